@@ -1,33 +1,71 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.ztoc.InvalidZtocException;
+import dev.socibuilder.ztoc.LayerDataException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code soci-builder}. */
+/**
+ * Entry point of {@code soci-builder}. Exit codes: 0 success, 1 bad input or a failed operation (one
+ * line on stderr), 2 usage error.
+ */
 @Command(
     name = "soci-builder",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
+    subcommands = {ZtocCommand.class, CommandLine.HelpCommand.class},
     description = "Builds SOCI indexes (zTOCs and SOCI index manifests) for container images.")
 public final class Main implements Runnable {
+  static final int EXIT_FAILURE = 1;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns its exit code (for tests and {@link #main}). */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(Main::handle);
+    return cl.execute(args);
   }
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.err);
+    spec.commandLine().usage(spec.commandLine().getErr());
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+  }
+
+  /** Turns a failure into one clear line on stderr, without a stack trace for expected failures. */
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    String message;
+    if (e instanceof LayerDataException
+        || e instanceof InvalidZtocException
+        || e instanceof CliException) {
+      message = e.getMessage();
+    } else if (e instanceof IOException || e instanceof UncheckedIOException) {
+      message = "I/O error: " + e.getMessage();
+    } else {
+      message = "internal error: " + e;
+      if (System.getenv("SOCI_BUILDER_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
+    }
+    err.println("soci-builder: " + message);
+    err.flush();
+    return EXIT_FAILURE;
   }
 
   /** Reports the version from the jar manifest. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"soci-builder " + (v == null ? "dev" : v)};
+      return new String[] {"soci-builder " + BuildInfo.version()};
     }
   }
 }

@@ -1,0 +1,180 @@
+package dev.socibuilder.ztoc;
+
+import dev.socibuilder.digest.Digest;
+import dev.socibuilder.ztoc.inflate.CheckpointingInflater;
+import dev.socibuilder.ztoc.tar.GoTime;
+import dev.socibuilder.ztoc.tar.PaxRecord;
+import dev.socibuilder.ztoc.tar.TarEntry;
+import dev.socibuilder.ztoc.tar.TarScanner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Builds the zTOC of one layer in a single streaming pass, byte-identical to the soci CLI's.
+ *
+ * <p>The layer is read exactly once and never buffered whole: the compressed bytes go through the
+ * layer and span digests ({@link SpanHasher}) into the checkpointing inflater, whose output feeds a
+ * header-only tar scanner. soci reads the layer three times (zlib checkpoints, Go tar, span digests);
+ * the result is the same. Memory is bounded by the checkpoints themselves (32 KiB per span) plus small
+ * buffers.
+ *
+ * <p>Instances are immutable and thread-safe; each {@link #build} call is independent.
+ */
+public final class ZtocBuilder {
+  /** soci's default span size (4 MiB, {@code 1 << 22}). */
+  public static final long DEFAULT_SPAN_SIZE = 1L << 22;
+  /** The build tool identifier the soci CLI writes since v0.10.0. */
+  public static final String SOCI_CLI_BUILD_TOOL = "AWS SOCI CLI v0.2";
+  /** The zTOC format version soci has always written. */
+  public static final String ZTOC_VERSION = "0.9";
+
+  private final long spanSize;
+  private final byte[] buildTool;
+  private final ZoneId zone;
+
+  private ZtocBuilder(long spanSize, byte[] buildTool, ZoneId zone) {
+    if (spanSize <= 0) {
+      throw new IllegalArgumentException("span size must be positive, got " + spanSize);
+    }
+    this.spanSize = spanSize;
+    this.buildTool = buildTool;
+    this.zone = Objects.requireNonNull(zone, "zone");
+  }
+
+  /**
+   * @param spanSize uncompressed bytes per span (soci's {@code --span-size}, default 4 MiB)
+   * @param buildToolIdentifier written into the zTOC (soci writes {@link #SOCI_CLI_BUILD_TOOL})
+   * @param zone the time zone of {@code mod_time} texts; soci uses the process's local zone, reference
+   *     runs use UTC
+   */
+  public static ZtocBuilder of(long spanSize, String buildToolIdentifier, ZoneId zone) {
+    return new ZtocBuilder(
+        spanSize, buildToolIdentifier.getBytes(StandardCharsets.UTF_8), zone);
+  }
+
+  /** Span 4 MiB, the given build tool identifier, UTC. */
+  public static ZtocBuilder of(String buildToolIdentifier) {
+    return of(DEFAULT_SPAN_SIZE, buildToolIdentifier, ZoneOffset.UTC);
+  }
+
+  public long spanSize() {
+    return spanSize;
+  }
+
+  /** The result of one build: the zTOC, its exact bytes and digest, and the layer's digest and size. */
+  public record Result(Ztoc ztoc, byte[] bytes, Digest ztocDigest, Digest layerDigest, long layerSize) {
+    public Result {
+      Objects.requireNonNull(ztoc);
+      Objects.requireNonNull(bytes);
+    }
+  }
+
+  /**
+   * Reads {@code layer} to its end once and returns its zTOC. Does not close {@code layer}.
+   *
+   * @throws LayerDataException if the layer is not a valid gzip (or raw) tar; nothing is returned
+   * @throws IOException if reading {@code layer} fails
+   */
+  public Result build(InputStream layer, CompressionAlgorithm compression) throws IOException {
+    SpanHasher hashed = new SpanHasher(layer);
+    List<FileMetadata> toc = new ArrayList<>();
+    long tarSize;
+    byte[] checkpoints;
+    if (compression == CompressionAlgorithm.GZIP) {
+      GzipZinfo.Writer zinfo = new GzipZinfo.Writer(spanSize);
+      byte[] window = new byte[32768];
+      CheckpointRule rule = new CheckpointRule();
+      CheckpointingInflater[] ref = new CheckpointingInflater[1];
+      CheckpointingInflater inflater =
+          CheckpointingInflater.gzip(
+              hashed,
+              (bitOffset, out, finalBlock) -> {
+                if (rule.accept(out, finalBlock)) {
+                  long in = (bitOffset + 7) >>> 3;
+                  int bits = (int) ((in << 3) - bitOffset);
+                  ref[0].copyWindow(window, 0);
+                  zinfo.add(in, out, bits, window, 0);
+                  hashed.checkpoint(in, bits);
+                }
+              });
+      ref[0] = inflater;
+      hashed.trackDecoder(inflater::compressedBitPosition);
+      try {
+        tarSize = scan(inflater, toc);
+        // soci's zlib pass reads the whole stream: later members, trailers and CRCs must be valid
+        // even though the tar ended.
+        inflater.drain();
+      } catch (LayerDataException e) {
+        throw e.withCompressedOffset(inflater.compressedBitPosition() >>> 3);
+      }
+      checkpoints = zinfo.toBlob();
+    } else {
+      hashed.useFixedSpans(spanSize);
+      tarSize = scan(hashed, toc);
+      checkpoints = null; // size known only at the end
+    }
+    List<Digest> spans = hashed.finish();
+    long layerSize = hashed.bytesRead();
+    if (compression == CompressionAlgorithm.UNCOMPRESSED) {
+      checkpoints = new TarZinfo(2, spanSize, layerSize).encode();
+    }
+    CompressionInfo info =
+        new CompressionInfo(compression, spans.size() - 1, spans, checkpoints);
+    Ztoc ztoc = new Ztoc(ZTOC_VERSION, buildTool.clone(), layerSize, tarSize, toc, info);
+    byte[] bytes = ZtocCodec.encode(ztoc);
+    return new Result(ztoc, bytes, Digest.sha256Of(bytes), hashed.layerDigest(), layerSize);
+  }
+
+  private long scan(InputStream tarStream, List<FileMetadata> toc) throws IOException {
+    TarScanner scanner = new TarScanner(tarStream);
+    for (TarEntry e = scanner.next(); e != null; e = scanner.next()) {
+      toc.add(toMetadata(e));
+    }
+    return scanner.position();
+  }
+
+  private FileMetadata toMetadata(TarEntry e) {
+    List<Xattr> xattrs = new ArrayList<>(e.paxRecords().size());
+    for (PaxRecord r : e.paxRecords()) {
+      xattrs.add(new Xattr(r.key(), r.value()));
+    }
+    return new FileMetadata(
+        e.name(),
+        e.type(),
+        e.dataOffset(),
+        e.size(),
+        e.linkname(),
+        e.mode(),
+        (int) e.uid(), // soci stores uint32(hdr.Uid): two's-complement wrap
+        (int) e.gid(),
+        e.uname(),
+        e.gname(),
+        GoTime.marshalText(e.modTimeSeconds(), e.modTimeNanos(), zone),
+        e.devMajor(),
+        e.devMinor(),
+        xattrs);
+  }
+
+  /**
+   * zran's rule as soci runs it (soci-format.md §4.1): a checkpoint at a boundary that did not end the
+   * final block, when nothing was output yet or strictly more than a span was output since the last
+   * checkpoint. {@code last} moves only when a checkpoint is taken.
+   */
+  private final class CheckpointRule {
+    private long last;
+
+    boolean accept(long out, boolean finalBlock) {
+      if (!finalBlock && (out == 0 || out - last > spanSize)) {
+        last = out;
+        return true;
+      }
+      return false;
+    }
+  }
+}

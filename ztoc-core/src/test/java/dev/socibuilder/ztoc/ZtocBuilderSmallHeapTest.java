@@ -1,0 +1,130 @@
+package dev.socibuilder.ztoc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.socibuilder.digest.Digest;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.ZoneOffset;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Builds the zTOC of a large layer, generated on the fly and never held in memory, in a JVM with a
+ * 64 MiB heap (this class runs in its own surefire execution with {@code -Xmx64m}): nothing in the
+ * single pass may grow with the layer size beyond the zTOC itself.
+ */
+class ZtocBuilderSmallHeapTest {
+  private static final long LAYER_TAR_BYTES = 400L << 20;
+
+  @Test
+  void buildsAFourHundredMegabyteLayerInASixtyFourMegabyteHeap() throws Exception {
+    assertThat(Runtime.getRuntime().maxMemory()).as("runs with -Xmx64m").isLessThanOrEqualTo(80L << 20);
+
+    PipedInputStream layer = new PipedInputStream(1 << 16);
+    PipedOutputStream sink = new PipedOutputStream(layer);
+    AtomicReference<Digest> written = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long[] files = new long[1];
+    Thread producer =
+        new Thread(
+            () -> {
+              MessageDigest sha = Digest.newSha256();
+              try (OutputStream out = new DigestOutputStream(sink, sha);
+                  GZIPOutputStream gz =
+                      new GZIPOutputStream(out, 1 << 16) {
+                        {
+                          def.setLevel(Deflater.BEST_SPEED);
+                        }
+                      }) {
+                files[0] = writeTar(gz, LAYER_TAR_BYTES);
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+              written.set(Digest.sha256(sha.digest()));
+            },
+            "layer-generator");
+    producer.start();
+
+    ZtocBuilder.Result result =
+        ZtocBuilder.of(ZtocBuilder.DEFAULT_SPAN_SIZE, "test", ZoneOffset.UTC)
+            .build(layer, CompressionAlgorithm.GZIP);
+    producer.join();
+
+    assertThat(failure.get()).isNull();
+    assertThat(result.layerDigest()).isEqualTo(written.get());
+    assertThat(result.ztoc().toc()).hasSize((int) files[0]);
+    assertThat(result.ztoc().uncompressedArchiveSize()).isGreaterThanOrEqualTo(LAYER_TAR_BYTES);
+    // About one checkpoint per 4 MiB of tar.
+    int spans = result.ztoc().compressionInfo().spanDigests().size();
+    assertThat(spans).isBetween((int) (LAYER_TAR_BYTES / ZtocBuilder.DEFAULT_SPAN_SIZE) - 2,
+        (int) (LAYER_TAR_BYTES / ZtocBuilder.DEFAULT_SPAN_SIZE) + 2);
+    assertThat(ZtocCodec.decode(result.bytes()).toc()).hasSize((int) files[0]);
+  }
+
+  /** Writes a USTAR archive of files of 64 KiB..2 MiB of semi-compressible text; returns the entry count. */
+  static long writeTar(OutputStream out, long targetBytes) throws IOException {
+    SplittableRandom rnd = new SplittableRandom(42);
+    byte[] words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+        .getBytes(StandardCharsets.US_ASCII);
+    byte[] chunk = new byte[1 << 16];
+    long written = 0;
+    long count = 0;
+    while (written < targetBytes) {
+      long size = 65536 + rnd.nextInt(2 << 20);
+      out.write(header("data/file-" + count + ".txt", size));
+      written += 512;
+      long left = size;
+      while (left > 0) {
+        int n = (int) Math.min(chunk.length, left);
+        for (int i = 0; i < n; i++) {
+          chunk[i] = (i & 63) == 0 ? (byte) ('0' + rnd.nextInt(10)) : words[(i + (int) count) % words.length];
+        }
+        out.write(chunk, 0, n);
+        left -= n;
+      }
+      int pad = (int) ((512 - size % 512) % 512);
+      out.write(new byte[pad]);
+      written += size + pad;
+      count++;
+    }
+    out.write(new byte[1024]);
+    return count;
+  }
+
+  private static byte[] header(String name, long size) {
+    byte[] h = new byte[512];
+    put(h, 0, name);
+    put(h, 100, "0000644");
+    put(h, 108, "0000000");
+    put(h, 116, "0000000");
+    put(h, 124, String.format("%011o", size));
+    put(h, 136, String.format("%011o", 1700000000L));
+    h[156] = '0';
+    put(h, 257, "ustar");
+    put(h, 263, "00");
+    for (int i = 148; i < 156; i++) {
+      h[i] = ' ';
+    }
+    long sum = 0;
+    for (byte b : h) {
+      sum += b & 0xff;
+    }
+    put(h, 148, String.format("%06o", sum));
+    h[154] = 0;
+    return h;
+  }
+
+  private static void put(byte[] h, int off, String s) {
+    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(b, 0, h, off, b.length);
+  }
+}

@@ -1,0 +1,127 @@
+package dev.socibuilder.ztoc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.socibuilder.digest.Digest;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The builder against soci's own outputs: every case of the conformance corpus, byte for byte. */
+class ZtocBuilderTest {
+
+  static Stream<Case> okCases() {
+    return ConformanceCorpus.okCases().stream();
+  }
+
+  static Stream<Case> errorCases() {
+    return ConformanceCorpus.errorCases().stream();
+  }
+
+  static ZtocBuilder.Result build(Case c) throws IOException {
+    ZtocBuilder builder = ZtocBuilder.of(c.spanSize(), c.buildTool(), ZoneOffset.UTC);
+    CompressionAlgorithm alg = c.gzip() ? CompressionAlgorithm.GZIP : CompressionAlgorithm.UNCOMPRESSED;
+    return builder.build(new ByteArrayInputStream(ConformanceCorpus.layerBytes(c)), alg);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("okCases")
+  void buildsExactlyTheBytesSociBuilt(Case c) throws IOException {
+    ZtocBuilder.Result result = build(c);
+
+    byte[] expected = ConformanceCorpus.expectedZtoc(c);
+    assertThat(result.bytes().length).as("zTOC size of %s", c.name()).isEqualTo(expected.length);
+    assertThat(result.bytes()).as("zTOC bytes of %s (%s)", c.name(), c.notes()).isEqualTo(expected);
+    assertThat(result.ztocDigest().hex()).isEqualTo(c.ztocSha256());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("okCases")
+  void reportsTheLayerDigestAndSize(Case c) throws IOException {
+    ZtocBuilder.Result result = build(c);
+    byte[] layer = ConformanceCorpus.layerBytes(c);
+
+    assertThat(result.layerSize()).isEqualTo(c.layerSize());
+    assertThat(result.layerDigest()).isEqualTo(Digest.sha256Of(layer));
+    assertThat(result.ztoc().compressionInfo().spanDigests()).hasSize(c.numSpans());
+    assertThat(result.ztoc().toc()).hasSize(c.numFiles());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("errorCases")
+  void rejectsBadLayersWithOneClearError(Case c) {
+    assertThatThrownBy(() -> build(c))
+        .as("%s: %s", c.name(), c.notes())
+        .isInstanceOf(LayerDataException.class)
+        .satisfies(
+            e -> {
+              LayerDataException lde = (LayerDataException) e;
+              assertThat(lde.getMessage()).isNotBlank();
+              // Every failure says where: the compressed offset for gzip, the tar offset for raw tars.
+              if (c.gzip()) {
+                assertThat(lde.compressedOffset()).as("compressed offset").isBetween(0L, c.layerSize());
+              } else {
+                assertThat(lde.uncompressedOffset()).as("uncompressed offset").isGreaterThanOrEqualTo(0L);
+              }
+              if (c.errorReason().startsWith("unsupported")) {
+                assertThat(lde.getMessage()).contains(c.errorReason().substring(c.errorReason().length() - 3));
+              } else if (c.errorReason().startsWith("tar:")) {
+                assertThat(lde.getMessage()).startsWith("tar:");
+              }
+            });
+  }
+
+  @Test
+  void buildingTheSameLayerTwiceGivesTheSameBytes() throws IOException {
+    Case c = ConformanceCorpus.okCases().stream().filter(x -> x.name().equals("gz-multimember-3")).findFirst().orElseThrow();
+    byte[] first = build(c).bytes();
+    byte[] second = build(c).bytes();
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void readsTheLayerInTinyChunksTheSameAsWhole() throws IOException {
+    // A stream that returns 1..7 bytes per read exercises every buffer boundary of the single pass.
+    for (String name : List.of("gz-py-l6", "gz-header-big-extra", "deflate-empty-first-blocks", "uncompressed-pax")) {
+      Case c = ConformanceCorpus.okCases().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+      byte[] layer = ConformanceCorpus.layerBytes(c);
+      InputStream trickle =
+          new ByteArrayInputStream(layer) {
+            private int n;
+
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+              return super.read(b, off, Math.min(len, 1 + (n++ % 7)));
+            }
+          };
+      ZtocBuilder builder = ZtocBuilder.of(c.spanSize(), c.buildTool(), ZoneOffset.UTC);
+      CompressionAlgorithm alg = c.gzip() ? CompressionAlgorithm.GZIP : CompressionAlgorithm.UNCOMPRESSED;
+      assertThat(builder.build(trickle, alg).bytes()).as(name).isEqualTo(ConformanceCorpus.expectedZtoc(c));
+    }
+  }
+
+  @Test
+  void writesModTimesInTheRequestedZone() throws IOException {
+    Case c = ConformanceCorpus.okCases().stream().filter(x -> x.name().equals("gz-py-l6")).findFirst().orElseThrow();
+    byte[] layer = ConformanceCorpus.layerBytes(c);
+    Ztoc utc = ZtocBuilder.of(c.spanSize(), c.buildTool(), ZoneOffset.UTC)
+        .build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP).ztoc();
+    Ztoc kolkata = ZtocBuilder.of(c.spanSize(), c.buildTool(), java.time.ZoneId.of("Asia/Kolkata"))
+        .build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP).ztoc();
+    String utcTime = new String(utc.toc().get(0).modTime(), java.nio.charset.StandardCharsets.UTF_8);
+    String indiaTime = new String(kolkata.toc().get(0).modTime(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(utcTime).endsWith("Z");
+    assertThat(indiaTime).endsWith("+05:30");
+    assertThat(java.time.OffsetDateTime.parse(indiaTime).toInstant())
+        .isEqualTo(java.time.OffsetDateTime.parse(utcTime).toInstant());
+  }
+}
