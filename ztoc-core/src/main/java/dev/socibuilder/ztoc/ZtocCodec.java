@@ -170,10 +170,10 @@ public final class ZtocCodec {
     n += ci.checkpoints().length + 8L;
     n += ci.spanDigests().size() * 88L;
     for (FileMetadata e : z.toc()) {
-      // 6 strings (length word, NUL, up to 3 pad bytes each), the table with padding, a vtable,
-      // the xattr vector and the offset in the metadata vector.
+      // 6 strings (length word, NUL, up to 3 pad bytes each: 8), the table (at most 84 bytes with
+      // padding), its vtable if not shared (32), the xattr vector length and the metadata slot.
       n += 6 * 8L + e.name().length + e.linkname().length + e.uname().length + e.gname().length
-          + e.modTime().length + e.type().length() + 160;
+          + e.modTime().length + e.type().length() + 84 + 32 + 4 + 4;
       for (Xattr x : e.xattrs()) {
         n += x.key().length + x.value().length + 16 + 12 + 8 + 4;
       }

@@ -40,6 +40,16 @@ class ZtocCodecTest {
   }
 
   @ParameterizedTest(name = "{0}")
+  @MethodSource("okCases")
+  void sizeEstimateCoversTheEncodedSizeSoTheBuilderNeverGrows(ModelCorpus.Case c) {
+    byte[] soci = c.ztoc();
+    int estimate = ZtocCodec.estimateSize(ZtocCodec.decodeUnchecked(soci));
+
+    assertThat(estimate).isGreaterThanOrEqualTo(soci.length);
+    assertThat(estimate).isLessThan(soci.length + 1024 + soci.length / 2);
+  }
+
+  @ParameterizedTest(name = "{0}")
   @MethodSource("readableCases")
   void decodingSocisZtocGivesTheCaseFacts(ModelCorpus.Case c) {
     Ztoc z = ZtocCodec.decode(c.ztoc());
