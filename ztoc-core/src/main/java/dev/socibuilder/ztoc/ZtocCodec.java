@@ -54,12 +54,26 @@ public final class ZtocCodec {
   private ZtocCodec() {}
 
   /**
-   * The zTOC's FlatBuffer bytes, identical to soci's {@code ztoc.Marshal} for the same model. The
-   * builder is sized from an estimate so that the (possibly tens of MB) checkpoints blob is copied
-   * into it once; the result is one more copy of the finished tail.
+   * The zTOC's FlatBuffer bytes, identical to soci's {@code ztoc.Marshal} for the same model.
+   *
+   * <p>Memory: a first, measuring pass computes the exact size without storing anything; the second
+   * pass builds into a buffer of exactly that size and returns it without a copy. So besides the
+   * model, only the result is allocated (the checkpoints blob, possibly tens of MB, is copied once).
    */
   public static byte[] encode(Ztoc z) {
-    FlatBufferBuilder b = new FlatBufferBuilder(estimateSize(z));
+    FlatBufferBuilder b = new FlatBufferBuilder(encodedSize(z));
+    build(b, z);
+    return b.sizedByteArray();
+  }
+
+  /** The exact size of {@link #encode}'s result, computed without building the bytes. */
+  static int encodedSize(Ztoc z) {
+    FlatBufferBuilder measuring = FlatBufferBuilder.measuring();
+    build(measuring, z);
+    return measuring.offset();
+  }
+
+  private static void build(FlatBufferBuilder b, Ztoc z) {
     int version = b.createString(z.version().getBytes(StandardCharsets.UTF_8));
     int buildTool = b.createString(z.buildToolIdentifier());
 
@@ -101,7 +115,6 @@ public final class ZtocCodec {
     b.addOffset(ZTOC_COMPRESSION_INFO, compressionInfo);
     int root = b.endObject();
     b.finish(root);
-    return b.sizedByteArray();
   }
 
   private static int encodeEntry(FlatBufferBuilder b, FileMetadata e) {
@@ -161,24 +174,6 @@ public final class ZtocCodec {
       b.prependUOffset(offsets[i]);
     }
     return b.endVector(offsets.length);
-  }
-
-  /** A slight overestimate of the encoded size, so that the builder never has to grow. */
-  static int estimateSize(Ztoc z) {
-    long n = 256 + z.version().length() + z.buildToolIdentifier().length;
-    CompressionInfo ci = z.compressionInfo();
-    n += ci.checkpoints().length + 8L;
-    n += ci.spanDigests().size() * 88L;
-    for (FileMetadata e : z.toc()) {
-      // 6 strings (length word, NUL, up to 3 pad bytes each: 8), the table (at most 84 bytes with
-      // padding), its vtable if not shared (32), the xattr vector length and the metadata slot.
-      n += 6 * 8L + e.name().length + e.linkname().length + e.uname().length + e.gname().length
-          + e.modTime().length + e.type().length() + 84 + 32 + 4 + 4;
-      for (Xattr x : e.xattrs()) {
-        n += x.key().length + x.value().length + 16 + 12 + 8 + 4;
-      }
-    }
-    return (int) Math.min(n, 1 << 30);
   }
 
   /**

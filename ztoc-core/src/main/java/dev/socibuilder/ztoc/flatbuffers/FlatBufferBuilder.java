@@ -19,12 +19,18 @@ import java.util.Arrays;
  *   <li>{@link #finish} aligns to {@code minalign}; no file identifier, no size prefix.
  * </ul>
  *
+ * <p>A {@linkplain #measuring() measuring} builder performs the same calls without storing any
+ * bytes and reports the exact final size ({@link #offset()} after {@link #finish}); a builder created
+ * with exactly that size then hands over its buffer from {@link #sizedByteArray()} without a copy.
+ * The layout only depends on offsets counted from the end, so it does not depend on the buffer size.
+ *
  * <p>Not thread-safe; one builder builds one buffer. Misuse (nesting, offsets from the future)
  * throws {@link IllegalStateException}, as the Go builder panics.
  */
 public final class FlatBufferBuilder {
   private static final int MAX_BUFFER = 1 << 30; // Go refuses to grow beyond 2 GiB; we stay lower.
 
+  private final boolean measuring;
   private byte[] bytes;
   private int head;
   private int minalign = 1;
@@ -32,6 +38,8 @@ public final class FlatBufferBuilder {
   private int vtableLength;
   private int objectEnd;
   private int[] vtables = new int[16];
+  /** The field entries of each written vtable, kept so that a measuring builder can compare them. */
+  private short[][] vtableEntries = new short[16][];
   private int vtableCount;
   private boolean nested;
   private boolean finished;
@@ -44,18 +52,40 @@ public final class FlatBufferBuilder {
     if (initialSize < 0 || initialSize > MAX_BUFFER) {
       throw new IllegalArgumentException("initial size out of range: " + initialSize);
     }
+    measuring = false;
     bytes = new byte[initialSize];
     head = initialSize;
   }
 
+  private FlatBufferBuilder() {
+    measuring = true;
+    bytes = null;
+    head = MAX_BUFFER;
+  }
+
+  /**
+   * A builder that stores nothing and only tracks sizes: after {@link #finish}, {@link #offset()} is
+   * the exact size the same calls produce on a real builder. Byte-content calls are accepted and
+   * skipped; {@link #sizedByteArray()} is not available.
+   */
+  public static FlatBufferBuilder measuring() {
+    return new FlatBufferBuilder();
+  }
+
   /** Number of bytes written so far, counted from the end of the buffer. */
   public int offset() {
-    return bytes.length - head;
+    return capacity() - head;
+  }
+
+  private int capacity() {
+    return measuring ? MAX_BUFFER : bytes.length;
   }
 
   /** Places {@code n} zero bytes (space must already be reserved). */
   public void pad(int n) {
-    Arrays.fill(bytes, head - n, head, (byte) 0);
+    if (!measuring) {
+      Arrays.fill(bytes, head - n, head, (byte) 0);
+    }
     head -= n;
   }
 
@@ -75,6 +105,9 @@ public final class FlatBufferBuilder {
   }
 
   private void grow(int needed) {
+    if (measuring) {
+      throw new IllegalStateException("FlatBuffer would exceed " + MAX_BUFFER + " bytes");
+    }
     int oldLength = bytes.length;
     long newLength = Math.max(Math.max(1L, oldLength * 2L), (long) offset() + needed + 1);
     if (newLength > MAX_BUFFER) {
@@ -89,13 +122,18 @@ public final class FlatBufferBuilder {
   // ---- place: write without alignment or space checks ----
 
   private void placeByte(byte x) {
-    bytes[--head] = x;
+    head--;
+    if (!measuring) {
+      bytes[head] = x;
+    }
   }
 
   private void placeShort(short x) {
     head -= 2;
-    bytes[head] = (byte) x;
-    bytes[head + 1] = (byte) (x >>> 8);
+    if (!measuring) {
+      bytes[head] = (byte) x;
+      bytes[head + 1] = (byte) (x >>> 8);
+    }
   }
 
   private void placeInt(int x) {
@@ -104,6 +142,9 @@ public final class FlatBufferBuilder {
   }
 
   private void writeInt(int at, int x) {
+    if (measuring) {
+      return;
+    }
     bytes[at] = (byte) x;
     bytes[at + 1] = (byte) (x >>> 8);
     bytes[at + 2] = (byte) (x >>> 16);
@@ -112,6 +153,9 @@ public final class FlatBufferBuilder {
 
   private void placeLong(long x) {
     head -= 8;
+    if (measuring) {
+      return;
+    }
     for (int i = 0; i < 8; i++) {
       bytes[head + i] = (byte) (x >>> (8 * i));
     }
@@ -223,7 +267,9 @@ public final class FlatBufferBuilder {
     prep(4, s.length + 1);
     placeByte((byte) 0);
     head -= s.length;
-    System.arraycopy(s, 0, bytes, head, s.length);
+    if (!measuring) {
+      System.arraycopy(s, 0, bytes, head, s.length);
+    }
     return endVector(s.length);
   }
 
@@ -233,7 +279,9 @@ public final class FlatBufferBuilder {
     nested = true;
     prep(4, v.length);
     head -= v.length;
-    System.arraycopy(v, 0, bytes, head, v.length);
+    if (!measuring) {
+      System.arraycopy(v, 0, bytes, head, v.length);
+    }
     return endVector(v.length);
   }
 
@@ -266,27 +314,29 @@ public final class FlatBufferBuilder {
     }
     int existing = 0;
     for (int i = vtableCount - 1; i >= 0; i--) { // newest first, as Go does
-      int vt2Offset = vtables[i];
-      int vt2Start = bytes.length - vt2Offset;
-      if (vtableEqual(n, objectOffset, vt2Start)) {
-        existing = vt2Offset;
+      if (vtableEqual(n, objectOffset, vtableEntries[i])) {
+        existing = vtables[i];
         break;
       }
     }
     if (existing == 0) {
+      short[] entries = new short[n];
       for (int i = n - 1; i >= 0; i--) {
         int off = vtable[i] != 0 ? objectOffset - vtable[i] : 0;
+        entries[i] = (short) off;
         prependShort((short) off);
       }
       prependShort((short) (objectOffset - objectEnd));
       prependShort((short) ((n + 2) * 2));
-      writeInt(bytes.length - objectOffset, offset() - objectOffset);
+      writeInt(capacity() - objectOffset, offset() - objectOffset);
       if (vtableCount == vtables.length) {
         vtables = Arrays.copyOf(vtables, vtableCount * 2);
+        vtableEntries = Arrays.copyOf(vtableEntries, vtableCount * 2);
       }
-      vtables[vtableCount++] = offset();
+      vtables[vtableCount] = offset();
+      vtableEntries[vtableCount++] = entries;
     } else {
-      head = bytes.length - objectOffset;
+      head = capacity() - objectOffset;
       writeInt(head, existing - objectOffset);
     }
     vtableLength = 0;
@@ -294,13 +344,13 @@ public final class FlatBufferBuilder {
     return objectOffset;
   }
 
-  private boolean vtableEqual(int n, int objectOffset, int vt2Start) {
-    int vt2Length = readShort(vt2Start);
-    if (n * 2 != vt2Length - 4) {
+  /** Go's {@code vtableEqual}, on the remembered entries of a written vtable. */
+  private boolean vtableEqual(int n, int objectOffset, short[] written) {
+    if (n != written.length) {
       return false;
     }
     for (int i = 0; i < n; i++) {
-      int x = readShort(vt2Start + 4 + 2 * i);
+      int x = written[i] & 0xffff;
       if (x == 0 && vtable[i] == 0) {
         continue;
       }
@@ -312,10 +362,6 @@ public final class FlatBufferBuilder {
     return true;
   }
 
-  private int readShort(int at) {
-    return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8;
-  }
-
   /** Finishes the buffer with {@code root} as its root table. */
   public void finish(int root) {
     assertNotNested();
@@ -324,12 +370,18 @@ public final class FlatBufferBuilder {
     finished = true;
   }
 
-  /** The finished buffer (a copy of the written tail). */
+  /**
+   * The finished buffer: the internal array itself when it is exactly full (the builder was sized
+   * with a {@link #measuring()} pass), else a copy of the written tail.
+   */
   public byte[] sizedByteArray() {
     if (!finished) {
       throw new IllegalStateException("finish() has not been called");
     }
-    return Arrays.copyOfRange(bytes, head, bytes.length);
+    if (measuring) {
+      throw new IllegalStateException("a measuring builder has no bytes");
+    }
+    return head == 0 ? bytes : Arrays.copyOfRange(bytes, head, bytes.length);
   }
 
   private void assertNotNested() {

@@ -130,4 +130,36 @@ class FlatBufferBuilderTest {
     assertThatThrownBy(b::sizedByteArray).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> b.prependUOffset(1000)).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void aMeasuringBuilderReportsTheExactSizeAndAnExactlySizedBufferIsHandedOver() {
+    FlatBufferBuilder measuring = FlatBufferBuilder.measuring();
+    tarZinfoLikeUnfinished(measuring);
+    int size = measuring.offset();
+    FlatBufferBuilder exact = new FlatBufferBuilder(size);
+    tarZinfoLikeUnfinished(exact);
+
+    byte[] bytes = exact.sizedByteArray();
+
+    assertThat(bytes).hasSize(size).isSameAs(exact.sizedByteArray());
+    FlatBufferBuilder growing = new FlatBufferBuilder(0);
+    tarZinfoLikeUnfinished(growing);
+    assertThat(bytes).isEqualTo(growing.sizedByteArray());
+    assertThatThrownBy(measuring::sizedByteArray).isInstanceOf(IllegalStateException.class);
+  }
+
+  private static void tarZinfoLikeUnfinished(FlatBufferBuilder b) {
+    int s = b.createString(new byte[] {1, 2, 3}); // exercises a string and a shared vtable
+    b.startObject(1);
+    b.addOffset(0, s);
+    b.endObject();
+    b.startObject(1);
+    b.addOffset(0, s);
+    b.endObject();
+    b.startObject(3);
+    b.addInt(0, 2, 0);
+    b.addLong(1, 4_194_304, 0);
+    b.addLong(2, 2048, 0);
+    b.finish(b.endObject());
+  }
 }
