@@ -98,7 +98,9 @@ public final class FlatBufferBuilder {
       minalign = size;
     }
     int alignSize = (-(offset() + additional)) & (size - 1);
-    while (head <= alignSize + size + additional) {
+    // Go grows when head <= needed (one byte of slack); growing only when the space is really
+    // missing changes no byte of the output and lets an exactly sized buffer be filled completely.
+    while (head < alignSize + size + additional) {
       grow(alignSize + size + additional);
     }
     pad(alignSize);
