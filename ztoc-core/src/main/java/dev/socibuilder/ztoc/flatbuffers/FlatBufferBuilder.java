@@ -94,14 +94,22 @@ public final class FlatBufferBuilder {
    * so that the element will be {@code size}-aligned, growing the buffer if needed.
    */
   public void prep(int size, int additional) {
+    prep(size, additional, size);
+  }
+
+  /**
+   * {@code prep} reserving {@code reserve} bytes for the element itself. Go always reserves {@code
+   * size} and grows when {@code head <= needed}; the space reserved only decides when the buffer
+   * grows, never a byte of the output, so we reserve exactly what will be written. That lets a
+   * buffer sized by a {@linkplain #measuring() measuring} pass be filled completely.
+   */
+  private void prep(int size, int additional, int reserve) {
     if (size > minalign) {
       minalign = size;
     }
     int alignSize = (-(offset() + additional)) & (size - 1);
-    // Go grows when head <= needed (one byte of slack); growing only when the space is really
-    // missing changes no byte of the output and lets an exactly sized buffer be filled completely.
-    while (head < alignSize + size + additional) {
-      grow(alignSize + size + additional);
+    while (head < alignSize + reserve + additional) {
+      grow(alignSize + reserve + additional);
     }
     pad(alignSize);
   }
@@ -367,7 +375,7 @@ public final class FlatBufferBuilder {
   /** Finishes the buffer with {@code root} as its root table. */
   public void finish(int root) {
     assertNotNested();
-    prep(minalign, 4);
+    prep(minalign, 4, 0); // only the 4-byte root offset follows, not a minalign-sized element
     prependUOffset(root);
     finished = true;
   }
