@@ -28,7 +28,8 @@ import java.util.Arrays;
  * throws {@link IllegalStateException}, as the Go builder panics.
  */
 public final class FlatBufferBuilder {
-  private static final int MAX_BUFFER = 1 << 30; // Go refuses to grow beyond 2 GiB; we stay lower.
+  /** Go refuses to grow beyond 2 GiB; a Java array stops just short of that. */
+  private static final int MAX_BUFFER = Integer.MAX_VALUE - 8;
 
   private final boolean measuring;
   private byte[] bytes;
