@@ -21,10 +21,10 @@ import java.util.Map;
  * <ul>
  *   <li>{@code "} and {@code \} are backslash-escaped; {@code /} is not;
  *   <li>control characters use {@code \b \f \n \r \t} (Go 1.22 added {@code \b} and {@code \f}),
- *       the rest {@code \u00XX} with lowercase hex;
- *   <li>{@code < > &} become {@code \u003c \u003e \u0026} (Go's default HTML escaping);
- *   <li>U+2028 and U+2029 become {@code \u2028} and {@code \u2029};
- *   <li>a lone surrogate (the Java image of invalid UTF-8) becomes {@code \ufffd}; everything else,
+ *       the rest {@code &#92;u00XX} with lowercase hex;
+ *   <li>{@code < > &} become {@code &#92;u003c &#92;u003e &#92;u0026} (Go's default HTML escaping);
+ *   <li>U+2028 and U+2029 become {@code &#92;u2028} and {@code &#92;u2029};
+ *   <li>a lone surrogate (the Java image of invalid UTF-8) becomes {@code &#92;ufffd}; everything else,
  *       DEL included, is written as raw UTF-8.
  * </ul>
  *
@@ -279,7 +279,7 @@ public final class GoJsonWriter {
         out.write(0x80 | ((cp >> 6) & 0x3F));
         out.write(0x80 | (cp & 0x3F));
       } else if (Character.isSurrogate(c)) {
-        // A lone surrogate cannot be UTF-8; Go writes invalid UTF-8 as the \ufffd escape.
+        // A lone surrogate cannot be UTF-8; Go writes invalid UTF-8 as the backslash-ufffd escape.
         unicodeEscape(out, '\uFFFD');
       } else if (c < 0x800) {
         out.write(0xC0 | (c >> 6));

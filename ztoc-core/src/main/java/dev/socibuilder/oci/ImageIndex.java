@@ -86,7 +86,7 @@ public record ImageIndex(
   }
 
   public ImageIndex withAnnotations(Map<String, String> newAnnotations) {
-    return new ImageIndex(schemaVersion, mediaType, artifactType, manifests, subject, newAnnotations);
+    return new ImageIndex(schemaVersion, mediaType, artifactType, manifests, subject, Descriptor.sortedCopy(newAnnotations));
   }
 
   /** Writes this index as Go's {@code json.Marshal} does. */

@@ -92,7 +92,7 @@ public record ImageManifest(
 
   /** This manifest with {@code newAnnotations} replacing all annotations (null or empty: none). */
   public ImageManifest withAnnotations(Map<String, String> newAnnotations) {
-    return new ImageManifest(schemaVersion, mediaType, artifactType, config, layers, subject, newAnnotations);
+    return new ImageManifest(schemaVersion, mediaType, artifactType, config, layers, subject, Descriptor.sortedCopy(newAnnotations));
   }
 
   /** This manifest with one annotation added or replaced. */
