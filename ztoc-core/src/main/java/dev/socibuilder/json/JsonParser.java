@@ -47,16 +47,118 @@ public final class JsonParser {
     return v;
   }
 
-  private JsonValue value() {
-    if (pos >= in.length) {
-      throw error("unexpected end of JSON input");
+  /** One open object or array (the parser keeps its own stack so deep nesting cannot overflow the JVM's). */
+  private static final class Frame {
+    final boolean object;
+    final List<Member> members = new ArrayList<>();
+    final List<JsonValue> elements = new ArrayList<>();
+    String pendingName;
+
+    Frame(boolean object) {
+      this.object = object;
     }
-    int c = in[pos] & 0xff;
+  }
+
+  private JsonValue value() {
+    ArrayList<Frame> stack = new ArrayList<>();
+    while (true) {
+      // Parse the start of a value at pos.
+      if (pos >= in.length) {
+        throw error("unexpected end of JSON input");
+      }
+      int c = in[pos] & 0xff;
+      JsonValue complete;
+      if (c == '{') {
+        enter();
+        pos++;
+        skipWhitespace();
+        if (peek() == '}') {
+          pos++;
+          depth--;
+          complete = new JsonObject(List.of());
+        } else {
+          Frame f = new Frame(true);
+          f.pendingName = objectKey();
+          stack.add(f);
+          continue;
+        }
+      } else if (c == '[') {
+        enter();
+        pos++;
+        skipWhitespace();
+        if (peek() == ']') {
+          pos++;
+          depth--;
+          complete = new JsonArray(List.of());
+        } else {
+          stack.add(new Frame(false));
+          continue;
+        }
+      } else {
+        complete = scalar(c);
+      }
+      // Attach the completed value to its container; close containers as far as they end here.
+      while (true) {
+        if (stack.isEmpty()) {
+          return complete;
+        }
+        Frame top = stack.get(stack.size() - 1);
+        if (top.object) {
+          top.members.add(new Member(top.pendingName, complete));
+        } else {
+          top.elements.add(complete);
+        }
+        skipWhitespace();
+        int next = peek();
+        if (next == ',') {
+          pos++;
+          skipWhitespace();
+          if (top.object) {
+            top.pendingName = objectKey();
+          }
+          break; // parse the next value
+        }
+        if (next == (top.object ? '}' : ']')) {
+          pos++;
+          depth--;
+          stack.remove(stack.size() - 1);
+          complete = top.object ? new JsonObject(top.members) : new JsonArray(top.elements);
+          continue;
+        }
+        if (next < 0) {
+          throw error("unexpected end of JSON input");
+        }
+        throw error(
+            "invalid character " + describe(pos)
+                + (top.object ? " after object key:value pair" : " after array element"));
+      }
+    }
+  }
+
+  /** Reads {@code "name" :} and leaves pos at the value. */
+  private String objectKey() {
+    skipWhitespace();
+    if (peek() != '"') {
+      throw error(
+          pos >= in.length
+              ? "unexpected end of JSON input"
+              : "invalid character " + describe(pos) + " looking for beginning of object key string");
+    }
+    String name = string();
+    skipWhitespace();
+    if (peek() != ':') {
+      throw error(
+          pos >= in.length
+              ? "unexpected end of JSON input"
+              : "invalid character " + describe(pos) + " after object key");
+    }
+    pos++;
+    skipWhitespace();
+    return name;
+  }
+
+  private JsonValue scalar(int c) {
     switch (c) {
-      case '{':
-        return object();
-      case '[':
-        return array();
       case '"':
         return new JsonString(string());
       case 't':
@@ -73,84 +175,6 @@ public final class JsonParser {
           return number();
         }
         throw error("invalid character " + describe(pos) + " looking for beginning of value");
-    }
-  }
-
-  private JsonObject object() {
-    enter();
-    pos++; // '{'
-    List<Member> members = new ArrayList<>();
-    skipWhitespace();
-    if (peek() == '}') {
-      pos++;
-      depth--;
-      return new JsonObject(members);
-    }
-    while (true) {
-      skipWhitespace();
-      if (peek() != '"') {
-        throw error(
-            pos >= in.length
-                ? "unexpected end of JSON input"
-                : "invalid character " + describe(pos) + " looking for beginning of object key string");
-      }
-      String name = string();
-      skipWhitespace();
-      if (peek() != ':') {
-        throw error(
-            pos >= in.length
-                ? "unexpected end of JSON input"
-                : "invalid character " + describe(pos) + " after object key");
-      }
-      pos++;
-      skipWhitespace();
-      members.add(new Member(name, value()));
-      skipWhitespace();
-      int c = peek();
-      if (c == ',') {
-        pos++;
-        continue;
-      }
-      if (c == '}') {
-        pos++;
-        depth--;
-        return new JsonObject(members);
-      }
-      throw error(
-          pos >= in.length
-              ? "unexpected end of JSON input"
-              : "invalid character " + describe(pos) + " after object key:value pair");
-    }
-  }
-
-  private JsonArray array() {
-    enter();
-    pos++; // '['
-    List<JsonValue> elements = new ArrayList<>();
-    skipWhitespace();
-    if (peek() == ']') {
-      pos++;
-      depth--;
-      return new JsonArray(elements);
-    }
-    while (true) {
-      skipWhitespace();
-      elements.add(value());
-      skipWhitespace();
-      int c = peek();
-      if (c == ',') {
-        pos++;
-        continue;
-      }
-      if (c == ']') {
-        pos++;
-        depth--;
-        return new JsonArray(elements);
-      }
-      throw error(
-          pos >= in.length
-              ? "unexpected end of JSON input"
-              : "invalid character " + describe(pos) + " after array element");
     }
   }
 
