@@ -151,7 +151,7 @@ public record Descriptor(
         case 0 -> mediaType = GoDecode.string(x, mediaType, path + ".mediaType");
         case 1 -> digest = GoDecode.string(x, digest, path + ".digest");
         case 2 -> size = GoDecode.int64(x, size, path + ".size");
-        case 3 -> urls = GoDecode.stringList(x, path + ".urls");
+        case 3 -> urls = GoDecode.stringList(x, urls, path + ".urls");
         case 4 -> annotations = GoDecode.stringMap(x, annotations, path + ".annotations");
         case 5 -> data = GoDecode.bytes(x, path + ".data");
         case 6 -> platform = Platform.decode(x, platform, path + ".platform");

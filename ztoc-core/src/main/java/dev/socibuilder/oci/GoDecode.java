@@ -133,15 +133,19 @@ final class GoDecode {
     throw typeError(v, "int64", path);
   }
 
-  /** A {@code []string}: null resets to nil (returned as null). */
-  static List<String> stringList(JsonValue v, String path) {
+  /**
+   * A {@code []string}: null resets to nil (returned as null). Like Go, elements within the length
+   * of the slice decoded so far (a repeated key) are decoded into the existing elements.
+   */
+  static List<String> stringList(JsonValue v, List<String> current, String path) {
     if (v instanceof JsonNull) {
       return null;
     }
     if (v instanceof JsonArray a) {
       List<String> out = new ArrayList<>(a.elements().size());
-      for (JsonValue e : a.elements()) {
-        out.add(string(e, "", path));
+      for (int i = 0; i < a.elements().size(); i++) {
+        String existing = current != null && i < current.size() ? current.get(i) : "";
+        out.add(string(a.elements().get(i), existing, path));
       }
       return out;
     }
@@ -175,6 +179,10 @@ final class GoDecode {
     }
     if (v instanceof JsonString s) {
       String b64 = s.value().replace("\r", "").replace("\n", "");
+      // Go's StdEncoding requires padding; Java's decoder would accept its absence.
+      if (b64.length() % 4 != 0) {
+        throw new OciFormatException("illegal base64 data in Go struct field " + path);
+      }
       try {
         return Base64.getDecoder().decode(b64);
       } catch (IllegalArgumentException e) {
@@ -196,15 +204,21 @@ final class GoDecode {
     throw typeError(v, "[]uint8", path);
   }
 
-  /** A {@code []Descriptor}: null resets to nil (returned as null). */
-  static List<Descriptor> descriptorList(JsonValue v, String path) {
+  /**
+   * A {@code []Descriptor}: null resets to nil (returned as null). Like Go, elements within the
+   * length of the slice decoded so far (a repeated key) are decoded into, i.e. merged with, the
+   * existing elements; a JSON null element leaves its element unchanged.
+   */
+  static List<Descriptor> descriptorList(JsonValue v, List<Descriptor> current, String path) {
     if (v instanceof JsonNull) {
       return null;
     }
     if (v instanceof JsonArray a) {
       List<Descriptor> out = new ArrayList<>(a.elements().size());
-      for (JsonValue e : a.elements()) {
-        out.add(Descriptor.decode(e, Descriptor.ZERO, path));
+      for (int i = 0; i < a.elements().size(); i++) {
+        Descriptor existing = current != null && i < current.size() ? current.get(i) : Descriptor.ZERO;
+        Descriptor d = Descriptor.decode(a.elements().get(i), existing, path);
+        out.add(d == null ? existing : d);
       }
       return out;
     }
@@ -232,7 +246,9 @@ final class GoDecode {
     boolean fsLayers = false;
     for (Member m : o.members()) {
       int f = field(m.name(), names);
-      boolean present = !(m.value() instanceof JsonNull);
+      // These are json.RawMessage fields in containerd: even a JSON null is stored (as "null"),
+      // so a present key counts whatever its value.
+      boolean present = true;
       switch (f) {
         case 0 -> mediaType = m.value() instanceof JsonString s ? s.value() : mediaType;
         case 1 -> config = present;

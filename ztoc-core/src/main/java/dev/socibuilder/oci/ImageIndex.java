@@ -63,7 +63,7 @@ public record ImageIndex(
         case 0 -> schemaVersion = GoDecode.int64(v, schemaVersion, "Index.schemaVersion");
         case 1 -> mediaType = GoDecode.string(v, mediaType, "Index.mediaType");
         case 2 -> artifactType = GoDecode.string(v, artifactType, "Index.artifactType");
-        case 3 -> manifests = GoDecode.descriptorList(v, "Index.manifests");
+        case 3 -> manifests = GoDecode.descriptorList(v, manifests, "Index.manifests");
         case 4 -> subject = Descriptor.decode(v, subject, "Index.subject");
         case 5 -> annotations = GoDecode.stringMap(v, annotations, "Index.annotations");
         default -> {}

@@ -68,7 +68,7 @@ public record ImageManifest(
           Descriptor d = Descriptor.decode(v, config, "Manifest.config");
           config = d == null ? config : d;
         }
-        case 4 -> layers = GoDecode.descriptorList(v, "Manifest.layers");
+        case 4 -> layers = GoDecode.descriptorList(v, layers, "Manifest.layers");
         case 5 -> subject = Descriptor.decode(v, subject, "Manifest.subject");
         case 6 -> annotations = GoDecode.stringMap(v, annotations, "Manifest.annotations");
         default -> {}

@@ -68,7 +68,7 @@ public record Platform(
         case 0 -> arch = GoDecode.string(m.value(), arch, path + ".architecture");
         case 1 -> os = GoDecode.string(m.value(), os, path + ".os");
         case 2 -> osVersion = GoDecode.string(m.value(), osVersion, path + ".os.version");
-        case 3 -> features = GoDecode.stringList(m.value(), path + ".os.features");
+        case 3 -> features = GoDecode.stringList(m.value(), features, path + ".os.features");
         case 4 -> variant = GoDecode.string(m.value(), variant, path + ".variant");
         default -> {}
       }

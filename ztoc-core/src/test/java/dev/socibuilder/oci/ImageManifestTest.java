@@ -119,6 +119,16 @@ class ImageManifestTest {
   }
 
   @Test
+  void repeatedArrayDecodesIntoTheElementsAlreadyThereAsGoDoes() {
+    String in = "{\"schemaVersion\":2,\"layers\":[{\"mediaType\":\"x\",\"digest\":\"y\",\"size\":1,\"urls\":[\"u1\",\"u2\"]}],"
+        + "\"layers\":[{\"size\":5,\"urls\":[null]},{\"digest\":\"z\"}]}";
+    assertThat(roundTrip(in))
+        .isEqualTo("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"\",\"digest\":\"\",\"size\":0},"
+            + "\"layers\":[{\"mediaType\":\"x\",\"digest\":\"y\",\"size\":5,\"urls\":[\"u1\"]},"
+            + "{\"mediaType\":\"\",\"digest\":\"z\",\"size\":0}]}");
+  }
+
+  @Test
   void nullLeavesScalarsAndStructsUnchanged() {
     String in = "{\"schemaVersion\":2,\"schemaVersion\":null,\"config\":{\"mediaType\":\"a\",\"digest\":\"d\",\"size\":1},"
         + "\"config\":null,\"layers\":[{\"mediaType\":null,\"digest\":\"y\",\"size\":1,\"annotations\":{\"k\":null}}]}";
@@ -146,6 +156,7 @@ class ImageManifestTest {
         "{\"annotations\":{\"k\":1}}",
         "{\"subject\":\"x\"}",
         "{\"config\":{\"data\":\"not base64!\"}}",
+        "{\"config\":{\"data\":\"e30\"}}",
         "[]",
         "\"x\"",
         "{\"layers\":[1]}",
@@ -161,6 +172,9 @@ class ImageManifestTest {
         .isInstanceOf(OciFormatException.class).hasMessageContaining("expected manifest but found index");
     assertThatThrownBy(() -> ImageManifest.parse(
             "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\"}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(OciFormatException.class);
+    // containerd reads these keys as json.RawMessage, which stores even a null.
+    assertThatThrownBy(() -> ImageManifest.parse("{\"schemaVersion\":2,\"manifests\":null}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(OciFormatException.class);
     assertThatThrownBy(() -> ImageManifest.parse("{\"schemaVersion\":1,\"fsLayers\":[{}]}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(OciFormatException.class).hasMessageContaining("schema 1");
