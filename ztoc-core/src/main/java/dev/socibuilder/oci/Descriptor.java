@@ -111,6 +111,11 @@ public record Descriptor(
     return withAnnotations(m);
   }
 
+  /** This descriptor with embedded {@code data} replaced (null or empty: none). */
+  public Descriptor withData(byte[] newData) {
+    return new Descriptor(mediaType, digest, size, urls, annotations, newData, platform, artifactType);
+  }
+
   public Descriptor withPlatform(Platform newPlatform) {
     return new Descriptor(mediaType, digest, size, urls, annotations, data, newPlatform, artifactType);
   }

@@ -24,7 +24,8 @@ import java.util.Objects;
  *       OCI manifest media type, the OCI config media type on its config descriptor, and the
  *       annotation {@code com.amazon.soci.index-digest}; layers stay verbatim. Its index entry gets
  *       the new digest and size, the OCI manifest media type, and the manifest's own annotations
- *       (replacing the entry's); the platform is kept.
+ *       (replacing the entry's); the platform is kept. (An embedded {@code data} field is dropped:
+ *       soci keeps it, stale, which makes the entry invalid; registries are free to reject that.)
  *   <li>Each SOCI index descriptor, with {@code com.amazon.soci.image-manifest-digest} and the
  *       platform, replaces an existing v2 SOCI entry whose platform strictly matches, or is
  *       appended.
@@ -112,8 +113,12 @@ public final class SociConvert {
    * @throws IllegalArgumentException if a converted manifest is not listed in the source index
    */
   public static Result fromIndex(byte[] sourceIndexBytes, List<ConvertedPlatform> converted) {
-    ImageIndex source = ImageIndex.parse(sourceIndexBytes).withMediaType(MediaTypes.OCI_INDEX);
-    return convert(source, converted);
+    return fromIndex(ImageIndex.parse(sourceIndexBytes), converted);
+  }
+
+  /** Like {@link #fromIndex(byte[], List)} for an index already parsed with {@link ImageIndex#parse}. */
+  public static Result fromIndex(ImageIndex source, List<ConvertedPlatform> converted) {
+    return convert(source.withMediaType(MediaTypes.OCI_INDEX), converted);
   }
 
   /**
@@ -158,7 +163,8 @@ public final class SociConvert {
           entry
               .withDigestAndSize(Digest.sha256Of(bytes).toString(), bytes.length)
               .withAnnotations(manifest.annotations())
-              .withMediaType(MediaTypes.OCI_MANIFEST);
+              .withMediaType(MediaTypes.OCI_MANIFEST)
+              .withData(null);
       entries.set(i, updated);
       rewritten.add(new RewrittenManifest(entry, updated, bytes));
       sociDescriptors[c] =

@@ -169,6 +169,19 @@ class SociConvertTest {
   }
 
   @Test
+  void staleEmbeddedDataIsDroppedFromARewrittenEntry() {
+    byte[] src = utf8(dockerManifest(L1));
+    String digest = Digest.sha256Of(src).toString();
+    String list = "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"" + MediaTypes.DOCKER_MANIFEST + "\",\"digest\":\""
+        + digest + "\",\"size\":" + src.length + ",\"data\":\"e30=\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
+    Descriptor entry = Descriptor.of(MediaTypes.DOCKER_MANIFEST, digest, src.length);
+    Result r = SociConvert.fromIndex(utf8(list),
+        List.of(new ConvertedPlatform(Platform.of("linux", "amd64"), entry, src, sociIndex("s", 1))));
+    assertThat(r.index().manifests().get(0).data()).isNull();
+    assertThat(text(r.indexBytes())).doesNotContain("\"data\"");
+  }
+
+  @Test
   void manifestIsSociEnabledOnlyWithTheIndexDigestAnnotation() {
     assertThat(SociConvert.isSociEnabled(ImageManifest.parse(utf8(dockerManifest(L1))))).isFalse();
     assertThat(SociConvert.isSociEnabled(ImageManifest.parse(utf8(rewritten(L1, "sha256:x"))))).isTrue();
