@@ -1,0 +1,95 @@
+package dev.socibuilder.indexer;
+
+import dev.socibuilder.oci.Platform;
+import dev.socibuilder.soci.SociIndex;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to index an image.
+ *
+ * @param version SOCI index v2 (the default: a SOCI-enabled image index under {@code tag + tagSuffix})
+ *     or v1 (an index manifest with {@code subject}, found through the referrers API)
+ * @param minLayerSize layers strictly smaller get no zTOC (soci's default 10 MiB)
+ * @param spanSize uncompressed bytes per span (soci's default 4 MiB)
+ * @param platforms the platforms to index; empty means every platform of the image
+ * @param tagSuffix appended to the source tag for the v2 image index
+ * @param buildTool written into zTOCs and indexes
+ * @param force rebuild even when the image already has a matching SOCI index
+ * @param zone time zone of the zTOCs' {@code mod_time} texts (UTC, like soci's reference runs)
+ * @param parallelism how many layers are indexed at once
+ */
+public record IndexOptions(
+    SociIndex.Version version,
+    long minLayerSize,
+    long spanSize,
+    List<Platform> platforms,
+    String tagSuffix,
+    String buildTool,
+    boolean force,
+    ZoneId zone,
+    int parallelism) {
+
+  public IndexOptions {
+    Objects.requireNonNull(version, "version");
+    Objects.requireNonNull(buildTool, "buildTool");
+    Objects.requireNonNull(zone, "zone");
+    platforms = List.copyOf(platforms);
+    if (minLayerSize < 0) {
+      throw new IllegalArgumentException("min layer size must be >= 0, got " + minLayerSize);
+    }
+    if (spanSize <= 0) {
+      throw new IllegalArgumentException("span size must be positive, got " + spanSize);
+    }
+    if (tagSuffix == null || tagSuffix.isEmpty() || !tagSuffix.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new IllegalArgumentException("tag suffix must be 1-64 of [A-Za-z0-9_.-], got " + tagSuffix);
+    }
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be >= 1");
+    }
+  }
+
+  /** soci's defaults: v2, 10 MiB minimum, 4 MiB spans, all platforms, suffix {@code -soci}, UTC. */
+  public static IndexOptions defaults(String buildTool) {
+    return new IndexOptions(
+        SociIndex.Version.V2,
+        SociIndex.DEFAULT_MIN_LAYER_SIZE,
+        SociIndex.DEFAULT_SPAN_SIZE,
+        List.of(),
+        "-soci",
+        buildTool,
+        false,
+        ZoneOffset.UTC,
+        Math.max(1, Runtime.getRuntime().availableProcessors()));
+  }
+
+  public IndexOptions withVersion(SociIndex.Version v) {
+    return new IndexOptions(v, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism);
+  }
+
+  public IndexOptions withMinLayerSize(long bytes) {
+    return new IndexOptions(version, bytes, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism);
+  }
+
+  public IndexOptions withSpanSize(long bytes) {
+    return new IndexOptions(version, minLayerSize, bytes, platforms, tagSuffix, buildTool, force, zone, parallelism);
+  }
+
+  public IndexOptions withPlatforms(List<Platform> p) {
+    return new IndexOptions(version, minLayerSize, spanSize, p, tagSuffix, buildTool, force, zone, parallelism);
+  }
+
+  public IndexOptions withTagSuffix(String s) {
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, s, buildTool, force, zone, parallelism);
+  }
+
+  public IndexOptions withForce(boolean f) {
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone, parallelism);
+  }
+
+  public IndexOptions withParallelism(int n) {
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n);
+  }
+}
