@@ -35,6 +35,8 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  */
 public final class FilterService {
 
+  private static final String MALFORMED = "malformed event: ";
+
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}");
   // ECR (and the OCI distribution spec) limit repository names and tags to these shapes.
   private static final Pattern REPOSITORY =
@@ -102,7 +104,7 @@ public final class FilterService {
   public Decision handle(EcrImageAction event, String requestId) {
     Optional<String> malformed = malformation(event);
     if (malformed.isPresent()) {
-      Decision decision = Decision.ignored("malformed event: " + malformed.get(), event);
+      Decision decision = Decision.ignored(MALFORMED + malformed.get(), event);
       log.decision("WARN", decision, requestId);
       return decision;
     }
@@ -110,7 +112,8 @@ public final class FilterService {
     if (decision.invoked()) {
       invoke(decision, requestId);
     }
-    log.decision("INFO", decision, requestId);
+    // A malformed event is worth a warning: ECR does not send them, so something upstream changed.
+    log.decision(decision.reason().startsWith(MALFORMED) ? "WARN" : "INFO", decision, requestId);
     return decision;
   }
 
@@ -191,7 +194,7 @@ public final class FilterService {
   }
 
   private static Decision malformed(String why, EcrImageAction e) {
-    return Decision.ignored("malformed event: " + why, e);
+    return Decision.ignored(MALFORMED + why, e);
   }
 
   private static String quoted(String s) {
