@@ -56,6 +56,12 @@ final class FakeLambdaApi implements AutoCloseable {
     this.failStatus = status;
   }
 
+  /** Forgets the recorded requests and answers 202 again. */
+  void reset() {
+    requests.clear();
+    failStatus = 0;
+  }
+
   URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }

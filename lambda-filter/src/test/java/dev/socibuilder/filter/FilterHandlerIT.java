@@ -14,7 +14,8 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,23 +31,35 @@ class FilterHandlerIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private FakeLambdaApi lambdaApi;
+  private static FakeLambdaApi lambdaApi;
+  // One execution environment for the invoke tests, as Lambda reuses one for many events.
+  private static LambdaJarRunner function;
 
-  @BeforeEach
-  void startFakeLambda() throws IOException {
+  @BeforeAll
+  static void startFunction() throws IOException {
     lambdaApi = FakeLambdaApi.start();
+    function = LambdaJarRunner.start(functionJar(), HANDLER, env());
   }
 
-  @AfterEach
-  void stopFakeLambda() {
-    lambdaApi.close();
+  @AfterAll
+  static void stopFunction() throws IOException {
+    try {
+      function.close();
+    } finally {
+      lambdaApi.close();
+    }
+  }
+
+  @BeforeEach
+  void resetFakeLambda() {
+    lambdaApi.reset();
   }
 
   private static Path functionJar() {
     return Paths.get(System.getProperty("lambda.jar", "target/lambda-filter.jar"));
   }
 
-  private Map<String, String> env() {
+  private static Map<String, String> env() {
     Map<String, String> env = new HashMap<>();
     env.put("FILTERS", "team/*:*,!*:dev-*");
     env.put("INDEXER_FUNCTION_NAME", "soci-indexer");
@@ -67,56 +80,52 @@ class FilterHandlerIT {
 
   @Test
   void packagedJarAnswersInvokesUnderRealRuntimeClient() throws Exception {
-    try (LambdaJarRunner function = LambdaJarRunner.start(functionJar(), HANDLER, env())) {
-      InvocationResult pushed = function.invoke(eventFile("push-image-manifest-tagged.json"), TIMEOUT);
+    InvocationResult pushed = function.invoke(eventFile("push-image-manifest-tagged.json"), TIMEOUT);
 
-      assertThat(pushed.success()).as(function.output()).isTrue();
-      JsonNode response = JSON.readTree(pushed.body());
-      assertThat(response.get("decision").asText()).isEqualTo("invoked");
-      assertThat(response.get("reason").asText()).isEqualTo("selected by filter team/*:*");
-      assertThat(lambdaApi.requests()).hasSize(1);
-      FakeLambdaApi.Recorded invoke = lambdaApi.requests().get(0);
-      assertThat(invoke.path()).isEqualTo("/2015-03-31/functions/soci-indexer/invocations");
-      assertThat(invoke.header("X-Amz-Invocation-Type")).isEqualTo("Event");
-      JsonNode payload = JSON.readTree(invoke.body());
-      assertThat(payload.get("registry").asText()).isEqualTo("123456789012.dkr.ecr.us-west-2.amazonaws.com");
-      assertThat(payload.get("repository").asText()).isEqualTo("team/web-app");
-      assertThat(payload.get("tag").asText()).isEqualTo("v1.4.2");
+    assertThat(pushed.success()).as(function.output()).isTrue();
+    JsonNode response = JSON.readTree(pushed.body());
+    assertThat(response.get("decision").asText()).isEqualTo("invoked");
+    assertThat(response.get("reason").asText()).isEqualTo("selected by filter team/*:*");
+    assertThat(lambdaApi.requests()).hasSize(1);
+    FakeLambdaApi.Recorded invoke = lambdaApi.requests().get(0);
+    assertThat(invoke.path()).isEqualTo("/2015-03-31/functions/soci-indexer/invocations");
+    assertThat(invoke.header("X-Amz-Invocation-Type")).isEqualTo("Event");
+    JsonNode payload = JSON.readTree(invoke.body());
+    assertThat(payload.get("registry").asText()).isEqualTo("123456789012.dkr.ecr.us-west-2.amazonaws.com");
+    assertThat(payload.get("repository").asText()).isEqualTo("team/web-app");
+    assertThat(payload.get("tag").asText()).isEqualTo("v1.4.2");
 
-      // The same execution environment takes the next event: the builder's own -soci tag.
-      InvocationResult loop = function.invoke(eventFile("push-soci-tag.json"), TIMEOUT);
+    // The same execution environment takes the next event: the builder's own -soci tag.
+    InvocationResult loop = function.invoke(eventFile("push-soci-tag.json"), TIMEOUT);
 
-      assertThat(loop.success()).as(function.output()).isTrue();
-      assertThat(JSON.readTree(loop.body()).get("decision").asText()).isEqualTo("ignored");
-      assertThat(lambdaApi.requests()).hasSize(1);
-      assertThat(function.output())
-          .contains("\"decision\":\"invoked\"")
-          .contains("\"reason\":\"tag ends with the SOCI tag suffix -soci, the builder's own output\"")
-          .contains("\"requestId\":\"" + pushed.requestId() + "\"")
-          .doesNotContain("local-test-secret");
-    }
+    assertThat(loop.success()).as(function.output()).isTrue();
+    assertThat(JSON.readTree(loop.body()).get("decision").asText()).isEqualTo("ignored");
+    assertThat(lambdaApi.requests()).hasSize(1);
+    assertThat(function.output())
+        .contains("\"decision\":\"invoked\"")
+        .contains("\"reason\":\"tag ends with the SOCI tag suffix -soci, the builder's own output\"")
+        .contains("\"requestId\":\"" + pushed.requestId() + "\"")
+        .doesNotContain("local-test-secret");
   }
 
   @Test
   void failedIndexerInvokeIsReportedAsFunctionError() throws Exception {
     lambdaApi.failWith(500);
-    try (LambdaJarRunner function = LambdaJarRunner.start(functionJar(), HANDLER, env())) {
-      InvocationResult result = function.invoke(eventFile("push-image-manifest-tagged.json"), TIMEOUT);
+    InvocationResult result = function.invoke(eventFile("push-image-manifest-tagged.json"), TIMEOUT);
 
-      assertThat(result.success()).isFalse();
-      assertThat(JSON.readTree(result.body()).get("errorType").asText())
-          .isEqualTo(IndexerInvocationException.class.getName());
-      assertThat(result.body()).contains("soci-indexer");
-      assertThat(function.isAlive()).as("the runtime survives a failed invocation").isTrue();
-    }
+    assertThat(result.success()).isFalse();
+    assertThat(JSON.readTree(result.body()).get("errorType").asText())
+        .isEqualTo(IndexerInvocationException.class.getName());
+    assertThat(result.body()).contains("soci-indexer");
+    assertThat(function.isAlive()).as("the runtime survives a failed invocation").isTrue();
   }
 
   @Test
   void missingConfigurationIsReportedAsInitError() throws Exception {
     Map<String, String> env = env();
     env.remove("INDEXER_FUNCTION_NAME");
-    try (LambdaJarRunner function = LambdaJarRunner.start(functionJar(), HANDLER, env)) {
-      String initError = function.awaitInitError(TIMEOUT);
+    try (LambdaJarRunner broken = LambdaJarRunner.start(functionJar(), HANDLER, env)) {
+      String initError = broken.awaitInitError(TIMEOUT);
 
       assertThat(initError).contains("INDEXER_FUNCTION_NAME is not set");
     }
