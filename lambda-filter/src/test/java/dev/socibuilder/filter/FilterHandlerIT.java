@@ -38,7 +38,7 @@ class FilterHandlerIT {
   @BeforeAll
   static void startFunction() throws IOException {
     lambdaApi = FakeLambdaApi.start();
-    function = LambdaJarRunner.start(functionJar(), HANDLER, env());
+    function = LambdaJarRunner.start(functionJar(), HANDLER, env(), javaHome());
   }
 
   @AfterAll
@@ -57,6 +57,11 @@ class FilterHandlerIT {
 
   private static Path functionJar() {
     return Paths.get(System.getProperty("lambda.jar", "target/lambda-filter.jar"));
+  }
+
+  /** The JDK to run the function on: {@code -Dlambda.java.home=...} (e.g. a JDK 25), else this JVM's. */
+  private static Path javaHome() {
+    return Paths.get(System.getProperty("lambda.java.home", System.getProperty("java.home")));
   }
 
   private static Map<String, String> env() {
@@ -124,7 +129,7 @@ class FilterHandlerIT {
   void missingConfigurationIsReportedAsInitError() throws Exception {
     Map<String, String> env = env();
     env.remove("INDEXER_FUNCTION_NAME");
-    try (LambdaJarRunner broken = LambdaJarRunner.start(functionJar(), HANDLER, env)) {
+    try (LambdaJarRunner broken = LambdaJarRunner.start(functionJar(), HANDLER, env, javaHome())) {
       String initError = broken.awaitInitError(TIMEOUT);
 
       assertThat(initError).contains("INDEXER_FUNCTION_NAME is not set");

@@ -79,6 +79,20 @@ public final class LambdaJarRunner implements AutoCloseable {
    * @param env the function's own environment variables (override the Lambda-set ones)
    */
   public static LambdaJarRunner start(Path functionJar, String handler, Map<String, String> env) throws IOException {
+    return start(functionJar, handler, env, Paths.get(System.getProperty("java.home")));
+  }
+
+  /**
+   * Starts a function on a given JDK, e.g. {@code /usr/lib/jvm/temurin-25-jdk-amd64} to match a
+   * {@code java25} function.
+   *
+   * @param functionJar the deployment package (the shaded jar)
+   * @param handler the handler string, e.g. {@code com.example.Handler::handleRequest}
+   * @param env the function's own environment variables (override the Lambda-set ones)
+   * @param javaHome the JDK or JRE to run the runtime on
+   */
+  public static LambdaJarRunner start(Path functionJar, String handler, Map<String, String> env, Path javaHome)
+      throws IOException {
     if (!Files.isRegularFile(functionJar)) {
       throw new IllegalArgumentException(functionJar + " does not exist: run mvn package first");
     }
@@ -88,7 +102,7 @@ public final class LambdaJarRunner implements AutoCloseable {
     LambdaRuntimeApiServer api = LambdaRuntimeApiServer.start();
 
     List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(javaHome.resolve("bin").resolve("java").toString());
     // What the managed Java runtimes pass by default: favour start-up over peak throughput.
     command.add("-XX:+TieredCompilation");
     command.add("-XX:TieredStopAtLevel=1");
@@ -110,6 +124,8 @@ public final class LambdaJarRunner implements AutoCloseable {
       return new LambdaJarRunner(api, builder.start(), taskRoot, output);
     } catch (IOException | RuntimeException e) {
       api.close();
+      deleteRecursively(taskRoot);
+      Files.deleteIfExists(output);
       throw e;
     }
   }
@@ -255,10 +271,14 @@ public final class LambdaJarRunner implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       api.close();
-      try (Stream<Path> files = Files.walk(taskRoot)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      deleteRecursively(taskRoot);
       Files.deleteIfExists(output);
+    }
+  }
+
+  private static void deleteRecursively(Path root) throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }
