@@ -44,7 +44,9 @@ class FilterHandlerIT {
   @AfterAll
   static void stopFunction() throws IOException {
     try {
-      function.close();
+      if (function != null) {
+        function.close();
+      }
     } finally {
       lambdaApi.close();
     }
