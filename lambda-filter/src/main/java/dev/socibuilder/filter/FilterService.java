@@ -29,9 +29,10 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  * select. Each decision is logged as one JSON line.
  *
  * <p>The children of the builder's v2 output (the image manifests it rewrote) arrive as digest-only
- * pushes of ordinary image manifests and cannot be told apart from an event alone; with
- * {@code INDEX_UNTAGGED} set they reach the indexer, which recognises them by their
- * {@code com.amazon.soci.index-digest} annotation.
+ * pushes of ordinary image manifests, and so would the v2 image index itself if it were pushed by
+ * digest before being tagged; an event alone cannot tell them from a user's push. They are ignored
+ * with the other digest-only pushes by default; with {@code INDEX_UNTAGGED} set they reach the
+ * indexer, which must recognise them by their {@code com.amazon.soci.index-digest} annotations.
  */
 public final class FilterService {
 
