@@ -34,7 +34,7 @@ public interface ImageStore {
   /** Stores a manifest by its digest (no tag). */
   void pushManifest(byte[] bytes, String mediaType);
 
-  /** Points {@code tag} at a manifest already pushed by {@link #pushManifest}. */
+  /** Stores a manifest and points {@code tag} at it (one request on a registry). */
   void tag(String tag, byte[] bytes, String mediaType);
 
   /**

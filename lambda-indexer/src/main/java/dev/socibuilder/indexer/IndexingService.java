@@ -217,11 +217,14 @@ public final class IndexingService {
         store.pushManifest(rm.bytes(), rm.descriptor().mediaType());
       }
       byte[] indexBytes = result.indexBytes();
-      store.pushManifest(indexBytes, MediaTypes.OCI_INDEX);
       String newTag = null;
       if (tag != null) {
+        // Pushed under its tag in one request: a push by digest first would be one more (untagged)
+        // ECR push event for the filter to ignore.
         newTag = tag + options.tagSuffix();
         store.tag(newTag, indexBytes, MediaTypes.OCI_INDEX);
+      } else {
+        store.pushManifest(indexBytes, MediaTypes.OCI_INDEX);
       }
       String msg = "built " + built.size() + " zTOC(s); SOCI-enabled image index " + result.indexDescriptor().digest()
           + (newTag != null ? " tagged " + newTag : " pushed by digest only (the source was a digest reference)");
@@ -401,7 +404,6 @@ public final class IndexingService {
       byte[] existing = store.manifest(referrersTag).map(ImageStore.StoredManifest::bytes).orElse(null);
       byte[] updated = ReferrersTagIndex.update(existing, ReferrersTagIndex.entryFor(pi.descriptor, pi.bytes));
       if (existing == null || !Arrays.equals(existing, updated)) {
-        store.pushManifest(updated, MediaTypes.OCI_INDEX);
         store.tag(referrersTag, updated, MediaTypes.OCI_INDEX);
       }
     }
