@@ -187,6 +187,11 @@ public final class RegistryServer implements AutoCloseable {
     return tokenServer == null ? 0 : tokenServer.requests();
   }
 
+  /** The query strings of the token requests so far (service and scopes; token mode only). */
+  public List<String> tokenQueries() {
+    return tokenServer == null ? List.of() : tokenServer.queries();
+  }
+
   /** The registry's log so far (for failure messages). */
   public String log() {
     try {

@@ -43,6 +43,7 @@ final class TokenServer implements AutoCloseable {
   private final String user;
   private final String password;
   private final AtomicInteger requests = new AtomicInteger();
+  private final List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "test-token-server");
     t.setDaemon(true);
@@ -97,9 +98,14 @@ final class TokenServer implements AutoCloseable {
     return requests.get();
   }
 
+  List<String> queries() {
+    return List.copyOf(queries);
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       requests.incrementAndGet();
+      queries.add(URLDecoder.decode(String.valueOf(ex.getRequestURI().getRawQuery()), StandardCharsets.UTF_8));
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       String subject = "";
       boolean authenticated = false;
