@@ -4,7 +4,9 @@ import dev.socibuilder.digest.Digest;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.http.HttpTimeoutException;
 import java.security.MessageDigest;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -14,7 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * (an I/O error, or a clean end before the expected size), the stream reconnects through the
  * registry (so an expired pre-signed URL is re-issued) asking for {@code Range: bytes=N-} where N is
  * the number of bytes already delivered. Reconnects are bounded by the retry policy's attempts,
- * counted since the last successful read, with its backoff in between. At the end the size and
+ * counted since the last successful read, with its backoff in between. A read that gets no data
+ * within the client's timeout counts as a dropped connection. At the end the size and
  * digest must match, else {@link DigestMismatchException}.
  */
 final class BlobInputStream extends InputStream {
@@ -28,6 +31,8 @@ final class BlobInputStream extends InputStream {
   private int failuresSinceProgress;
   private boolean finished;
   private boolean closed;
+  /** Set by the watchdog when a read blocked longer than the client's timeout (and it closed the body). */
+  private volatile boolean stalled;
 
   BlobInputStream(RegistryClient client, RegistryClient.Op op, Digest expected, long size) {
     this.client = client;
@@ -78,11 +83,28 @@ final class BlobInputStream extends InputStream {
       if (current == null) {
         connect();
       }
-      int n;
+      int n = 0;
+      IOException failure = null;
+      InputStream in = current;
+      stalled = false;
+      ScheduledFuture<?> alarm = client.alarm(() -> {
+        stalled = true;
+        closeQuietly(in);
+      });
       try {
-        n = current.read(b, off, len);
+        n = in.read(b, off, len);
       } catch (IOException e) {
-        dropped(e);
+        failure = e;
+      } finally {
+        alarm.cancel(false);
+      }
+      if (stalled) {
+        // Whatever this read returned came from a body the watchdog closed: resume from position.
+        dropped(new HttpTimeoutException("no data received for " + client.timeout().toMillis() + " ms"));
+        continue;
+      }
+      if (failure != null) {
+        dropped(failure);
         continue;
       }
       if (n < 0) {

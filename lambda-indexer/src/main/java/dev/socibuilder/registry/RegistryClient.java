@@ -25,6 +25,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -75,6 +78,7 @@ public final class RegistryClient implements AutoCloseable {
   private final Sleeper sleeper;
   private final int chunkSize;
   private final ExecutorService executor;
+  private final ScheduledThreadPoolExecutor watchdog;
   private final HttpClient http;
   private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
@@ -106,6 +110,14 @@ public final class RegistryClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    // java.net.http has no read timeout for a streamed body: a stalled download is detected by
+    // this watchdog, which closes the body so that the blocked read returns and the stream resumes.
+    this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "registry-read-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
+    watchdog.setRemoveOnCancelPolicy(true);
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         // Redirects are followed by hand: a blob redirect to pre-signed storage must not carry
@@ -493,6 +505,15 @@ public final class RegistryClient implements AutoCloseable {
     return retry;
   }
 
+  /** Runs {@code action} if not cancelled within the client's timeout (the body read timeout). */
+  ScheduledFuture<?> alarm(Runnable action) {
+    return watchdog.schedule(action, timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
   static RegistryException ioFailure(Op op, IOException e) {
     String what;
     if (e instanceof HttpTimeoutException) {
@@ -873,6 +894,7 @@ public final class RegistryClient implements AutoCloseable {
   /** Stops the client's HTTP threads. Streams still open may fail afterwards. */
   @Override
   public void close() {
+    watchdog.shutdownNow();
     executor.shutdownNow();
   }
 }

@@ -125,6 +125,20 @@ class RegistryClientFaultTest {
   }
 
   @Test
+  void stalledDownloadIsAbandonedAfterTheTimeoutAndResumed() throws Exception {
+    client.close();
+    client = newClient(Duration.ofMillis(1500));
+    FaultProxy.Rule stall = proxy.stallAfterBytes("GET", blobPath(), 200_000, Duration.ofSeconds(20), 1);
+
+    assertThat(readBlob()).isEqualTo(bigBytes);
+
+    assertThat(stall.fired()).isEqualTo(1);
+    List<FaultProxy.Request> gets = proxy.requests().stream().filter(r -> r.path().equals(blobPath())).toList();
+    assertThat(gets).hasSize(2);
+    assertThat(gets.get(1).range()).matches("bytes=\\d+-");
+  }
+
+  @Test
   void corruptedByteIsADigestMismatch() {
     proxy.flipByte("GET", blobPath(), 123_456, 1);
 
@@ -185,8 +199,8 @@ class RegistryClientFaultTest {
   @Test
   void slowResponseTimesOutAndIsRetried() {
     client.close();
-    client = newClient(Duration.ofMillis(500));
-    proxy.delay("GET", "/v2/fault/app/manifests/v1", Duration.ofSeconds(2), 1);
+    client = newClient(Duration.ofMillis(1000));
+    proxy.delay("GET", "/v2/fault/app/manifests/v1", Duration.ofSeconds(4), 1);
 
     assertThat(client.getManifest(proxy.hostPort(), "fault/app", "v1", null).digest()).isEqualTo(image.digest());
     assertThat(proxy.count("GET", "/v2/fault/app/manifests/v1")).isEqualTo(2);

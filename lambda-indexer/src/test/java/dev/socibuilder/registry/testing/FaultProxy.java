@@ -44,7 +44,7 @@ public final class FaultProxy implements AutoCloseable {
    */
   public record Request(String method, String path, String range, String authScheme) {}
 
-  private enum Kind { DROP, STATUS, FLIP, DELAY, IGNORE_RANGE, REDIRECT }
+  private enum Kind { DROP, STATUS, FLIP, DELAY, IGNORE_RANGE, REDIRECT, STALL }
 
   /** A fault; {@link #fired()} counts how often it was applied. */
   public static final class Rule {
@@ -148,6 +148,14 @@ public final class FaultProxy implements AutoCloseable {
     return add(new Rule(method, pathRegex, Kind.DELAY, 0, 0, null, delay, times));
   }
 
+  /**
+   * Sends the first {@code bytes} of the response body, then sends nothing for {@code stall} before
+   * continuing (a hung connection), {@code times} times.
+   */
+  public Rule stallAfterBytes(String method, String pathRegex, long bytes, Duration stall, int times) {
+    return add(new Rule(method, pathRegex, Kind.STALL, bytes, 0, null, stall, times));
+  }
+
   /** Forwards without the Range header, so the upstream answers 200 with the whole body; {@code times} times. */
   public Rule ignoreRange(String method, String pathRegex, int times) {
     return add(new Rule(method, pathRegex, Kind.IGNORE_RANGE, 0, 0, null, null, times));
@@ -203,7 +211,7 @@ public final class FaultProxy implements AutoCloseable {
     try (ex) {
       byte[] body = ex.getRequestBody().readAllBytes();
       for (Rule r : firing) {
-        if (r.kind == Kind.DELAY) {
+        if (r.kind == Kind.DELAY) {  // (STALL also carries a delay, applied mid-body)
           Thread.sleep(r.delay.toMillis());
         }
         if (r.kind == Kind.REDIRECT) {
@@ -273,10 +281,21 @@ public final class FaultProxy implements AutoCloseable {
       long sent = 0;
       Rule drop = firing.stream().filter(x -> x.kind == Kind.DROP).findFirst().orElse(null);
       Rule flip = firing.stream().filter(x -> x.kind == Kind.FLIP).findFirst().orElse(null);
+      Rule stall = firing.stream().filter(x -> x.kind == Kind.STALL).findFirst().orElse(null);
       int n;
       while ((n = in.read(buf)) > 0) {
         if (flip != null && flip.bytes >= sent && flip.bytes < sent + n) {
           buf[(int) (flip.bytes - sent)] ^= (byte) 0xff;
+        }
+        if (stall != null && sent + n >= stall.bytes) {
+          int first = (int) (stall.bytes - sent);
+          os.write(buf, 0, first);
+          os.flush();
+          Thread.sleep(stall.delay.toMillis());
+          os.write(buf, first, n - first);
+          sent += n;
+          stall = null;
+          continue;
         }
         if (drop != null && sent + n >= drop.bytes) {
           os.write(buf, 0, (int) (drop.bytes - sent));
