@@ -139,6 +139,14 @@ class RegistryClientFaultTest {
   }
 
   @Test
+  void proxyPassesManifestHeadersThroughUnchanged() {
+    ManifestDescriptor direct = client.headManifest(registry.hostPort(), "fault/app", "v1", null).orElseThrow();
+
+    assertThat(client.headManifest(proxy.hostPort(), "fault/app", "v1", null)).contains(direct);
+    assertThat(proxy.count("GET", "/manifests/")).as("no GET fallback needed").isZero();
+  }
+
+  @Test
   void corruptedByteIsADigestMismatch() {
     proxy.flipByte("GET", blobPath(), 123_456, 1);
 

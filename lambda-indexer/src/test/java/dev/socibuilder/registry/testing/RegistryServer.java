@@ -76,7 +76,6 @@ public final class RegistryServer implements AutoCloseable {
     try {
       dir = Files.createTempDirectory("registry-");
       Path storage = Files.createDirectories(dir.resolve("storage"));
-      port = freePort();
       StringBuilder auth = new StringBuilder();
       if (mode == Mode.BASIC) {
         Path htpasswd = dir.resolve("htpasswd");
@@ -93,32 +92,42 @@ public final class RegistryServer implements AutoCloseable {
             .append("\n    issuer: ").append(ISSUER)
             .append("\n    rootcertbundle: ").append(cert).append('\n');
       }
-      Path config = dir.resolve("config.yml");
-      Files.writeString(config, String.join("\n",
-          "version: 0.1",
-          "log:",
-          "  level: warn",
-          "  accesslog:",
-          "    disabled: true",
-          "storage:",
-          "  filesystem:",
-          "    rootdirectory: " + storage,
-          "  delete:",
-          "    enabled: true",
-          "  maintenance:",
-          "    uploadpurging:",
-          "      enabled: false",
-          "http:",
-          "  addr: 127.0.0.1:" + port,
-          "  secret: soci-test-secret",
-          "") + auth);
-      process = new ProcessBuilder(System.getProperty("registry.binary", "/usr/bin/docker-registry"), "serve",
-          config.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(dir.resolve("registry.log").toFile())
-          .start();
-      waitUntilReady();
-      return this;
+      // The free port may be taken by someone else before the registry binds it: try a few.
+      for (int attempt = 1; ; attempt++) {
+        port = freePort();
+        Path config = dir.resolve("config.yml");
+        Files.writeString(config, String.join("\n",
+            "version: 0.1",
+            "log:",
+            "  level: warn",
+            "  accesslog:",
+            "    disabled: true",
+            "storage:",
+            "  filesystem:",
+            "    rootdirectory: " + storage,
+            "  delete:",
+            "    enabled: true",
+            "  maintenance:",
+            "    uploadpurging:",
+            "      enabled: false",
+            "http:",
+            "  addr: 127.0.0.1:" + port,
+            "  secret: soci-test-secret",
+            "") + auth);
+        process = new ProcessBuilder(System.getProperty("registry.binary", "/usr/bin/docker-registry"), "serve",
+            config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("registry.log").toFile())
+            .start();
+        try {
+          waitUntilReady();
+          return this;
+        } catch (IllegalStateException e) {
+          if (attempt >= 3 || process.isAlive() || !log().contains("address already in use")) {
+            throw e;
+          }
+        }
+      }
     } catch (IOException e) {
       close();
       throw new UncheckedIOException("cannot start docker-registry (is /usr/bin/docker-registry installed?)", e);
