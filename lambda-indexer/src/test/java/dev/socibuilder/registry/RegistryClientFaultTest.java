@@ -227,6 +227,18 @@ class RegistryClientFaultTest {
   }
 
   @Test
+  void relativeUploadLocationsAreResolvedAgainstTheRegistry() {
+    byte[] blob = "uploaded through relative Locations".getBytes();
+    Digest d = Digest.sha256Of(blob);
+    proxy.relativeLocations(true);
+
+    client.pushBlob(proxy.hostPort(), "fault/app", d, blob);
+
+    assertThat(proxy.count("PUT", "^/v2/fault/app/blobs/uploads/[^?]+\\?.*digest=sha256")).isEqualTo(1);
+    assertThat(client.blobExists(registry.hostPort(), "fault/app", d)).isTrue();
+  }
+
+  @Test
   void redirectToStorageIsFollowedWithoutRegistryCredentials() throws Exception {
     List<String> storageAuth = Collections.synchronizedList(new ArrayList<>());
     HttpServer storage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

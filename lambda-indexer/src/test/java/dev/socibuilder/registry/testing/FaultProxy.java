@@ -93,6 +93,7 @@ public final class FaultProxy implements AutoCloseable {
   private final HttpClient client;
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private volatile boolean relativeLocations;
 
   private FaultProxy(String upstream) throws IOException {
     this.upstream = upstream;
@@ -174,6 +175,14 @@ public final class FaultProxy implements AutoCloseable {
   private Rule add(Rule r) {
     rules.add(r);
     return r;
+  }
+
+  /**
+   * Rewrites absolute {@code Location} headers to relative ones ({@code /v2/...}), as some registries
+   * send them.
+   */
+  public void relativeLocations(boolean on) {
+    relativeLocations = on;
   }
 
   /** Removes all rules and forgets the recorded requests. */
@@ -262,7 +271,8 @@ public final class FaultProxy implements AutoCloseable {
         continue;
       }
       for (String v : h.getValue()) {
-        out.add(h.getKey(), name.equals("location") ? v.replace("http://" + upstream, "http://" + hostPort()) : v);
+        out.add(h.getKey(), name.equals("location")
+            ? v.replace("http://" + upstream, relativeLocations ? "" : "http://" + hostPort()) : v);
       }
     }
     long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
