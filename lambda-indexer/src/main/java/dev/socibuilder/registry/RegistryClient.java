@@ -420,7 +420,7 @@ public final class RegistryClient implements AutoCloseable {
         r = exchange(op, () -> rangeGet(next, offset));
       } else {
         // Pre-signed storage URL: authenticated by its query string; registry credentials stay home.
-        r = http.send(rangeGet(next, offset).build(), HttpResponse.BodyHandlers.ofInputStream());
+        r = send(rangeGet(next, offset), null);
       }
     }
     int s = r.statusCode();
