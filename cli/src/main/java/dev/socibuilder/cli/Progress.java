@@ -37,6 +37,11 @@ final class Progress implements AutoCloseable {
     return new Progress(label, total, System.err, System.console() != null);
   }
 
+  /** Counts {@code n} more bytes as done. */
+  void advance(long n) {
+    done.addAndGet(n);
+  }
+
   /** Counts the bytes read from {@code in} as progress (the stream is closed with the wrapper). */
   InputStream track(InputStream in) {
     return new FilterInputStream(in) {

@@ -89,6 +89,10 @@ public record IndexOptions(
     return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone, parallelism);
   }
 
+  public IndexOptions withZone(ZoneId z) {
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, z, parallelism);
+  }
+
   public IndexOptions withParallelism(int n) {
     return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n);
   }
