@@ -27,12 +27,21 @@ public final class SociIndexBuilderApp {
      * Synthesizes the app. Run by the CDK CLI with the working directory {@code infra/}, so the repository root
      * is its parent.
      *
-     * @throws IllegalArgumentException if the Lambda jars are missing ("run mvn package first")
+     * Exits with status 1 and a message saying to run {@code mvn package} first if the Lambda jars are missing.
      */
     public static void main(String[] args) {
         Path repositoryRoot = Path.of("").toAbsolutePath().getParent();
+        LambdaArtifacts artifacts;
+        try {
+            artifacts = LambdaArtifacts.inRepository(repositoryRoot);
+        } catch (IllegalArgumentException e) {
+            // an operator error, not a bug: the message says what to do, a stack trace would bury it
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
         App app = new App();
-        configure(app, LambdaArtifacts.inRepository(repositoryRoot));
+        configure(app, artifacts);
         app.synth();
     }
 

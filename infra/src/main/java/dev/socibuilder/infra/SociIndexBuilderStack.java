@@ -76,6 +76,12 @@ public final class SociIndexBuilderStack extends Stack {
     private static final Duration MAX_EVENT_AGE = Duration.hours(6);
     /** SQS's maximum, so an operator has two weeks to inspect and replay failed requests. */
     private static final Duration QUEUE_RETENTION = Duration.days(14);
+    /**
+     * EventBridge retries only failed deliveries (throttling, Lambda service errors), with back-off; errors in
+     * the filter itself are retried by Lambda's async invocation instead. Then the event goes to the DLQ.
+     */
+    private static final int RULE_DELIVERY_RETRIES = 8;
+    private static final Duration RULE_DELIVERY_MAX_AGE = Duration.hours(2);
     private static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
 
     /** ECR registry API actions behind the OCI distribution calls the indexer makes (pull, then push). */
@@ -194,20 +200,24 @@ public final class SociIndexBuilderStack extends Stack {
                         .build())
                 .build());
         rule.addTarget(new LambdaFunction(filterAlias, LambdaFunctionProps.builder()
-                .retryAttempts(8)
-                .maxEventAge(Duration.hours(2))
+                .retryAttempts(RULE_DELIVERY_RETRIES)
+                .maxEventAge(RULE_DELIVERY_MAX_AGE)
                 .deadLetterQueue(deadLetterQueue)
                 .build()));
 
         // ---- outputs ----
         output("FilterFunctionName", filterFunction.getFunctionName(), "The filter Lambda function");
         output("IndexerFunctionName", indexerFunction.getFunctionName(), "The indexer Lambda function");
+        output("FilterAliasName", filterAlias.getFunctionName(),
+                "Qualified filter name (function:alias) to replay dead-lettered push events");
         output("IndexerAliasName", indexerAlias.getFunctionName(),
                 "Qualified indexer name (function:alias) to invoke by hand");
         output("DeadLetterQueueUrl", deadLetterQueue.getQueueUrl(),
                 "Push events that never reached the indexer (delivery or filter failures)");
         output("FailureQueueUrl", failureQueue.getQueueUrl(),
                 "Indexer requests that failed after all retries (replay them by invoking the indexer)");
+        output("FilterLogGroupName", filterLogs.getLogGroupName(), "The filter's CloudWatch log group");
+        output("IndexerLogGroupName", indexerLogs.getLogGroupName(), "The indexer's CloudWatch log group");
         output("ResultEventSource", RESULT_EVENT_SOURCE, "source of the result events on the default bus");
         output("ResultEventDetailType", RESULT_DETAIL_TYPE, "detail-type of the result events on the default bus");
 

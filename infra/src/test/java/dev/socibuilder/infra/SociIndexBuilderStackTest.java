@@ -409,7 +409,7 @@ class SociIndexBuilderStackTest {
     }
 
     @Test
-    void outputsNameFunctionsQueuesAndTheResultEvent() {
+    void outputsNameFunctionsLogsQueuesAndTheResultEvent() {
         Map<String, Object> outputs = map(json.get("Outputs"));
 
         assertThat(map(outputs.get("FilterFunctionName")).get("Value")).isEqualTo(Map.of("Ref", filterFunctionId()));
@@ -417,6 +417,11 @@ class SociIndexBuilderStackTest {
                 .isEqualTo(Map.of("Ref", indexerFunctionId()));
         assertThat(map(outputs.get("DeadLetterQueueUrl")).get("Value")).isEqualTo(Map.of("Ref", deadLetterQueueId()));
         assertThat(map(outputs.get("FailureQueueUrl")).get("Value")).isEqualTo(Map.of("Ref", failureQueueId()));
+        for (String function : List.of(filterFunctionId(), indexerFunctionId())) {
+            Object logGroup = map(properties(resource(function)).get("LoggingConfig")).get("LogGroup");
+            String output = function.equals(filterFunctionId()) ? "FilterLogGroupName" : "IndexerLogGroupName";
+            assertThat(map(outputs.get(output)).get("Value")).isEqualTo(logGroup);
+        }
         assertThat(map(outputs.get("ResultEventDetailType")).get("Value")).isEqualTo("SOCI Index Result");
         assertThat(map(outputs.get("ResultEventSource")).get("Value")).isEqualTo("soci-index-builder");
     }
