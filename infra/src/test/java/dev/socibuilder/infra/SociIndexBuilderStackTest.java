@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
@@ -54,7 +55,7 @@ class SociIndexBuilderStackTest {
     static void synthesize() throws IOException {
         filterJar = placeholderJar(jars.resolve("filter.jar"), "filter");
         indexerJar = placeholderJar(jars.resolve("indexer.jar"), "indexer");
-        app = new App();
+        app = new App(AppProps.builder().outdir(jars.resolve("cdk.out").toString()).build());
         stack = SociIndexBuilderApp.configure(app, new LambdaArtifacts(filterJar, indexerJar));
         // A stack with a queue that breaks AwsSolutions rules: proves the nag aspect really runs on the app.
         nagCanary = new Stack(app, "NagCanary");
