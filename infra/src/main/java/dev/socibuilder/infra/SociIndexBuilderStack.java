@@ -95,9 +95,6 @@ public final class SociIndexBuilderStack extends Stack {
             "ecr:CompleteLayerUpload",
             "ecr:PutImage"); // PUT manifests, image index, tags
 
-    private final Function filterFunction;
-    private final Function indexerFunction;
-
     /**
      * @param scope     usually the {@code App}
      * @param id        construct id, also the default stack name
@@ -110,14 +107,14 @@ public final class SociIndexBuilderStack extends Stack {
         StackParameters params = new StackParameters(this);
 
         // ---- queues: where work that could not be done ends up, encrypted, kept long enough to replay ----
-        Queue deadLetterQueue = failureQueue("DeadLetterQueue");
-        Queue failureQueue = failureQueue("IndexerFailureQueue");
+        Queue deadLetterQueue = replayableQueue("DeadLetterQueue");
+        Queue failureQueue = replayableQueue("IndexerFailureQueue");
 
         // ---- indexer ----
         Role indexerRole = lambdaRole("IndexerRole", "SOCI index builder: indexer function");
         LogGroup indexerLogs = logGroup("IndexerLogs");
         indexerLogs.grantWrite(indexerRole);
-        indexerFunction = new Function(this, "Indexer", javaFunction(artifacts.indexerJar().toString(),
+        Function indexerFunction = new Function(this, "Indexer", javaFunction(artifacts.indexerJar().toString(),
                 INDEXER_HANDLER, indexerRole, indexerLogs)
                 .description("Builds and pushes the SOCI index of an ECR image")
                 .timeout(Duration.minutes(15))
@@ -161,7 +158,7 @@ public final class SociIndexBuilderStack extends Stack {
         Role filterRole = lambdaRole("FilterRole", "SOCI index builder: filter function");
         LogGroup filterLogs = logGroup("FilterLogs");
         filterLogs.grantWrite(filterRole);
-        filterFunction = new Function(this, "Filter", javaFunction(artifacts.filterJar().toString(),
+        Function filterFunction = new Function(this, "Filter", javaFunction(artifacts.filterJar().toString(),
                 FILTER_HANDLER, filterRole, filterLogs)
                 .description("Matches ECR pushes against the repository/tag filters and starts the SOCI indexer")
                 .timeout(Duration.seconds(30))
@@ -224,16 +221,6 @@ public final class SociIndexBuilderStack extends Stack {
         suppressJustifiedFindings(deadLetterQueue, failureQueue, indexerRole);
     }
 
-    /** The filter function ($LATEST; invocations go through the alias). */
-    public Function filterFunction() {
-        return filterFunction;
-    }
-
-    /** The indexer function ($LATEST; invocations go through the alias). */
-    public Function indexerFunction() {
-        return indexerFunction;
-    }
-
     private FunctionProps.Builder javaFunction(String jar, String handler, Role role, LogGroup logGroup) {
         return FunctionProps.builder()
                 .runtime(Runtime.JAVA_25)
@@ -267,7 +254,7 @@ public final class SociIndexBuilderStack extends Stack {
                 .build());
     }
 
-    private Queue failureQueue(String id) {
+    private Queue replayableQueue(String id) {
         return new Queue(this, id, QueueProps.builder()
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)

@@ -644,6 +644,8 @@ class SociIndexBuilderStackTest {
         return p == null ? Map.of() : map(p);
     }
 
+    // Annotations.findError/findWarning still return the deprecated cxapi type in aws-cdk-lib 2.263.0.
+    @SuppressWarnings("deprecation")
     private static List<String> describe(List<SynthesisMessage> messages) {
         return messages.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList();
     }
