@@ -243,7 +243,7 @@ final class IndexCommand implements Callable<Integer> {
     chain.add(new DockerConfigCredentials());
     if (EcrCredentialsProvider.isEcrRegistry(registry)) {
       Matcher m = ECR_REGION.matcher(registry);
-      EcrClient.Builder b = EcrClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+      var b = EcrClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
       if (m.find()) {
         b.region(Region.of(m.group(1)));
       }
