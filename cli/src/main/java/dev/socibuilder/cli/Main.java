@@ -29,9 +29,14 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit code (for tests and {@link #main}). */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line (tests redirect its output). */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(Main::handle);
-    return cl.execute(args);
+    return cl;
   }
 
   @Override
