@@ -53,14 +53,17 @@ public final class LayoutImageStore implements ImageStore {
     return Optional.of(new StoredManifest(layout.readBlob(d), entry.mediaType(), d));
   }
 
-  /** The tag of the single {@code index.json} entry when the user named none. */
+  /**
+   * The tag to use when the user named none: the layout's only tag. Untagged entries (such as v1
+   * SOCI indexes this builder listed) do not count.
+   */
   public String defaultTag() {
-    Descriptor only = layout.resolve(null);
-    String tag = only.annotation(OciLayout.REF_NAME);
-    if (tag == null) {
-      throw new IndexingException(name() + ": the only index.json entry has no tag; name the image by digest");
+    List<String> tags = layout.tags();
+    if (tags.size() != 1) {
+      throw new IndexingException(name() + " has " + (tags.isEmpty() ? "no tags" : "several tags " + tags)
+          + "; name one as oci:DIR:TAG");
     }
-    return tag;
+    return tags.get(0);
   }
 
   @Override
