@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,6 +53,8 @@ class CheckpointingInflaterConformanceTest {
     CheckpointingInflater inflater;
     final List<Checkpoint> checkpoints = new ArrayList<>();
     final List<Checkpoint> allBoundaries = new ArrayList<>();
+    /** Every report as (bitOffset, out, final), final blocks included. */
+    final List<List<Long>> reports = new ArrayList<>();
 
     CheckpointCollector(long span) {
       this.span = span;
@@ -61,6 +64,7 @@ class CheckpointingInflaterConformanceTest {
     public void onBoundary(long bitOffset, long out, boolean finalBlock) {
       assertThat(inflater.uncompressedPosition()).isEqualTo(out);
       assertThat(inflater.compressedBitPosition()).isEqualTo(bitOffset);
+      reports.add(List.of(bitOffset, out, finalBlock ? 1L : 0L));
       long in = (bitOffset + 7) / 8;
       int bits = (int) (in * 8 - bitOffset);
       if (!finalBlock) {
@@ -109,6 +113,19 @@ class CheckpointingInflaterConformanceTest {
     assertThat(Arrays.equals(actual, expected)).as(c.name()).isTrue();
   }
 
+  /** The fault each broken layer must report, from what its notes say was done to it. */
+  private static final Map<String, String> EXPECTED_PROBLEM =
+      Map.of(
+          "err-gz-truncated", "unexpected end of compressed data",
+          "err-gz-trailing-garbage", "trailing data after gzip member is not a gzip member",
+          "err-gz-trailing-zeros", "trailing data after gzip member is not a gzip member",
+          "err-not-gzip-plain-tar", "not a gzip stream (bad magic)",
+          "err-not-gzip-zlib-wrapper", "not a gzip stream (bad magic)",
+          "err-not-gzip-random", "not a gzip stream (bad magic)",
+          "err-gz-bad-crc32", "incorrect data check",
+          "err-gz-bad-isize", "incorrect length check",
+          "err-gz-bad-header-crc16", "header crc mismatch");
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("zlibErrorCases")
   void brokenGzipLayersAreRejected(Case c) {
@@ -116,7 +133,14 @@ class CheckpointingInflaterConformanceTest {
     assertThatThrownBy(
             () -> CheckpointingInflater.gzip(new ByteArrayInputStream(layer), null).drain())
         .as(c.name())
-        .isInstanceOf(LayerDataException.class);
+        .isInstanceOfSatisfying(
+            LayerDataException.class,
+            e -> {
+              String want = EXPECTED_PROBLEM.get(c.name());
+              if (want != null) {
+                assertThat(e.problem()).as(c.name()).isEqualTo(want);
+              }
+            });
   }
 
   @ParameterizedTest(name = "{0}")
@@ -140,6 +164,10 @@ class CheckpointingInflaterConformanceTest {
     int step = Math.max(1, points.size() / 40);
     for (int i = 0; i < points.size(); i += step) {
       Checkpoint cp = points.get(i);
+      List<Long> report = List.of(cp.in() * 8 - cp.bits(), cp.out(), 0L);
+      List<List<Long>> later =
+          collector.reports.subList(collector.reports.indexOf(report) + 1, collector.reports.size());
+      List<List<Long>> resumedReports = new ArrayList<>();
       int startByte = (int) (cp.in() - (cp.bits() != 0 ? 1 : 0));
       CheckpointingInflater resumed =
           CheckpointingInflater.resumeGzip(
@@ -148,7 +176,7 @@ class CheckpointingInflaterConformanceTest {
               cp.bits(),
               cp.window(),
               cp.out(),
-              null);
+              (b, o, f) -> resumedReports.add(List.of(b, o, f ? 1L : 0L)));
       String where = c.name() + " resume at boundary " + i + " " + cp.in() + "/" + cp.bits();
       assertThat(resumed.compressedBitPosition()).as(where).isEqualTo(cp.in() * 8 - cp.bits());
       byte[] tail = resumed.readAllBytes();
@@ -156,6 +184,7 @@ class CheckpointingInflaterConformanceTest {
       assertThat(Arrays.equals(tail, 0, tail.length, all, (int) cp.out(), all.length))
           .as(where)
           .isTrue();
+      assertThat(resumedReports).as(where + " boundaries").isEqualTo(later);
     }
   }
 
