@@ -51,6 +51,9 @@ public final class CheckpointingInflater extends InputStream {
   /** Bytes needed in the input buffer for the fast loop's 8-byte refill. */
   private static final int FAST_IN = 8;
 
+  /** Room after the output limit for the 8-byte match copy's overshoot. */
+  private static final int COPY_SLACK = 8;
+
   private static final int LEN_ROOT = 10;
   private static final int DIST_ROOT = 8;
 
@@ -85,7 +88,7 @@ public final class CheckpointingInflater extends InputStream {
 
   // Output: out[0..outPos) decoded (the first WINDOW_SIZE bytes at least are history);
   // outBase = absolute uncompressed offset of out[0] (negative while the zero padding is there).
-  private final byte[] out = new byte[WINDOW_SIZE + OUT_CAPACITY + MAX_MATCH];
+  private final byte[] out = new byte[WINDOW_SIZE + OUT_CAPACITY + MAX_MATCH + COPY_SLACK];
   private int outPos;
   private long outBase;
   private int readPos;
@@ -722,7 +725,7 @@ public final class CheckpointingInflater extends InputStream {
         return;
       }
       boolean eob;
-      if (inEnd - inPos >= FAST_IN) {
+      if (inEnd - inPos >= FAST_IN && outPos <= outLimit - COPY_SLACK) {
         eob = fastLoop();
       } else {
         eob = slowSymbol();
@@ -749,7 +752,7 @@ public final class CheckpointingInflater extends InputStream {
     final int lmask = (1 << lenBits) - 1;
     final int dmask = (1 << distBits) - 1;
     final int inLimit = inEnd - 8;
-    final int outLimit = o.length - MAX_MATCH;
+    final int outLimit = o.length - MAX_MATCH - COPY_SLACK;
     final int floor = histFloor;
     long bb = bitBuf;
     int bc = bitCnt;
@@ -809,15 +812,22 @@ public final class CheckpointingInflater extends InputStream {
                 break loop;
               }
               int from = op - dist;
-              if (dist >= len && len > 32) {
-                System.arraycopy(o, from, o, op, len);
-                op += len;
+              int end = op + len;
+              if (dist >= 8) {
+                // 8 bytes at a time; every chunk reads only bytes already final (dist >= 8),
+                // so this is right for overlapping matches too. May write up to 7 bytes past
+                // end, into the slack (they are overwritten by later output).
+                do {
+                  LE_LONG.set(o, op, (long) LE_LONG.get(o, from));
+                  op += 8;
+                  from += 8;
+                } while (op < end);
               } else {
-                int end = op + len;
                 while (op < end) {
                   o[op++] = o[from++];
                 }
               }
+              op = end;
               continue loop;
             }
             if ((dop & 64) == 0) {

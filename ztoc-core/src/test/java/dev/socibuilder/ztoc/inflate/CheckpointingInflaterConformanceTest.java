@@ -14,10 +14,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Boundaries, errors and resumption checked against soci's own zTOCs (the conformance corpus). */
+// A hang guard (a decoder that stops making progress loops forever), not a speed test.
+@Timeout(120)
 class CheckpointingInflaterConformanceTest {
 
   static Stream<Case> okGzipCases() {

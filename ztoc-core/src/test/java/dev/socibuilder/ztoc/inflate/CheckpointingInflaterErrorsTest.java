@@ -14,8 +14,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Hand-made streams for every fault kind, and for the edge cases zlib accepts. */
+// A hang guard (a decoder that stops making progress loops forever), not a speed test.
+@Timeout(120)
 class CheckpointingInflaterErrorsTest {
 
   /** Writes DEFLATE bits LSB first; Huffman codes are given MSB first, as RFC 1951 defines them. */

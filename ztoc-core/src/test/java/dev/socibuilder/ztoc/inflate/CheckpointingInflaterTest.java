@@ -17,8 +17,11 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Differential tests against java.util.zip on generated data. */
+// A hang guard (a decoder that stops making progress loops forever), not a speed test.
+@Timeout(120)
 class CheckpointingInflaterTest {
 
   static byte[] jdkGunzip(byte[] gz) {

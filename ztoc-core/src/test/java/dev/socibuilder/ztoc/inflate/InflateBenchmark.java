@@ -13,7 +13,7 @@ import java.util.zip.GZIPInputStream;
  * warm-up in one JVM.
  *
  * <p>Usage: {@code java -cp ztoc-core/target/classes:ztoc-core/target/test-classes
- * dev.socibuilder.ztoc.inflate.InflateBenchmark /tmp/jdk.tar.gz [runs]}
+ * dev.socibuilder.ztoc.inflate.InflateBenchmark /tmp/jdk.tar.gz [runs [warmups]]}
  */
 public final class InflateBenchmark {
   private InflateBenchmark() {}
@@ -25,7 +25,8 @@ public final class InflateBenchmark {
     long[] boundaries = new long[1];
     CheckpointingInflater.BoundaryListener listener = (bit, out, fin) -> boundaries[0]++;
 
-    for (int i = 0; i < 2; i++) { // warm-up
+    int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    for (int i = 0; i < warmups; i++) { // warm-up
       jdk(gz, sink);
       ours(gz, listener);
       oursRead(gz, listener, sink);
@@ -50,7 +51,7 @@ public final class InflateBenchmark {
       bestOursRead = Math.min(bestOursRead, t4 - t2);
     }
     System.out.printf(
-        "input %d bytes -> %d bytes, %d boundaries/run%n", gz.length, total, boundaries[0] / (runs + 2) / 2);
+        "input %d bytes -> %d bytes, %d boundaries/run%n", gz.length, total, boundaries[0] / (runs + warmups) / 2);
     System.out.printf("GZIPInputStream (zlib)        %8.1f ms  %7.1f MB/s%n", bestJdk / 1e6, total / (bestJdk / 1e3));
     System.out.printf("CheckpointingInflater.drain   %8.1f ms  %7.1f MB/s  ratio %.3f%n",
         bestOurs / 1e6, total / (bestOurs / 1e3), (double) bestOurs / bestJdk);
