@@ -85,6 +85,8 @@ public final class CheckpointingInflater extends InputStream {
   // equal to the input bytes that follow (the 8-byte refill peeks ahead), never anything else.
   private long bitBuf;
   private int bitCnt;
+  /** Bits of the first source byte still to decode when resuming mid-byte (0 once applied). */
+  private int pendingPrimeBits;
 
   // Output: out[0..outPos) decoded (the first WINDOW_SIZE bytes at least are history);
   // outBase = absolute uncompressed offset of out[0] (negative while the zero padding is there).
@@ -208,9 +210,6 @@ public final class CheckpointingInflater extends InputStream {
     }
     return inf;
   }
-
-  /** Bits of the first source byte still to decode when resuming mid-byte (0 once applied). */
-  private int pendingPrimeBits;
 
   // ------------------------------------------------------------------ public stream API
 

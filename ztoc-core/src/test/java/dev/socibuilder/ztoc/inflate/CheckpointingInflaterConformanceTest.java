@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Boundaries, errors and resumption checked against soci's own zTOCs (the conformance corpus). */
 // A hang guard (a decoder that stops making progress loops forever), not a speed test.
-@Timeout(120)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CheckpointingInflaterConformanceTest {
 
   static Stream<Case> okGzipCases() {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Hand-made streams for every fault kind, and for the edge cases zlib accepts. */
 // A hang guard (a decoder that stops making progress loops forever), not a speed test.
-@Timeout(120)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CheckpointingInflaterErrorsTest {
 
   /** Writes DEFLATE bits LSB first; Huffman codes are given MSB first, as RFC 1951 defines them. */

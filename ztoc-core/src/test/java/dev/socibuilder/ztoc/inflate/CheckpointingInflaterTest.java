@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Differential tests against java.util.zip on generated data. */
 // A hang guard (a decoder that stops making progress loops forever), not a speed test.
-@Timeout(120)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CheckpointingInflaterTest {
 
   static byte[] jdkGunzip(byte[] gz) {
