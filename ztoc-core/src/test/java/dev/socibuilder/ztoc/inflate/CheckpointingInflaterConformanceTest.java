@@ -7,12 +7,13 @@ import dev.socibuilder.ztoc.LayerDataException;
 import dev.socibuilder.ztoc.inflate.ConformanceCorpus.Case;
 import dev.socibuilder.ztoc.inflate.ConformanceCorpus.Checkpoint;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -191,9 +192,50 @@ class CheckpointingInflaterConformanceTest {
     }
   }
 
-  static byte[] readAll(CheckpointingInflater inf) throws IOException {
-    ByteArrayOutputStream bos = new ByteArrayOutputStream();
-    inf.transferTo(bos);
-    return bos.toByteArray();
+  /** A source that hands out 1..7 bytes per read, so the decoder runs mostly on its slow path. */
+  static InputStream trickle(byte[] data, int from, long seed) {
+    Random r = new Random(seed);
+    return new ByteArrayInputStream(data, from, data.length - from) {
+      @Override
+      public synchronized int read(byte[] b, int off, int len) {
+        return super.read(b, off, Math.min(len, 1 + r.nextInt(7)));
+      }
+    };
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("okGzipCases")
+  void aTricklingSourceGivesTheSameBytesAndBoundaries(Case c) throws IOException {
+    byte[] layer = ConformanceCorpus.layer(c);
+    if (layer.length > 2_000_000) {
+      return; // the big layers add time, not coverage
+    }
+    long seed = new Random().nextLong();
+    CheckpointCollector normal = new CheckpointCollector(c.spanSize());
+    normal.inflater = CheckpointingInflater.gzip(new ByteArrayInputStream(layer), normal);
+    byte[] expected = normal.inflater.readAllBytes();
+    CheckpointCollector slow = new CheckpointCollector(c.spanSize());
+    slow.inflater = CheckpointingInflater.gzip(trickle(layer, 0, seed), slow);
+    byte[] actual = slow.inflater.readAllBytes();
+    String where = c.name() + " seed " + seed;
+    assertThat(Arrays.equals(actual, expected)).as(where).isTrue();
+    assertThat(slow.reports).as(where).isEqualTo(normal.reports);
+
+    // And resumed from the middle boundary, mid-byte if possible.
+    Checkpoint cp = normal.allBoundaries.get(normal.allBoundaries.size() / 2);
+    for (Checkpoint p : normal.allBoundaries) {
+      if (p.bits() != 0) {
+        cp = p;
+        break;
+      }
+    }
+    int startByte = (int) (cp.in() - (cp.bits() != 0 ? 1 : 0));
+    byte[] tail =
+        CheckpointingInflater.resumeGzip(
+                trickle(layer, startByte, seed), cp.in(), cp.bits(), cp.window(), cp.out(), null)
+            .readAllBytes();
+    assertThat(Arrays.equals(tail, 0, tail.length, expected, (int) cp.out(), expected.length))
+        .as(where + " resumed at " + cp.in() + "/" + cp.bits())
+        .isTrue();
   }
 }
