@@ -104,6 +104,7 @@ public final class CheckpointingInflater extends InputStream {
   private boolean firstMemberResumed;
   private long memberStart;
   private final CRC32 crc = new CRC32();
+  private final CRC32 headerCrc = new CRC32();
 
   // Huffman tables of the current block (either the fixed ones or the dynamic ones).
   private int[] lenTable;
@@ -468,7 +469,8 @@ public final class CheckpointingInflater extends InputStream {
   // ------------------------------------------------------------------ gzip framing
 
   private void readHeader() throws IOException {
-    CRC32 hcrc = new CRC32();
+    CRC32 hcrc = headerCrc;
+    hcrc.reset();
     int id1 = nextByte();
     int id2 = nextByte();
     if (id1 != 0x1f || id2 != 0x8b) {
