@@ -1,0 +1,7 @@
+/**
+ * Checkpointing gzip inflate: a pure-Java DEFLATE decoder that reports zlib {@code Z_BLOCK}
+ * boundaries (block ends and gzip header ends, with exact bit positions and the 32 KiB window), so
+ * that soci's zInfo checkpoints (soci-format.md §4) can be built in the same single pass that feeds
+ * the tar scanner, and so that files can be extracted by resuming at a checkpoint.
+ */
+package dev.socibuilder.ztoc.inflate;
