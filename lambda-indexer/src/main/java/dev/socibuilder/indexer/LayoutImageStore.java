@@ -68,8 +68,8 @@ public final class LayoutImageStore implements ImageStore {
 
   @Override
   public InputStream openBlob(Descriptor blob) {
-    // The zTOC builder hashes every byte it reads, and the service checks that against the digest.
-    return layout.openBlob(blob.parsedDigest());
+    return new VerifyingInputStream(layout.openBlob(blob.parsedDigest()), blob.parsedDigest(), blob.size(),
+        "blob " + blob.digest() + " of " + name());
   }
 
   @Override

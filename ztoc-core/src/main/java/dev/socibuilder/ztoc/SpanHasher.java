@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The compressed side of the single pass: counts and hashes every byte of the layer (the layer digest)
- * and computes the per-span digests of soci-format.md §4.4 without a second read.
+ * The compressed side of the single pass: counts every byte of the layer and computes the per-span
+ * digests of soci-format.md §4.4 without a second read. (The layer's own digest is the caller's
+ * business: a registry stream verifies it as it is read.)
  *
  * <p>Span {@code i} covers the compressed bytes {@code [in_i - (bits_i != 0 ? 1 : 0), in_{i+1})}; the last
  * span runs to the end of the blob. Checkpoints are only known once the inflater reaches them, and the
@@ -22,7 +23,6 @@ import java.util.function.LongSupplier;
  * read-ahead, whatever the layer size.
  */
 final class SpanHasher extends FilterInputStream {
-  private final MessageDigest layerDigest = Digest.newSha256();
   private final List<Digest> spanDigests = new ArrayList<>();
   private LongSupplier consumedBits = () -> 0L;
 
@@ -87,10 +87,6 @@ final class SpanHasher extends FilterInputStream {
     return count;
   }
 
-  Digest layerDigest() {
-    return Digest.sha256(layerDigest.digest());
-  }
-
   @Override
   public int read() throws IOException {
     byte[] one = new byte[1];
@@ -102,7 +98,6 @@ final class SpanHasher extends FilterInputStream {
   public int read(byte[] b, int off, int len) throws IOException {
     int n = in.read(b, off, len);
     if (n > 0) {
-      layerDigest.update(b, off, n);
       // Everything this far behind the decoder can no longer start a span: hash and drop it.
       settle(Math.min(count, (consumedBits.getAsLong() >>> 3) - 1));
       append(b, off, n);

@@ -19,7 +19,7 @@ import java.util.Objects;
  * Builds the zTOC of one layer in a single streaming pass, byte-identical to the soci CLI's.
  *
  * <p>The layer is read exactly once and never buffered whole: the compressed bytes go through the
- * layer and span digests ({@link SpanHasher}) into the checkpointing inflater, whose output feeds a
+ * span digests ({@link SpanHasher}) into the checkpointing inflater, whose output feeds a
  * header-only tar scanner. soci reads the layer three times (zlib checkpoints, Go tar, span digests);
  * the result is the same. Memory is bounded by the checkpoints themselves (32 KiB per span) plus small
  * buffers.
@@ -67,8 +67,12 @@ public final class ZtocBuilder {
     return spanSize;
   }
 
-  /** The result of one build: the zTOC, its exact bytes and digest, and the layer's digest and size. */
-  public record Result(Ztoc ztoc, byte[] bytes, Digest ztocDigest, Digest layerDigest, long layerSize) {
+  /**
+   * The result of one build: the zTOC, its exact bytes and digest, and the layer's size. The layer's
+   * digest is not computed here (it would be one more hash of every byte on the hot path): verify it
+   * in the stream you pass, as the registry client does.
+   */
+  public record Result(Ztoc ztoc, byte[] bytes, Digest ztocDigest, long layerSize) {
     public Result {
       Objects.requireNonNull(ztoc);
       Objects.requireNonNull(bytes);
@@ -128,7 +132,7 @@ public final class ZtocBuilder {
         new CompressionInfo(compression, spans.size() - 1, spans, checkpoints);
     Ztoc ztoc = new Ztoc(ZTOC_VERSION, buildTool.clone(), layerSize, tarSize, toc, info);
     byte[] bytes = ZtocCodec.encode(ztoc);
-    return new Result(ztoc, bytes, Digest.sha256Of(bytes), hashed.layerDigest(), layerSize);
+    return new Result(ztoc, bytes, Digest.sha256Of(bytes), layerSize);
   }
 
   private long scan(InputStream tarStream, List<FileMetadata> toc) throws IOException {
