@@ -294,25 +294,45 @@ final class IndexCommand implements Callable<Integer> {
     return String.format("%.1f MB", bytes / 1e6);
   }
 
-  /** Drives the progress bar (on a terminal only) from the service's events. */
+  /**
+   * Drives a one-line display on a terminal: each layer being indexed with its progress, and how many
+   * are done.
+   */
   private static final class Listener implements IndexListener, AutoCloseable {
-    private final AtomicLong read = new AtomicLong();
+    private final java.util.Map<String, long[]> layers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong done = new AtomicLong();
+    private volatile int planned;
     private volatile Progress progress;
 
     @Override
     public void layersPlanned(int count, long totalBytes) {
+      planned = count;
       if (count > 0) {
-        progress = Progress.start("indexing " + count + " layer" + (count == 1 ? "" : "s"), totalBytes);
+        progress = Progress.start(this::status);
       }
     }
 
     @Override
     public void bytesRead(Descriptor layer, long n) {
-      Progress p = progress;
-      if (p != null) {
-        p.advance(n);
+      layers.computeIfAbsent(layer.digest(), k -> new long[] {0, layer.size()})[0] += n;
+    }
+
+    @Override
+    public void layerDone(Descriptor layer, IndexReport.ZtocReport ztoc) {
+      layers.remove(layer.digest());
+      done.incrementAndGet();
+    }
+
+    private String status() {
+      StringBuilder sb = new StringBuilder("indexing: ").append(done.get()).append('/').append(planned)
+          .append(" layers done");
+      for (java.util.Map.Entry<String, long[]> e : layers.entrySet()) {
+        long[] v = e.getValue();
+        String hex = e.getKey().substring(e.getKey().indexOf(':') + 1);
+        sb.append(" | ").append(hex, 0, Math.min(12, hex.length())).append(' ')
+            .append(v[1] > 0 ? Math.min(100, v[0] * 100 / v[1]) : 0).append('%');
       }
-      read.addAndGet(n);
+      return sb.toString();
     }
 
     @Override

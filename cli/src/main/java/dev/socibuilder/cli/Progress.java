@@ -15,15 +15,18 @@ final class Progress implements AutoCloseable {
 
   private final String label;
   private final long total;
+  private final java.util.function.Supplier<String> status; // null: a bar over `total`
   private final AtomicLong done = new AtomicLong();
   private final PrintStream err;
   private final Thread ticker;
   private volatile boolean closed;
   private volatile boolean shown;
 
-  private Progress(String label, long total, PrintStream err, boolean enabled) {
+  private Progress(
+      String label, long total, java.util.function.Supplier<String> status, PrintStream err, boolean enabled) {
     this.label = label;
     this.total = total;
+    this.status = status;
     this.err = err;
     this.ticker = enabled ? new Thread(this::tick, "progress") : null;
     if (ticker != null) {
@@ -34,7 +37,12 @@ final class Progress implements AutoCloseable {
 
   /** A progress display that is active only when the process has a terminal. */
   static Progress start(String label, long total) {
-    return new Progress(label, total, System.err, System.console() != null);
+    return new Progress(label, total, null, System.err, System.console() != null);
+  }
+
+  /** A one-line status display, redrawn from {@code status}, active only on a terminal. */
+  static Progress start(java.util.function.Supplier<String> status) {
+    return new Progress("", 0, status, System.err, System.console() != null);
   }
 
   /** Counts {@code n} more bytes as done. */
@@ -81,6 +89,12 @@ final class Progress implements AutoCloseable {
   }
 
   private synchronized void draw() {
+    if (status != null) {
+      String line = status.get();
+      err.print("\r\033[K" + line);
+      err.flush();
+      return;
+    }
     long d = done.get();
     int width = 30;
     StringBuilder sb = new StringBuilder("\r").append(label).append(" [");
