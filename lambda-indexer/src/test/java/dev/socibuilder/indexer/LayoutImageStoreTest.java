@@ -147,6 +147,39 @@ class LayoutImageStoreTest {
   }
 
   @Test
+  void indexEntriesWithoutPlatformAreImagesOfTheirConfigsPlatformAndArtifactsAreSkipped() {
+    Path dir = copy(multi);
+    OciLayout layout = OciLayout.open(dir);
+    // An artifact without platform or artifactType (its config is not an image config).
+    Descriptor config = layout.writeBlob("application/vnd.example.signature.config+json", "{}".getBytes());
+    Descriptor artifact = layout.writeBlob(MediaTypes.OCI_MANIFEST, new ImageManifest(2, MediaTypes.OCI_MANIFEST, "",
+        config, List.of(), null, null).toJson());
+    ImageIndex source = ImageIndex.parse(layout.readBlob(multi.digest()));
+    List<Descriptor> entries = new java.util.ArrayList<>(
+        source.manifestList().stream().map(d -> d.withPlatform(null)).toList());
+    entries.add(artifact);
+    Descriptor noPlatforms = layout.writeBlob(MediaTypes.OCI_INDEX, source.withManifests(entries).toJson());
+    layout.tag("noplat", noPlatforms);
+
+    IndexReport report = index(dir, "noplat", null, options());
+
+    assertThat(report.outcome()).isEqualTo(Outcome.INDEXED);
+    assertThat(report.platforms()).extracting(p -> p.platform().architecture()).containsExactly("amd64", "arm64");
+    ImageIndex idx = ImageIndex.parse(layout.readBlob(layout.resolve("noplat-soci").parsedDigest()));
+    assertThat(idx.manifestList()).hasSize(5);
+    assertThat(idx.manifestList().get(2)).as("the artifact is kept as it was").isEqualTo(artifact);
+    assertThat(idx.manifestList().subList(3, 5)).extracting(d -> d.platform().architecture())
+        .containsExactly("amd64", "arm64");
+    for (int i = 0; i < 2; i++) {
+      assertThat(idx.manifestList().get(i).annotation(SociIndex.ANNOTATION_INDEX_DIGEST))
+          .isEqualTo(idx.manifestList().get(3 + i).digest());
+    }
+    assertThat(index(dir, "noplat", null, options()).outcome()).isEqualTo(Outcome.ALREADY_INDEXED);
+    assertThat(index(dir, "noplat", null, options().withPlatforms(List.of(Platform.of("linux", "arm64"))))
+        .outcome()).isEqualTo(Outcome.ALREADY_INDEXED);
+  }
+
+  @Test
   void secondRunIsAlreadyIndexedAndLeavesTheLayoutUnchanged() throws IOException {
     Path dir = copy(single);
     IndexReport first = index(dir, "v1", null, options());
