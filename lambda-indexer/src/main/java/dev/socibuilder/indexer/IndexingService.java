@@ -62,7 +62,10 @@ public final class IndexingService {
   }
 
   /**
-   * Indexes the image at {@code tag} or {@code digest} (the digest wins when both are given).
+   * Indexes the image at {@code tag} or {@code digest}. When both are given (a push event), the
+   * image is read by its digest, so that a tag moved meanwhile cannot swap the content, and the v2
+   * result is still tagged {@code tag + tagSuffix}. With a digest only, the v2 image index is pushed
+   * by digest and nothing is tagged.
    *
    * @throws IndexingException for a permanent failure (bad layer data, unsupported manifest...)
    * @throws dev.socibuilder.registry.RegistryException for a registry failure (see isTransient)
@@ -73,12 +76,12 @@ public final class IndexingService {
     if (reference == null) {
       throw new IllegalArgumentException("a tag or a digest is required");
     }
-    String image = store.name() + (digest != null ? "@" + digest : ":" + tag);
+    String image = store.name() + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
     String version = options.version() == SociIndex.Version.V2 ? "v2" : "v1";
     ImageStore.StoredManifest top =
         store.manifest(reference)
             .orElseThrow(() -> new IndexingException("image " + image + " not found"));
-    Run run = new Run(store, image, tag, digest == null ? tag : null, top);
+    Run run = new Run(store, image, tag, top);
     try {
       return run.execute(start, version);
     } catch (OciFormatException | LayerMediaTypeException e) {
@@ -93,14 +96,12 @@ public final class IndexingService {
   private final class Run {
     private final ImageStore store;
     private final String image;
-    private final String tag; // null for a digest reference
+    private final String tag; // null for a digest-only reference
     private final ImageStore.StoredManifest top;
-    private final String sourceTag;
 
-    Run(ImageStore store, String image, String sourceTag, String tag, ImageStore.StoredManifest top) {
+    Run(ImageStore store, String image, String tag, ImageStore.StoredManifest top) {
       this.store = store;
       this.image = image;
-      this.sourceTag = sourceTag;
       this.tag = tag;
       this.top = top;
     }

@@ -199,6 +199,22 @@ class IndexingServiceTest {
   }
 
   @Test
+  void tagAndDigestOfAPushEventReadTheDigestAndTagTheSociImage() {
+    String repo = push(plain, "v2/event");
+    // The tag has moved on to another image since the push of plain.
+    Skopeo.copy(withZstd.ociReference(), "docker://" + registry.hostPort() + "/" + repo + ":v1");
+
+    IndexReport report = new IndexingService(options(), null).index(store(registry, repo), "v1", plain.digest());
+
+    assertThat(report.outcome()).isEqualTo(Outcome.INDEXED);
+    assertThat(report.tag()).isEqualTo("v1-soci");
+    assertThat(report.image()).contains(":v1@" + plain.digest());
+    assertSociEnabledImage(registry, repo, "v1-soci", report, Set.of(plain.digest().toString()));
+    assertThat(new IndexingService(options(), null).index(store(registry, repo), "v1", plain.digest()).outcome())
+        .isEqualTo(Outcome.ALREADY_INDEXED);
+  }
+
+  @Test
   void secondRunIsAlreadyIndexedAndPushesNothingUnlessForced() {
     String repo = push(plain, "v2/rerun");
     IndexReport first = index(repo, "v1", options());
