@@ -314,6 +314,97 @@ class LayoutImageStoreTest {
     assertThat(new LayoutImageStore(OciLayout.open(dir)).defaultTag()).isEqualTo("v1");
   }
 
+  /** Writes a linux/amd64 image of the given layers into a fresh layout under {@code tag}. */
+  Path customImage(String tag, List<Descriptor> layerTypes, List<byte[]> layerBytes) {
+    Path dir = tmp.resolve("custom-" + tag);
+    OciLayout layout = OciLayout.create(dir);
+    List<Descriptor> layers = new java.util.ArrayList<>();
+    for (int i = 0; i < layerBytes.size(); i++) {
+      layers.add(layout.writeBlob(layerTypes.get(i).mediaType(), layerBytes.get(i)));
+    }
+    Descriptor config = layout.writeBlob(MediaTypes.OCI_CONFIG,
+        "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Descriptor manifest = layout.writeBlob(MediaTypes.OCI_MANIFEST,
+        new ImageManifest(2, MediaTypes.OCI_MANIFEST, "", config, layers, null, null).toJson());
+    layout.tag(tag, manifest);
+    return dir;
+  }
+
+  static Descriptor type(String mediaType) {
+    return Descriptor.of(mediaType, Digest.sha256Of(new byte[0]), 0);
+  }
+
+  @Test
+  void uncompressedTarLayersAreIndexedAndExtractFromTheRawTar() throws IOException {
+    byte[] tar = TestImages.tar(LayerSpec.incompressible(3 * MIB, 31));
+    byte[] dockerTar = TestImages.tar(LayerSpec.incompressible(2 * MIB, 32));
+    Path dir = customImage("raw", List.of(type(MediaTypes.OCI_LAYER), type(MediaTypes.DOCKER_LAYER)),
+        List.of(tar, dockerTar));
+
+    IndexReport report = index(dir, "raw", null, options());
+
+    assertThat(report.outcome()).isEqualTo(Outcome.INDEXED);
+    assertThat(report.ztocCount()).isEqualTo(2);
+    OciLayout layout = OciLayout.open(dir);
+    ImageIndex idx = ImageIndex.parse(layout.readBlob(layout.resolve("raw-soci").parsedDigest()));
+    ImageManifest soci = ImageManifest.parse(layout.readBlob(idx.manifestList().get(1).parsedDigest()));
+    assertThat(soci.layers()).extracting(d -> d.annotation(SociIndex.ANNOTATION_IMAGE_LAYER_MEDIA_TYPE))
+        .containsExactly(MediaTypes.OCI_LAYER, MediaTypes.DOCKER_LAYER);
+    byte[][] raws = {tar, dockerTar};
+    for (int i = 0; i < 2; i++) {
+      byte[] raw = raws[i];
+      dev.socibuilder.ztoc.Ztoc z = dev.socibuilder.ztoc.ZtocCodec.decode(layout.readBlob(soci.layers().get(i).parsedDigest()));
+      assertThat(z.compressionInfo().algorithm()).isEqualTo(dev.socibuilder.ztoc.CompressionAlgorithm.UNCOMPRESSED);
+      assertThat(z.compressedArchiveSize()).isEqualTo(raw.length);
+      // One span per started MiB of the raw tar (soci-format.md §4.6).
+      assertThat(z.compressionInfo().spanDigests()).hasSize((int) ((raw.length + MIB - 1) / MIB));
+      assertThat(z.compressionInfo().spanDigests().get(0))
+          .isEqualTo(Digest.sha256Of(java.util.Arrays.copyOfRange(raw, 0, (int) MIB)));
+      for (Map.Entry<String, byte[]> f : ZtocChecks.regularFiles(raw).entrySet()) {
+        dev.socibuilder.ztoc.FileMetadata m = dev.socibuilder.ztoc.FileExtractor.find(z, f.getKey()).orElseThrow();
+        byte[] got = dev.socibuilder.ztoc.FileExtractor.extract(z,
+            offset -> new java.io.ByteArrayInputStream(raw, (int) offset, raw.length - (int) offset), m);
+        assertThat(got).as(f.getKey()).isEqualTo(f.getValue());
+      }
+    }
+  }
+
+  @Test
+  void gzipLayerThatIsNotATarFailsWithNothingWritten() throws IOException {
+    byte[] noise = new byte[(int) (2 * MIB)];
+    new java.util.Random(7).nextBytes(noise);
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(noise);
+    }
+    Path dir = customImage("bad", List.of(type(MediaTypes.OCI_LAYER_GZIP)), List.of(gz.toByteArray()));
+    byte[] indexJson = Files.readAllBytes(dir.resolve("index.json"));
+    long blobs;
+    try (Stream<Path> st = Files.list(dir.resolve("blobs/sha256"))) {
+      blobs = st.count();
+    }
+
+    assertThatThrownBy(() -> index(dir, "bad", null, options()))
+        .isInstanceOf(IndexingException.class)
+        .hasMessageContaining(Digest.sha256Of(gz.toByteArray()).toString());
+
+    assertThat(Files.readAllBytes(dir.resolve("index.json"))).isEqualTo(indexJson);
+    try (Stream<Path> st = Files.list(dir.resolve("blobs/sha256"))) {
+      assertThat(st.count()).as("no blob written").isEqualTo(blobs);
+    }
+  }
+
+  @Test
+  void nonLayerMediaTypeInTheLayersFailsAsSociDoes() {
+    Path dir = customImage("notlayer", List.of(type(MediaTypes.OCTET_STREAM)),
+        List.of(TestImages.tar(LayerSpec.incompressible(2 * MIB, 33))));
+
+    assertThatThrownBy(() -> index(dir, "notlayer", null, options()))
+        .isInstanceOf(IndexingException.class)
+        .hasMessageContaining(MediaTypes.OCTET_STREAM);
+  }
+
   private static void assertZtocsExtract(OciLayout layout, ImageManifest sociIndex, ImageManifest source,
       int expectedZtocs) {
     List<Descriptor> eligible = source.layers().stream().filter(l -> l.size() >= MIB).toList();
