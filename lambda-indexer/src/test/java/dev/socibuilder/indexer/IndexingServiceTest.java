@@ -9,7 +9,9 @@ import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.oci.ImageIndex;
 import dev.socibuilder.oci.ImageManifest;
 import dev.socibuilder.oci.MediaTypes;
+import dev.socibuilder.oci.OciLayout;
 import dev.socibuilder.oci.Platform;
+import dev.socibuilder.registry.Credentials;
 import dev.socibuilder.registry.DigestMismatchException;
 import dev.socibuilder.registry.Manifest;
 import dev.socibuilder.registry.RegistryClient;
@@ -18,22 +20,27 @@ import dev.socibuilder.registry.RetryPolicy;
 import dev.socibuilder.registry.testing.FaultProxy;
 import dev.socibuilder.registry.testing.RegistryServer;
 import dev.socibuilder.registry.testing.Skopeo;
-import dev.socibuilder.registry.testing.TestImages;
 import dev.socibuilder.registry.testing.TestImages.LayerSpec;
 import dev.socibuilder.registry.testing.TestImages.TestImage;
+import dev.socibuilder.registry.testing.TestImages;
 import dev.socibuilder.soci.ReferrersTagIndex;
 import dev.socibuilder.soci.SociIndex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,9 +111,9 @@ class IndexingServiceTest {
   @Test
   void v2IndexesASinglePlatformImageIntoASociEnabledImageUnderTheSociTag() {
     String repo = push(plain, "v2/single");
-    java.util.concurrent.atomic.AtomicLong planned = new java.util.concurrent.atomic.AtomicLong();
-    java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
-    List<String> done = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicLong planned = new AtomicLong();
+    AtomicLong read = new AtomicLong();
+    List<String> done = Collections.synchronizedList(new ArrayList<>());
     IndexListener listener = new IndexListener() {
       @Override
       public void layersPlanned(int count, long totalBytes) {
@@ -307,7 +314,7 @@ class IndexingServiceTest {
     String repo = push(multi, "v2/dockerlist", "--all", "--format", "v2s2");
     Manifest source = manifest(registry, repo, "v1");
     assertThat(source.mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST_LIST);
-    Set<String> sources = new java.util.HashSet<>();
+    Set<String> sources = new HashSet<>();
     ImageIndex.parse(source.bytes()).manifestList().forEach(d -> sources.add(d.digest()));
 
     IndexReport report = index(repo, "v1", options());
@@ -378,14 +385,14 @@ class IndexingServiceTest {
     Path dir = tmp.resolve("layout-out");
     copyTree(plain.layout(), dir);
     IndexReport report = new IndexingService(options(), null)
-        .index(new LayoutImageStore(dev.socibuilder.oci.OciLayout.open(dir)), "v1", null);
+        .index(new LayoutImageStore(OciLayout.open(dir)), "v1", null);
     assertThat(report.outcome()).isEqualTo(Outcome.INDEXED);
 
     Skopeo.copy("oci:" + dir + ":v1-soci", "docker://" + registry.hostPort() + "/layout/out:v1-soci", "--all");
 
     // skopeo 1.9 re-serializes the image index with an image-spec that predates artifactType, so the
     // copy drops it from the descriptors; every manifest it lists is copied byte for byte.
-    ImageIndex local = ImageIndex.parse(java.nio.file.Files.readAllBytes(
+    ImageIndex local = ImageIndex.parse(Files.readAllBytes(
         dir.resolve("blobs/sha256").resolve(Digest.parse(report.imageIndexDigest()).hex())));
     ImageIndex copied = ImageIndex.parse(manifest(registry, "layout/out", "v1-soci").bytes());
     assertThat(copied.manifestList()).extracting(d -> d.withArtifactType(""))
@@ -408,7 +415,7 @@ class IndexingServiceTest {
     Skopeo.copy("docker://" + registry.hostPort() + "/" + repo + ":v1", "oci:" + dir + ":v1", "--all");
 
     IndexReport fromLayout = new IndexingService(options(), null)
-        .index(new LayoutImageStore(dev.socibuilder.oci.OciLayout.open(dir)), "v1", null);
+        .index(new LayoutImageStore(OciLayout.open(dir)), "v1", null);
     IndexReport fromRegistry = index(repo, "v1", options());
 
     assertThat(fromLayout.outcome()).isEqualTo(Outcome.INDEXED);
@@ -416,13 +423,13 @@ class IndexingServiceTest {
   }
 
   static void copyTree(Path from, Path to) throws IOException {
-    try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(from)) {
+    try (Stream<Path> paths = Files.walk(from)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         Path target = to.resolve(from.relativize(p).toString());
-        if (java.nio.file.Files.isDirectory(p)) {
-          java.nio.file.Files.createDirectories(target);
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
         } else {
-          java.nio.file.Files.copy(p, target);
+          Files.copy(p, target);
         }
       }
     }
@@ -554,7 +561,7 @@ class IndexingServiceTest {
   @Test
   void wrongCredentialsFailCleanly() {
     try (RegistryServer secured = RegistryServer.basicAuth("alice", "htpasswd-secret").start();
-        RegistryClient wrong = new RegistryClient(r -> new dev.socibuilder.registry.Credentials("alice", "nope"),
+        RegistryClient wrong = new RegistryClient(r -> new Credentials("alice", "nope"),
             new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10)), true, Duration.ofSeconds(10))) {
       Skopeo.copy(plain.ociReference(), "docker://" + secured.hostPort() + "/auth/wrong:v1", secured.destCredsArgs());
 

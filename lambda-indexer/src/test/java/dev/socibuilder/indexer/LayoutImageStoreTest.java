@@ -11,19 +11,31 @@ import dev.socibuilder.oci.ImageManifest;
 import dev.socibuilder.oci.MediaTypes;
 import dev.socibuilder.oci.OciLayout;
 import dev.socibuilder.oci.Platform;
-import dev.socibuilder.registry.testing.TestImages;
 import dev.socibuilder.registry.testing.TestImages.LayerSpec;
 import dev.socibuilder.registry.testing.TestImages.TestImage;
+import dev.socibuilder.registry.testing.TestImages;
 import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.ztoc.CompressionAlgorithm;
+import dev.socibuilder.ztoc.FileExtractor;
+import dev.socibuilder.ztoc.FileMetadata;
+import dev.socibuilder.ztoc.Ztoc;
+import dev.socibuilder.ztoc.ZtocCodec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,7 +167,7 @@ class LayoutImageStoreTest {
     Descriptor artifact = layout.writeBlob(MediaTypes.OCI_MANIFEST, new ImageManifest(2, MediaTypes.OCI_MANIFEST, "",
         config, List.of(), null, null).toJson());
     ImageIndex source = ImageIndex.parse(layout.readBlob(multi.digest()));
-    List<Descriptor> entries = new java.util.ArrayList<>(
+    List<Descriptor> entries = new ArrayList<>(
         source.manifestList().stream().map(d -> d.withPlatform(null)).toList());
     entries.add(artifact);
     Descriptor noPlatforms = layout.writeBlob(MediaTypes.OCI_INDEX, source.withManifests(entries).toJson());
@@ -318,13 +330,13 @@ class LayoutImageStoreTest {
   Path customImage(String tag, List<Descriptor> layerTypes, List<byte[]> layerBytes) {
     Path dir = tmp.resolve("custom-" + tag);
     OciLayout layout = OciLayout.create(dir);
-    List<Descriptor> layers = new java.util.ArrayList<>();
+    List<Descriptor> layers = new ArrayList<>();
     for (int i = 0; i < layerBytes.size(); i++) {
       layers.add(layout.writeBlob(layerTypes.get(i).mediaType(), layerBytes.get(i)));
     }
     Descriptor config = layout.writeBlob(MediaTypes.OCI_CONFIG,
         "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            .getBytes(StandardCharsets.UTF_8));
     Descriptor manifest = layout.writeBlob(MediaTypes.OCI_MANIFEST,
         new ImageManifest(2, MediaTypes.OCI_MANIFEST, "", config, layers, null, null).toJson());
     layout.tag(tag, manifest);
@@ -354,17 +366,17 @@ class LayoutImageStoreTest {
     byte[][] raws = {tar, dockerTar};
     for (int i = 0; i < 2; i++) {
       byte[] raw = raws[i];
-      dev.socibuilder.ztoc.Ztoc z = dev.socibuilder.ztoc.ZtocCodec.decode(layout.readBlob(soci.layers().get(i).parsedDigest()));
-      assertThat(z.compressionInfo().algorithm()).isEqualTo(dev.socibuilder.ztoc.CompressionAlgorithm.UNCOMPRESSED);
+      Ztoc z = ZtocCodec.decode(layout.readBlob(soci.layers().get(i).parsedDigest()));
+      assertThat(z.compressionInfo().algorithm()).isEqualTo(CompressionAlgorithm.UNCOMPRESSED);
       assertThat(z.compressedArchiveSize()).isEqualTo(raw.length);
       // One span per started MiB of the raw tar (soci-format.md §4.6).
       assertThat(z.compressionInfo().spanDigests()).hasSize((int) ((raw.length + MIB - 1) / MIB));
       assertThat(z.compressionInfo().spanDigests().get(0))
-          .isEqualTo(Digest.sha256Of(java.util.Arrays.copyOfRange(raw, 0, (int) MIB)));
+          .isEqualTo(Digest.sha256Of(Arrays.copyOfRange(raw, 0, (int) MIB)));
       for (Map.Entry<String, byte[]> f : ZtocChecks.regularFiles(raw).entrySet()) {
-        dev.socibuilder.ztoc.FileMetadata m = dev.socibuilder.ztoc.FileExtractor.find(z, f.getKey()).orElseThrow();
-        byte[] got = dev.socibuilder.ztoc.FileExtractor.extract(z,
-            offset -> new java.io.ByteArrayInputStream(raw, (int) offset, raw.length - (int) offset), m);
+        FileMetadata m = FileExtractor.find(z, f.getKey()).orElseThrow();
+        byte[] got = FileExtractor.extract(z,
+            offset -> new ByteArrayInputStream(raw, (int) offset, raw.length - (int) offset), m);
         assertThat(got).as(f.getKey()).isEqualTo(f.getValue());
       }
     }
@@ -373,9 +385,9 @@ class LayoutImageStoreTest {
   @Test
   void gzipLayerThatIsNotATarFailsWithNothingWritten() throws IOException {
     byte[] noise = new byte[(int) (2 * MIB)];
-    new java.util.Random(7).nextBytes(noise);
-    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+    new Random(7).nextBytes(noise);
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
       out.write(noise);
     }
     Path dir = customImage("bad", List.of(type(MediaTypes.OCI_LAYER_GZIP)), List.of(gz.toByteArray()));

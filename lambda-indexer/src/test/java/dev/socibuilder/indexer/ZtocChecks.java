@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,7 @@ final class ZtocChecks {
       int bits = blob[at + 16] & 0xff;
       long startOff = in - (bits != 0 ? 1 : 0);
       long endOff = i + 1 < n ? b.getLong(at + 32785) : layer.length;
-      byte[] span = java.util.Arrays.copyOfRange(layer, (int) startOff, (int) endOff);
+      byte[] span = Arrays.copyOfRange(layer, (int) startOff, (int) endOff);
       assertThat(digests.get(i)).as("span %d digest", i).isEqualTo(Digest.sha256Of(span));
     }
   }
@@ -129,7 +130,7 @@ final class ZtocChecks {
       char type = (char) tar[pos + 156];
       int data = pos + 512;
       if (type == '0' || type == '\0') {
-        files.put(name, java.util.Arrays.copyOfRange(tar, data, data + (int) size));
+        files.put(name, Arrays.copyOfRange(tar, data, data + (int) size));
       }
       pos = data + (int) ((size + 511) / 512 * 512);
     }
