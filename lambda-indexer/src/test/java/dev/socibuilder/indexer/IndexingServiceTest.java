@@ -634,12 +634,15 @@ class IndexingServiceTest {
     try (FaultProxy proxy = FaultProxy.start(registry.hostPort())) {
       proxy.flipByte("GET", layerPath(repo, plain, 0), 3 * MIB + 17, 10);
 
-      assertThatThrownBy(() -> index(proxy.hostPort(), repo, "v1", options()))
-          .satisfies(e -> assertThat(e).isInstanceOfAny(DigestMismatchException.class, IndexingException.class))
-          .hasMessageContaining(plain.manifests().get(0).layers().get(0).digest().toString());
+      for (IndexOptions o : List.of(options(), options().withVersion(SociIndex.Version.V1))) {
+        assertThatThrownBy(() -> index(proxy.hostPort(), repo, "v1", o))
+            .satisfies(e -> assertThat(e).isInstanceOfAny(DigestMismatchException.class, IndexingException.class))
+            .hasMessageContaining(plain.manifests().get(0).layers().get(0).digest().toString());
+      }
       assertNoWrites(proxy);
     }
     assertThat(find(registry, repo, "v1-soci")).isNull();
+    assertThat(find(registry, repo, ReferrersTagIndex.tagFor(plain.digest()))).isNull();
   }
 
   @Test
