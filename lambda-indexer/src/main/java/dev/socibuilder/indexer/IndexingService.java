@@ -62,7 +62,10 @@ public final class IndexingService {
   }
 
   /**
-   * Indexes the image at {@code tag} or {@code digest} (the digest wins when both are given).
+   * Indexes the image at {@code tag} or {@code digest}. When both are given (a push event), the
+   * image is read by its digest, so that a tag moved meanwhile cannot swap the content, and the v2
+   * result is still tagged {@code tag + tagSuffix}. With a digest only, the v2 image index is pushed
+   * by digest and nothing is tagged.
    *
    * @throws IndexingException for a permanent failure (bad layer data, unsupported manifest...)
    * @throws dev.socibuilder.registry.RegistryException for a registry failure (see isTransient)
@@ -73,12 +76,12 @@ public final class IndexingService {
     if (reference == null) {
       throw new IllegalArgumentException("a tag or a digest is required");
     }
-    String image = store.name() + (digest != null ? "@" + digest : ":" + tag);
+    String image = store.name() + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
     String version = options.version() == SociIndex.Version.V2 ? "v2" : "v1";
     ImageStore.StoredManifest top =
         store.manifest(reference)
             .orElseThrow(() -> new IndexingException("image " + image + " not found"));
-    Run run = new Run(store, image, tag, digest == null ? tag : null, top);
+    Run run = new Run(store, image, tag, top);
     try {
       return run.execute(start, version);
     } catch (OciFormatException | LayerMediaTypeException e) {
@@ -93,14 +96,12 @@ public final class IndexingService {
   private final class Run {
     private final ImageStore store;
     private final String image;
-    private final String tag; // null for a digest reference
+    private final String tag; // null for a digest-only reference
     private final ImageStore.StoredManifest top;
-    private final String sourceTag;
 
-    Run(ImageStore store, String image, String sourceTag, String tag, ImageStore.StoredManifest top) {
+    Run(ImageStore store, String image, String tag, ImageStore.StoredManifest top) {
       this.store = store;
       this.image = image;
-      this.sourceTag = sourceTag;
       this.tag = tag;
       this.top = top;
     }
@@ -114,6 +115,11 @@ public final class IndexingService {
         if (SociConvert.isSociEnabled(sourceIndex)) {
           return done(start, version, Outcome.SOCI_ENABLED_IMAGE,
               "the image index already lists SOCI indexes (a SOCI-enabled image); left alone", List.of(), null, null);
+        }
+        if (onlySociIndexes(sourceIndex)) {
+          // e.g. a v1 referrers tag index (sha256-<hex>): SOCI artifacts, not an image
+          return done(start, version, Outcome.SOCI_ENABLED_IMAGE,
+              "the image index lists only SOCI indexes (a referrers index); left alone", List.of(), null, null);
         }
         targets = selectFromIndex(sourceIndex);
       } else if (MediaTypes.isManifest(mediaType)) {
@@ -252,28 +258,46 @@ public final class IndexingService {
       return null;
     }
 
+    private boolean onlySociIndexes(ImageIndex index) {
+      List<Descriptor> entries = index.manifestList();
+      return !entries.isEmpty() && entries.stream().allMatch(d ->
+          MediaTypes.SOCI_INDEX_V1.equals(d.artifactType()) || MediaTypes.SOCI_INDEX_V2.equals(d.artifactType()));
+    }
+
     private List<Target> selectFromIndex(ImageIndex index) {
-      List<Descriptor> candidates = new ArrayList<>();
+      List<Target> candidates = new ArrayList<>();
       for (Descriptor d : index.manifestList()) {
-        if (!MediaTypes.isManifest(d.mediaType()) || d.platform() == null) {
+        if (!MediaTypes.isManifest(d.mediaType())) {
           continue;
         }
         if (d.artifactType() != null && !d.artifactType().isEmpty()) {
           continue; // an artifact (SOCI index, signature...), not a platform image
         }
-        Platform p = d.platform();
+        Target t;
+        if (d.platform() == null) {
+          // As containerd's images.Manifest: an entry without a platform is an image of the
+          // platform its config names; one whose config is not an image config is an artifact.
+          ImageManifest m = ImageManifest.parse(fetch(d).bytes());
+          if (!MediaTypes.isConfig(m.config().mediaType())) {
+            continue;
+          }
+          t = new Target(Platforms.configPlatform(readConfig(m)), d, null, m);
+        } else {
+          t = new Target(d.platform(), d, null, null);
+        }
+        Platform p = t.platform();
         if ("unknown".equals(p.os()) && "unknown".equals(p.architecture())) {
           continue; // build attestations
         }
-        candidates.add(d);
+        candidates.add(t);
       }
-      List<Descriptor> chosen = new ArrayList<>();
+      List<Target> chosen = new ArrayList<>();
       if (options.platforms().isEmpty()) {
         chosen.addAll(candidates);
       } else {
         for (Platform wanted : options.platforms()) {
-          Descriptor match = candidates.stream()
-              .filter(d -> Platforms.matchesStrict(wanted, d.platform()))
+          Target match = candidates.stream()
+              .filter(t -> Platforms.matchesStrict(wanted, t.platform()))
               .findFirst()
               .orElseThrow(() -> new IndexingException("image " + image + " has no platform "
                   + Platforms.format(wanted)));
@@ -286,16 +310,22 @@ public final class IndexingService {
         throw new IndexingException("image " + image + ": the image index lists no platform image manifest");
       }
       List<Target> targets = new ArrayList<>();
-      for (Descriptor d : chosen) {
-        ImageStore.StoredManifest sm = store.manifest(d.digest())
-            .orElseThrow(() -> new IndexingException("image " + image + ": manifest " + d.digest() + " for "
-                + Platforms.format(d.platform()) + " is missing"));
-        if (!sm.digest().toString().equals(d.digest())) {
-          throw new IndexingException("image " + image + ": manifest " + d.digest() + " has digest " + sm.digest());
-        }
-        targets.add(new Target(d.platform(), d, sm.bytes(), ImageManifest.parse(sm.bytes())));
+      for (Target t : chosen) {
+        ImageStore.StoredManifest sm = fetch(t.descriptor());
+        targets.add(new Target(t.platform(), t.descriptor(), sm.bytes(), ImageManifest.parse(sm.bytes())));
       }
       return targets;
+    }
+
+    /** An index entry's manifest, checked against the entry's digest. */
+    private ImageStore.StoredManifest fetch(Descriptor d) {
+      ImageStore.StoredManifest sm = store.manifest(d.digest())
+          .orElseThrow(() -> new IndexingException("image " + image + ": manifest " + d.digest()
+              + (d.platform() != null ? " for " + Platforms.format(d.platform()) : "") + " is missing"));
+      if (!sm.digest().toString().equals(d.digest())) {
+        throw new IndexingException("image " + image + ": manifest " + d.digest() + " has digest " + sm.digest());
+      }
+      return sm;
     }
 
     private byte[] readConfig(ImageManifest m) {

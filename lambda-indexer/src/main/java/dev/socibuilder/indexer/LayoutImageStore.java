@@ -95,7 +95,8 @@ public final class LayoutImageStore implements ImageStore {
     Descriptor d = layout.writeBlob(mediaType, bytes);
     if (MediaTypes.isManifest(mediaType)) {
       ImageManifest m = ImageManifest.parse(bytes);
-      if (m.subject() != null) {
+      // Listed once: a forced re-run writes the same (deterministic) manifest again.
+      if (m.subject() != null && layout.index().manifestList().stream().noneMatch(e -> e.digest().equals(d.digest()))) {
         String artifactType = m.artifactType().isEmpty() ? m.config().mediaType() : m.artifactType();
         layout.tag(null, d.withArtifactType(artifactType));
       }
