@@ -28,12 +28,15 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -392,11 +395,27 @@ public final class IndexingService {
         ImageManifest rewritten = ImageManifest.parse(m.get().bytes());
         if (rewritten.config().digest().equals(t.manifest().config().digest())
             && layerDigests(rewritten).equals(layerDigests(t.manifest()))
-            && store.manifest(sociDigest).isPresent()) {
+            && sameSpanSize(sociDigest)) {
           return sociDigest;
         }
       }
       return null;
+    }
+
+    /** True if the SOCI index exists and its zTOCs were built with the span size asked for now. */
+    private boolean sameSpanSize(String sociDigest) {
+      Optional<ImageStore.StoredManifest> soci = store.manifest(sociDigest);
+      if (soci.isEmpty()) {
+        return false;
+      }
+      String span = Long.toString(options.spanSize());
+      for (Descriptor z : ImageManifest.parse(soci.get().bytes()).layers()) {
+        String s = z.annotation(SociIndex.ANNOTATION_SPAN_SIZE);
+        if (MediaTypes.OCTET_STREAM.equals(z.mediaType()) && s != null && !s.equals(span)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     private List<String> layerDigests(ImageManifest m) {
@@ -458,27 +477,41 @@ public final class IndexingService {
         return t;
       });
       try {
-        Map<String, Future<Built>> futures = new LinkedHashMap<>();
+        // Completion order, not submission order: the first failing layer fails the image at once.
+        CompletionService<Built> done = new ExecutorCompletionService<>(pool);
+        Map<Future<Built>, String> pending = new HashMap<>();
         for (Descriptor layer : layers.values()) {
-          futures.put(layer.digest(), pool.submit(() -> build(layer)));
+          pending.put(done.submit(() -> build(layer)), layer.digest());
         }
-        for (Map.Entry<String, Future<Built>> e : futures.entrySet()) {
+        Map<String, Built> byDigest = new HashMap<>();
+        while (!pending.isEmpty()) {
+          Future<Built> f;
           try {
-            out.put(e.getKey(), e.getValue().get());
+            f = done.take();
+          } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while indexing " + image, ex);
+          }
+          String digest = pending.remove(f);
+          try {
+            byDigest.put(digest, f.get());
           } catch (ExecutionException ex) {
-            futures.values().forEach(f -> f.cancel(true));
+            pending.keySet().forEach(other -> other.cancel(true));
             Throwable cause = ex.getCause();
             if (cause instanceof RuntimeException re) {
               throw re;
             }
             if (cause instanceof IOException io) {
-              throw new UncheckedIOException("reading layer " + e.getKey() + " of " + image + ": " + io.getMessage(), io);
+              throw new UncheckedIOException("reading layer " + digest + " of " + image + ": " + io.getMessage(), io);
             }
             throw new IllegalStateException(cause);
           } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while indexing " + image, ex);
           }
+        }
+        for (String digest : layers.keySet()) {
+          out.put(digest, byDigest.get(digest));
         }
       } finally {
         pool.shutdownNow();
