@@ -78,6 +78,17 @@ class IndexCommandTest {
   }
 
   @Test
+  void anIndexBuiltWithAnotherSpanSizeIsRebuilt() throws IOException {
+    assertThat(CliTestSupport.run("index", "oci:" + layout + ":latest").exitCode()).isZero();
+
+    CliTestSupport.Run r = CliTestSupport.run("index", "oci:" + layout + ":latest", "--json", "--span-size", "1048576");
+
+    JsonNode report = JSON.readTree(r.out());
+    assertThat(report.get("outcome").asText()).isEqualTo("indexed");
+    assertThat(report.get("platforms").get(0).get("ztocs").get(0).get("spans").asInt()).isGreaterThan(10);
+  }
+
+  @Test
   void theBuildersOwnOutputIsLeftAlone() throws IOException {
     assertThat(CliTestSupport.run("index", "oci:" + layout + ":latest").exitCode()).isZero();
 
