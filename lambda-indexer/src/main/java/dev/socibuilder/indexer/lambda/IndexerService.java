@@ -31,6 +31,8 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.PartitionMetadata;
 import software.amazon.awssdk.regions.Region;
@@ -169,7 +171,7 @@ public final class IndexerService {
     } catch (IndexingException e) {
       return permanentFailure(request, log, version, e.getMessage(), start);
     } catch (RegistryException e) {
-      if (!e.isTransient()) {
+      if (!isTransient(e)) {
         return permanentFailure(request, log, version, e.getMessage(), start);
       }
       throw transientFailure(request, log, version, account, e.getMessage(), e, start);
@@ -180,6 +182,21 @@ public final class IndexerService {
       // Not a failure the service knows: keep the request (Lambda retries, then the failure queue has it).
       throw transientFailure(request, log, version, account, "unexpected " + e, e, start);
     }
+  }
+
+  /**
+   * Whether retrying may help. A failed {@code GetAuthorizationToken} arrives as a registry failure
+   * wrapping the SDK's exception, whose own flag misses throttling and unreachable endpoints: those are
+   * transient too; a denied or invalid call is not.
+   */
+  private static boolean isTransient(RegistryException e) {
+    if (e.isTransient()) {
+      return true;
+    }
+    if (e.getCause() instanceof SdkServiceException s) {
+      return s.isThrottlingException() || s.statusCode() >= 500;
+    }
+    return e.getCause() instanceof SdkClientException;
   }
 
   private IndexerResult index(IndexerRequest request, String ecrHost, JsonLog log, long start) {
