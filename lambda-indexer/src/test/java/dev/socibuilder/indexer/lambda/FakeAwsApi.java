@@ -50,6 +50,7 @@ final class FakeAwsApi implements AutoCloseable {
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
   private final String ecrPassword;
   private volatile String ecrError;
+  private volatile int ecrStatus;
   private volatile boolean rejectEvents;
   private volatile int eventsStatus;
 
@@ -74,7 +75,13 @@ final class FakeAwsApi implements AutoCloseable {
 
   /** From now on GetAuthorizationToken answers 400 with this error type (e.g. AccessDeniedException). */
   void failEcr(String errorType) {
+    failEcr(errorType, 400);
+  }
+
+  /** From now on GetAuthorizationToken answers {@code status} with this error type. */
+  void failEcr(String errorType, int status) {
     ecrError = errorType;
+    ecrStatus = status;
   }
 
   /** From now on PutEvents answers 200 with the entry rejected ({@code FailedEntryCount: 1}). */
@@ -141,7 +148,7 @@ final class FakeAwsApi implements AutoCloseable {
       exchange.getResponseHeaders().add("x-amzn-RequestId", "fake-" + requests.size());
       if (ECR_TARGET.equals(target)) {
         if (ecrError != null) {
-          respond(exchange, 400, "{\"__type\":\"" + ecrError + "\",\"message\":\"fake " + ecrError + "\"}");
+          respond(exchange, ecrStatus, "{\"__type\":\"" + ecrError + "\",\"message\":\"fake " + ecrError + "\"}");
           return;
         }
         String token = Base64.getEncoder().encodeToString(("AWS:" + ecrPassword).getBytes(StandardCharsets.UTF_8));
