@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * @param registryEndpointOverride {@code REGISTRY_ENDPOINT_OVERRIDE}, <b>a test hook</b>: when set (e.g.
  *     {@code http://127.0.0.1:5000}) every registry request goes to this endpoint instead of the ECR host
  *     (plain HTTP for {@code http://}), while credentials still come from ECR {@code GetAuthorizationToken};
- *     {@code null} in production
+ *     only loopback addresses are accepted, since the ECR token is sent there; {@code null} in production
  */
 public record IndexerConfig(
     SociIndex.Version indexVersion,
@@ -44,6 +44,7 @@ public record IndexerConfig(
   public static final String DEFAULT_EVENT_BUS = "default";
 
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
+  private static final Pattern LOOPBACK = Pattern.compile("127(\\.[0-9]{1,3}){3}|\\[::1\\]|localhost");
 
   public IndexerConfig {
     if (indexVersion == null) {
@@ -66,6 +67,11 @@ public record IndexerConfig(
                 || registryEndpointOverride.getPath().equals("/")))) {
       throw new IndexerConfigException("REGISTRY_ENDPOINT_OVERRIDE must be http(s)://host[:port], got '"
           + registryEndpointOverride + "'");
+    }
+    if (registryEndpointOverride != null && !LOOPBACK.matcher(registryEndpointOverride.getHost()).matches()) {
+      // The ECR token goes wherever the override points: only ever to this machine.
+      throw new IndexerConfigException("REGISTRY_ENDPOINT_OVERRIDE is a test hook and must point at a loopback"
+          + " address (127.x.x.x, [::1], localhost), got '" + registryEndpointOverride + "'");
     }
     // The remaining checks (span, minimum, suffix) are the indexing options' own.
     try {

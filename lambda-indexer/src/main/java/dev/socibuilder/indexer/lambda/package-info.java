@@ -7,7 +7,8 @@
  *
  * <p>Test hook: {@code REGISTRY_ENDPOINT_OVERRIDE=http://127.0.0.1:<port>} sends the registry traffic for
  * the requested ECR host to a local registry instead; credentials still come from
- * {@code GetAuthorizationToken} (point {@code AWS_ENDPOINT_URL_ECR} at a fake). Never set it in a deployed
+ * {@code GetAuthorizationToken} (point {@code AWS_ENDPOINT_URL_ECR} at a fake). Only loopback addresses are
+ * accepted, since the ECR token is sent there. Never set it in a deployed
  * function: the stack does not.
  */
 package dev.socibuilder.indexer.lambda;

@@ -76,6 +76,7 @@ class IndexerConfigTest {
       AWS_REGION                 | us_west_2           | AWS_REGION must be a region name
       REGISTRY_ENDPOINT_OVERRIDE | ftp://127.0.0.1:21  | REGISTRY_ENDPOINT_OVERRIDE must be http(s)://host[:port]
       REGISTRY_ENDPOINT_OVERRIDE | http://h:5000/v2    | REGISTRY_ENDPOINT_OVERRIDE must be http(s)://host[:port]
+      REGISTRY_ENDPOINT_OVERRIDE | https://evil.example.com | REGISTRY_ENDPOINT_OVERRIDE is a test hook and must point at a loopback address
       """)
   void invalidVariableIsNamedInTheError(String name, String value, String message) {
     assertThatThrownBy(() -> IndexerConfig.fromEnvironment(env(name, value)))

@@ -372,6 +372,31 @@ class IndexerHandlerTest {
   }
 
   @Test
+  void multiPlatformImageReportsOneSociIndexPerPlatformAndSharedSkippedLayersOnce() throws IOException {
+    String repo = newRepository();
+    Path layout = Files.createTempDirectory(temp, "layout-");
+    LayerSpec shared = small(20);
+    TestImage image = TestImages.multiPlatform(layout, "multi", new java.util.LinkedHashMap<>(Map.of(
+        TestImages.Platform.linux("amd64"), List.of(big(18), shared),
+        TestImages.Platform.linux("arm64"), List.of(big(19), shared))));
+    Skopeo.copy(image.ociReference(), "docker://" + registry.hostPort() + "/" + repo + ":multi",
+        "--all", registry.destCredsArgs()[0], registry.destCredsArgs()[1]);
+
+    JsonNode response = invoke(handler(), payload(ECR_HOST, repo, image.digest().toString(), "multi"), "req-multi");
+
+    assertThat(response.get("outcome").asText()).as(response.toString()).isEqualTo("indexed");
+    assertThat(response.get("ztocs").asInt()).isEqualTo(2);
+    assertThat(response.get("sociIndexDigests")).hasSize(2);
+    assertThat(response.get("sociIndexDigest").asText()).isEqualTo(response.get("sociIndexDigests").get(0).asText());
+    assertThat(response.get("skippedLayerCount").asInt()).isEqualTo(1);
+    JsonNode index = JSON.readTree(reader.getManifest(registry.hostPort(), repo, "multi-soci", null).bytes());
+    List<String> sociIndexes = new java.util.ArrayList<>();
+    response.get("sociIndexDigests").forEach(d -> sociIndexes.add(d.asText()));
+    assertThat(index.get("manifests").findValuesAsText("com.amazon.soci.index-digest"))
+        .containsExactlyInAnyOrderElementsOf(sociIndexes);
+  }
+
+  @Test
   void digestOnlyRequestIsIndexedWithoutTag() throws IOException {
     String repo = newRepository();
     TestImage image = push(repo, "byd", big(8));
