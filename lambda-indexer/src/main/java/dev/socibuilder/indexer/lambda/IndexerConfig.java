@@ -1,0 +1,157 @@
+package dev.socibuilder.indexer.lambda;
+
+import dev.socibuilder.indexer.IndexOptions;
+import dev.socibuilder.soci.SociIndex;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * What the indexer Lambda needs to know, set by the stack as environment variables (see the CDK stack's
+ * indexer function).
+ *
+ * @param indexVersion {@code SOCI_INDEX_VERSION}: {@code V2} (default) or {@code V1}
+ * @param spanSize {@code SPAN_SIZE_BYTES}: uncompressed bytes per span (default 4 MiB)
+ * @param minLayerSize {@code MIN_LAYER_SIZE_BYTES}: smaller layers get no zTOC (default 10 MiB)
+ * @param tagSuffix {@code SOCI_TAG_SUFFIX}: appended to the pushed tag for the v2 result (default {@code -soci})
+ * @param buildTool {@code BUILD_TOOL_ID}: written into zTOCs and indexes (default
+ *     {@code "SOCI Index Builder v" + version})
+ * @param eventBusName {@code RESULT_EVENT_BUS_NAME}: where result events go (default {@code default})
+ * @param region {@code AWS_REGION}, set by Lambda: requests for registries of other regions are refused
+ * @param registryEndpointOverride {@code REGISTRY_ENDPOINT_OVERRIDE}, <b>a test hook</b>: when set (e.g.
+ *     {@code http://127.0.0.1:5000}) every registry request goes to this endpoint instead of the ECR host
+ *     (plain HTTP for {@code http://}), while credentials still come from ECR {@code GetAuthorizationToken};
+ *     only loopback addresses are accepted, since the ECR token is sent there; {@code null} in production
+ */
+public record IndexerConfig(
+    SociIndex.Version indexVersion,
+    long spanSize,
+    long minLayerSize,
+    String tagSuffix,
+    String buildTool,
+    String eventBusName,
+    String region,
+    URI registryEndpointOverride) {
+
+  /** The default {@code SOCI_TAG_SUFFIX}, as {@code soci convert}. */
+  public static final String DEFAULT_TAG_SUFFIX = "-soci";
+  /** The default {@code RESULT_EVENT_BUS_NAME}. */
+  public static final String DEFAULT_EVENT_BUS = "default";
+
+  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
+  private static final Pattern LOOPBACK = Pattern.compile("127(\\.[0-9]{1,3}){3}|\\[::1\\]|localhost");
+
+  public IndexerConfig {
+    if (indexVersion == null) {
+      throw new IndexerConfigException("SOCI_INDEX_VERSION must be V2 or V1");
+    }
+    if (buildTool == null || buildTool.isBlank()) {
+      throw new IndexerConfigException("BUILD_TOOL_ID must not be blank");
+    }
+    if (eventBusName == null || eventBusName.isBlank()) {
+      throw new IndexerConfigException("RESULT_EVENT_BUS_NAME must not be blank");
+    }
+    if (region == null || !REGION.matcher(region).matches()) {
+      throw new IndexerConfigException("AWS_REGION must be a region name such as us-east-1, got '" + region + "'");
+    }
+    if (registryEndpointOverride != null
+        && (registryEndpointOverride.getHost() == null
+            || !("http".equals(registryEndpointOverride.getScheme())
+                || "https".equals(registryEndpointOverride.getScheme()))
+            || !(registryEndpointOverride.getPath() == null || registryEndpointOverride.getPath().isEmpty()
+                || registryEndpointOverride.getPath().equals("/")))) {
+      throw new IndexerConfigException("REGISTRY_ENDPOINT_OVERRIDE must be http(s)://host[:port], got '"
+          + registryEndpointOverride + "'");
+    }
+    if (registryEndpointOverride != null && !LOOPBACK.matcher(registryEndpointOverride.getHost()).matches()) {
+      // The ECR token goes wherever the override points: only ever to this machine.
+      throw new IndexerConfigException("REGISTRY_ENDPOINT_OVERRIDE is a test hook and must point at a loopback"
+          + " address (127.x.x.x, [::1], localhost), got '" + registryEndpointOverride + "'");
+    }
+    // The remaining checks (span, minimum, suffix) are the indexing options' own.
+    try {
+      IndexOptions.defaults(buildTool).withVersion(indexVersion).withSpanSize(spanSize)
+          .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix);
+    } catch (IllegalArgumentException e) {
+      throw new IndexerConfigException("invalid indexing configuration: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads the configuration from environment variables; unset or blank optional variables take their
+   * defaults.
+   *
+   * @param env usually {@code System.getenv()}
+   * @throws IndexerConfigException naming the variable that is invalid
+   */
+  public static IndexerConfig fromEnvironment(Map<String, String> env) {
+    String version = value(env, "SOCI_INDEX_VERSION", "V2").toUpperCase(Locale.ROOT);
+    SociIndex.Version indexVersion;
+    switch (version) {
+      case "V2" -> indexVersion = SociIndex.Version.V2;
+      case "V1" -> indexVersion = SociIndex.Version.V1;
+      default -> throw new IndexerConfigException("SOCI_INDEX_VERSION must be V2 or V1, got '" + version + "'");
+    }
+    String override = value(env, "REGISTRY_ENDPOINT_OVERRIDE", null);
+    URI overrideUri = null;
+    if (override != null) {
+      try {
+        overrideUri = URI.create(override);
+      } catch (IllegalArgumentException e) {
+        throw new IndexerConfigException("REGISTRY_ENDPOINT_OVERRIDE is not a URI: '" + override + "'", e);
+      }
+    }
+    return new IndexerConfig(
+        indexVersion,
+        number(env, "SPAN_SIZE_BYTES", SociIndex.DEFAULT_SPAN_SIZE),
+        number(env, "MIN_LAYER_SIZE_BYTES", SociIndex.DEFAULT_MIN_LAYER_SIZE),
+        value(env, "SOCI_TAG_SUFFIX", DEFAULT_TAG_SUFFIX),
+        value(env, "BUILD_TOOL_ID", defaultBuildTool()),
+        value(env, "RESULT_EVENT_BUS_NAME", DEFAULT_EVENT_BUS),
+        value(env, "AWS_REGION", null),
+        overrideUri);
+  }
+
+  /** The indexing options for one run; parallelism follows the processors Lambda gives the function now. */
+  IndexOptions indexOptions() {
+    return IndexOptions.defaults(buildTool).withVersion(indexVersion).withSpanSize(spanSize)
+        .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix);
+  }
+
+  /** {@code "SOCI Index Builder v<project version>"}, the version taken from the packaged build.properties. */
+  public static String defaultBuildTool() {
+    Properties p = new Properties();
+    try (InputStream in = IndexerConfig.class.getResourceAsStream("build.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read build.properties", e);
+    }
+    String v = p.getProperty("version", "dev");
+    // An unfiltered resource (an IDE build) still says ${project.version}.
+    return "SOCI Index Builder v" + (v.startsWith("${") ? "dev" : v);
+  }
+
+  private static String value(Map<String, String> env, String name, String fallback) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? fallback : v.strip();
+  }
+
+  private static long number(Map<String, String> env, String name, long fallback) {
+    String v = value(env, name, null);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IndexerConfigException(name + " must be a whole number of bytes, got '" + v + "'", e);
+    }
+  }
+}

@@ -1,0 +1,410 @@
+package dev.socibuilder.indexer.lambda;
+
+import dev.socibuilder.digest.Digest;
+import dev.socibuilder.indexer.ImageStore;
+import dev.socibuilder.indexer.IndexListener;
+import dev.socibuilder.indexer.IndexOptions;
+import dev.socibuilder.indexer.IndexReport;
+import dev.socibuilder.indexer.IndexingException;
+import dev.socibuilder.indexer.IndexingService;
+import dev.socibuilder.indexer.RegistryImageStore;
+import dev.socibuilder.oci.Descriptor;
+import dev.socibuilder.registry.CredentialsProvider;
+import dev.socibuilder.registry.EcrCredentialsProvider;
+import dev.socibuilder.registry.ManifestDescriptor;
+import dev.socibuilder.registry.RegistryClient;
+import dev.socibuilder.registry.RegistryException;
+import dev.socibuilder.registry.RetryPolicy;
+import dev.socibuilder.soci.SociIndex;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.PartitionMetadata;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+
+/**
+ * Indexes the image of one {@link IndexerRequest} with the {@link IndexingService} and says how it went,
+ * in the response, in the log and as a result event on EventBridge.
+ *
+ * <ul>
+ *   <li><b>Success</b> (indexed, already indexed, SOCI-enabled image, nothing to index): a result whose
+ *       message says why, and one event.
+ *   <li><b>Transient failure</b> (a registry 5xx/429/timeout after the client's own retries, a dropped
+ *       connection, a throttled {@code GetAuthorizationToken}, or anything unexpected): one event with
+ *       {@code "retrying": true}, then the exception is rethrown so that Lambda's asynchronous invoke
+ *       retries the request and, after the last attempt, sends it to the on-failure destination.
+ *   <li><b>Permanent failure</b> (bad request, bad layer data, unsupported manifest, a registry 4xx such
+ *       as a missing image or denied access): one event with {@code "retrying": false} and one ERROR
+ *       line; the invocation returns normally, so the same request is not retried for nothing.
+ * </ul>
+ *
+ * <p>A request must name an ECR registry of the function's own region and partition; the expected
+ * host is derived from the request's account and {@code AWS_REGION} with the SDK's partition DNS
+ * suffix ({@code amazonaws.com.cn} in China).
+ *
+ * <p>Per invocation, a fresh registry client and ECR credentials provider are made: the ECR token is
+ * fetched lazily on the registry's first 401 in each invocation, never at construction, so that a
+ * SnapStart snapshot holds no token and no open connection. Only the AWS SDK clients are long-lived.
+ *
+ * <p>If the result event cannot be put, that is logged at ERROR and the result stands: a success is
+ * never turned into a failure (and so into a retry that would find the image already indexed).
+ */
+public final class IndexerService {
+
+  /** How long a registry may take to connect or answer. */
+  static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Pattern ECR_HOST = Pattern.compile("([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.([a-z0-9.]+)");
+  // ECR (and the OCI distribution spec) limit repository names and tags to these shapes.
+  private static final Pattern REPOSITORY =
+      Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
+  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+  private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}");
+
+  private final IndexerConfig config;
+  private final EcrClient ecr;
+  private final ResultEvents events;
+  private final RetryPolicy retry;
+  private final Consumer<String> logSink;
+
+  /**
+   * A service with explicit clients (tests, other hosts).
+   *
+   * @param config what to build and where to report
+   * @param ecr for {@code GetAuthorizationToken}; not closed by this service
+   * @param eventBridge for the result events; not closed by this service
+   * @param retry how transient registry failures are retried within one invocation
+   * @param logSink receives one JSON line per log entry
+   */
+  public IndexerService(IndexerConfig config, EcrClient ecr, EventBridgeClient eventBridge, RetryPolicy retry,
+      Consumer<String> logSink) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.ecr = Objects.requireNonNull(ecr, "ecr");
+    this.events = new ResultEvents(Objects.requireNonNull(eventBridge, "eventBridge"), config.eventBusName());
+    this.retry = Objects.requireNonNull(retry, "retry");
+    this.logSink = Objects.requireNonNull(logSink, "logSink");
+  }
+
+  /**
+   * The service as the Lambda function runs it: configuration from {@code env}; ECR and EventBridge
+   * clients for {@code AWS_REGION} on the JDK's URL connection, with the default credentials (the
+   * function's role) and the SDK's endpoint resolution (which honours {@code AWS_ENDPOINT_URL_ECR},
+   * {@code AWS_ENDPOINT_URL_EVENTBRIDGE} and {@code AWS_ENDPOINT_URL}); logs to standard output.
+   * Builds clients only: no network call, no credentials resolved.
+   *
+   * @throws IndexerConfigException if the environment is invalid
+   */
+  public static IndexerService fromEnvironment(Map<String, String> env) {
+    IndexerConfig config = IndexerConfig.fromEnvironment(env);
+    Region region = Region.of(config.region());
+    DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+    EcrClient ecr = EcrClient.builder()
+        .region(region)
+        .credentialsProvider(credentials)
+        .httpClientBuilder(UrlConnectionHttpClient.builder()
+            .connectionTimeout(Duration.ofSeconds(5))
+            .socketTimeout(Duration.ofSeconds(20)))
+        .build();
+    EventBridgeClient eventBridge = EventBridgeClient.builder()
+        .region(region)
+        .credentialsProvider(credentials)
+        .httpClientBuilder(UrlConnectionHttpClient.builder()
+            .connectionTimeout(Duration.ofSeconds(5))
+            .socketTimeout(Duration.ofSeconds(20)))
+        .build();
+    return new IndexerService(config, ecr, eventBridge, RetryPolicy.defaults(), System.out::println);
+  }
+
+  /** The configuration this service runs with. */
+  public IndexerConfig config() {
+    return config;
+  }
+
+  /**
+   * Handles one request: validates it, indexes the image, logs, and puts the result event.
+   *
+   * @param request the request as deserialized (may be null or incomplete: that is a bad request)
+   * @param requestId the Lambda request id for the log lines, or null
+   * @return the result of a success or of a permanent failure
+   * @throws RegistryException if the registry (or ECR's token service) failed transiently
+   * @throws UncheckedIOException if reading from the registry failed
+   * @throws RuntimeException anything unexpected, after it is reported, so that Lambda retries
+   */
+  public IndexerResult handle(IndexerRequest request, String requestId) {
+    long start = System.nanoTime();
+    JsonLog log = JsonLog.forRequest(logSink, requestId, request);
+    String version = config.indexVersion() == SociIndex.Version.V2 ? "v2" : "v1";
+    String invalid = invalid(request);
+    if (invalid != null) {
+      return permanentFailure(request, log, version, "bad request: " + invalid, start);
+    }
+    Matcher host = ECR_HOST.matcher(request.getRegistry().toLowerCase(Locale.ROOT));
+    host.matches();
+    String ecrHost = host.group(0);
+    String account = host.group(1);
+    Map<String, Object> started = new LinkedHashMap<>();
+    started.put("mediaType", request.getMediaType());
+    started.put("indexVersion", version);
+    log.info("indexing started", started);
+    try {
+      IndexerResult result = index(request, ecrHost, log, start);
+      log.info(result.message(), resultFields(result));
+      announce(result, account, log);
+      return result;
+    } catch (IndexingException e) {
+      return permanentFailure(request, log, version, e.getMessage(), start);
+    } catch (RegistryException e) {
+      if (!isTransient(e)) {
+        return permanentFailure(request, log, version, e.getMessage(), start);
+      }
+      throw transientFailure(request, log, version, account, e.getMessage(), e, start);
+    } catch (UncheckedIOException e) {
+      throw transientFailure(request, log, version, account,
+          e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e, start);
+    } catch (RuntimeException e) {
+      // Not a failure the service knows: keep the request (Lambda retries, then the failure queue has it).
+      throw transientFailure(request, log, version, account, "unexpected " + e, e, start);
+    }
+  }
+
+  /**
+   * Whether retrying may help. A failed {@code GetAuthorizationToken} arrives as a registry failure
+   * wrapping the SDK's exception, whose own flag misses throttling and unreachable endpoints: those are
+   * transient too; a denied or invalid call is not.
+   */
+  private static boolean isTransient(RegistryException e) {
+    if (e.isTransient()) {
+      return true;
+    }
+    if (e.getCause() instanceof SdkServiceException s) {
+      return s.isThrottlingException() || s.statusCode() >= 500;
+    }
+    return e.getCause() instanceof SdkClientException;
+  }
+
+  private IndexerResult index(IndexerRequest request, String ecrHost, JsonLog log, long start) {
+    URI override = config.registryEndpointOverride();
+    String httpHost = override == null ? ecrHost : override.getRawAuthority();
+    boolean plainHttp = override != null && "http".equals(override.getScheme());
+    // A fresh provider per invocation: the token is fetched on the registry's first 401, in this invocation.
+    EcrCredentialsProvider ecrCredentials = new EcrCredentialsProvider(ecr);
+    CredentialsProvider credentials = registry -> registry.equals(httpHost) ? ecrCredentials.credentialsFor(ecrHost)
+        : null;
+    try (RegistryClient client = new RegistryClient(credentials, retry, plainHttp, REGISTRY_TIMEOUT)) {
+      ImageStore store = new RegistryImageStore(client, httpHost, request.getRepository());
+      IndexOptions options = config.indexOptions();
+      IndexingService service = new IndexingService(options, listener(log));
+      Digest digest = Digest.parse(request.getDigest());
+      String tag = request.getTag();
+      String note = null;
+      IndexReport report;
+      if (tag == null) {
+        report = service.index(store, null, digest);
+      } else {
+        // The result is tagged <tag><suffix> only while <tag> still names the pushed image: a later push
+        // of the same tag has its own request, and an older request must not tag over its result.
+        Optional<ManifestDescriptor> current = client.headManifest(httpHost, request.getRepository(), tag, null);
+        if (current.isPresent() && current.get().digest().equals(digest)) {
+          report = service.index(new PinnedTag(store, tag, digest), tag, null);
+        } else {
+          note = "tag " + tag + (current.isPresent() ? " now points at " + current.get().digest() : " no longer exists")
+              + ", so the image was indexed by digest and " + tag + options.tagSuffix() + " was left alone";
+          log.warn("tag moved since the push", Map.of("currentDigest",
+              current.map(d -> d.digest().toString()).orElse("(none)")));
+          report = service.index(store, null, digest);
+        }
+      }
+      return IndexerResult.of(request, report, note, Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
+  private static IndexListener listener(JsonLog log) {
+    return new IndexListener() {
+      @Override
+      public void layersPlanned(int count, long totalBytes) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("layers", (long) count);
+        f.put("compressedBytes", totalBytes);
+        log.info("building zTOCs", f);
+      }
+
+      @Override
+      public void layerDone(Descriptor layer, IndexReport.ZtocReport ztoc) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("layerDigest", ztoc.layerDigest());
+        f.put("layerSize", ztoc.layerSize());
+        f.put("ztocDigest", ztoc.ztocDigest());
+        f.put("ztocSize", ztoc.ztocSize());
+        f.put("spans", (long) ztoc.spans());
+        log.info("zTOC built", f);
+      }
+
+      @Override
+      public void step(String message) {
+        log.info(message, null);
+      }
+    };
+  }
+
+  private IndexerResult permanentFailure(IndexerRequest request, JsonLog log, String version, String error,
+      long start) {
+    IndexerResult result = IndexerResult.failed(request, version, error, false,
+        Duration.ofNanos(System.nanoTime() - start));
+    log.error("indexing failed permanently, not retried: " + error, resultFields(result));
+    announce(result, accountOf(request), log);
+    return result;
+  }
+
+  private RuntimeException transientFailure(IndexerRequest request, JsonLog log, String version, String account,
+      String error, RuntimeException e, long start) {
+    IndexerResult result = IndexerResult.failed(request, version, error, true,
+        Duration.ofNanos(System.nanoTime() - start));
+    log.error("indexing failed, Lambda retries the request: " + error, resultFields(result));
+    announce(result, account, log);
+    return e;
+  }
+
+  private void announce(IndexerResult result, String account, JsonLog log) {
+    String failure = events.put(result.toMap(), repositoryArn(account, result.repository()));
+    if (failure != null) {
+      log.error(failure, Map.of("outcome", result.outcome()));
+    }
+  }
+
+  private static Map<String, Object> resultFields(IndexerResult result) {
+    Map<String, Object> f = result.toMap();
+    f.remove("message");
+    f.remove("registry");
+    f.remove("repository");
+    f.remove("imageDigest");
+    f.remove("tag");
+    return f;
+  }
+
+  /** The repository's ARN, for the event's resources; null when the request did not say enough. */
+  private String repositoryArn(String account, String repository) {
+    if (account == null || repository == null || !REPOSITORY.matcher(repository).matches()) {
+      return null;
+    }
+    String partition = PartitionMetadata.of(Region.of(config.region())).id();
+    return "arn:" + partition + ":ecr:" + config.region() + ":" + account + ":repository/" + repository;
+  }
+
+  private static String accountOf(IndexerRequest request) {
+    if (request == null || request.getRegistry() == null) {
+      return null;
+    }
+    Matcher m = ECR_HOST.matcher(request.getRegistry().toLowerCase(Locale.ROOT));
+    return m.matches() ? m.group(1) : null;
+  }
+
+  /** Why the request cannot be served, or null if it can. */
+  private String invalid(IndexerRequest r) {
+    if (r == null) {
+      return "no request";
+    }
+    if (r.getRegistry() == null || r.getRepository() == null || r.getDigest() == null) {
+      return "registry, repository and digest are required";
+    }
+    Matcher m = ECR_HOST.matcher(r.getRegistry().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      return "registry '" + r.getRegistry() + "' is not an ECR private registry host (<account>.dkr.ecr.<region>.<domain>)";
+    }
+    String expected = m.group(1) + ".dkr.ecr." + config.region() + "."
+        + PartitionMetadata.of(Region.of(config.region())).dnsSuffix();
+    if (!expected.equals(m.group(0))) {
+      return "registry '" + r.getRegistry() + "' is not in this function's region and partition (expected "
+          + expected + ")";
+    }
+    if (!REPOSITORY.matcher(r.getRepository()).matches()) {
+      return "repository '" + r.getRepository() + "' is not a repository name";
+    }
+    if (!DIGEST.matcher(r.getDigest()).matches()) {
+      return "digest '" + r.getDigest() + "' is not a sha256 or sha512 digest";
+    }
+    if (r.getTag() != null && !TAG.matcher(r.getTag()).matches()) {
+      return "tag '" + r.getTag() + "' is not a tag";
+    }
+    if (r.getTag() != null && r.getTag().endsWith(config.tagSuffix())) {
+      // The filter never sends these; indexing the builder's own output would nest suffixes forever.
+      return "tag '" + r.getTag() + "' ends with the SOCI tag suffix " + config.tagSuffix()
+          + " (the builder's own output)";
+    }
+    return null;
+  }
+
+  /** A store in which the source tag resolves to the pushed digest, whatever the tag points at now. */
+  private static final class PinnedTag implements ImageStore {
+    private final ImageStore delegate;
+    private final String tag;
+    private final Digest digest;
+
+    PinnedTag(ImageStore delegate, String tag, Digest digest) {
+      this.delegate = delegate;
+      this.tag = tag;
+      this.digest = digest;
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+
+    @Override
+    public Optional<StoredManifest> manifest(String reference) {
+      return delegate.manifest(reference.equals(tag) ? digest.toString() : reference);
+    }
+
+    @Override
+    public InputStream openBlob(Descriptor blob) throws IOException {
+      return delegate.openBlob(blob);
+    }
+
+    @Override
+    public byte[] readBlob(Descriptor blob) throws IOException {
+      return delegate.readBlob(blob);
+    }
+
+    @Override
+    public boolean hasBlob(Digest d) {
+      return delegate.hasBlob(d);
+    }
+
+    @Override
+    public void pushBlob(Digest d, byte[] content) {
+      delegate.pushBlob(d, content);
+    }
+
+    @Override
+    public void pushManifest(byte[] bytes, String mediaType) {
+      delegate.pushManifest(bytes, mediaType);
+    }
+
+    @Override
+    public void tag(String t, byte[] bytes, String mediaType) {
+      delegate.tag(t, bytes, mediaType);
+    }
+
+    @Override
+    public Optional<List<Descriptor>> referrers(Digest subject, String artifactType) {
+      return delegate.referrers(subject, artifactType);
+    }
+  }
+}

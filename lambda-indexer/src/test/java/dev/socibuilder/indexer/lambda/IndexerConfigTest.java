@@ -1,0 +1,96 @@
+package dev.socibuilder.indexer.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.socibuilder.soci.SociIndex;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class IndexerConfigTest {
+
+  private static Map<String, String> env(String... pairs) {
+    Map<String, String> env = new HashMap<>();
+    env.put("AWS_REGION", "us-west-2");
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  @Test
+  void defaultsAreSocisWhenOnlyRegionIsSet() {
+    IndexerConfig config = IndexerConfig.fromEnvironment(env());
+
+    assertThat(config.indexVersion()).isEqualTo(SociIndex.Version.V2);
+    assertThat(config.spanSize()).isEqualTo(4L << 20);
+    assertThat(config.minLayerSize()).isEqualTo(10L << 20);
+    assertThat(config.tagSuffix()).isEqualTo("-soci");
+    assertThat(config.eventBusName()).isEqualTo("default");
+    assertThat(config.region()).isEqualTo("us-west-2");
+    assertThat(config.registryEndpointOverride()).isNull();
+    assertThat(config.buildTool()).startsWith("SOCI Index Builder v").doesNotContain("${");
+  }
+
+  @Test
+  void readsTheVariablesTheStackSets() {
+    IndexerConfig config = IndexerConfig.fromEnvironment(env(
+        "SOCI_INDEX_VERSION", "v1",
+        "SPAN_SIZE_BYTES", "1048576",
+        "MIN_LAYER_SIZE_BYTES", "0",
+        "SOCI_TAG_SUFFIX", ".lazy",
+        "RESULT_EVENT_BUS_NAME", "pipelines",
+        "BUILD_TOOL_ID", "AWS SOCI CLI v0.2",
+        "REGISTRY_ENDPOINT_OVERRIDE", "http://127.0.0.1:5000"));
+
+    assertThat(config.indexVersion()).isEqualTo(SociIndex.Version.V1);
+    assertThat(config.spanSize()).isEqualTo(1_048_576);
+    assertThat(config.minLayerSize()).isZero();
+    assertThat(config.tagSuffix()).isEqualTo(".lazy");
+    assertThat(config.eventBusName()).isEqualTo("pipelines");
+    assertThat(config.buildTool()).isEqualTo("AWS SOCI CLI v0.2");
+    assertThat(config.registryEndpointOverride()).isEqualTo(URI.create("http://127.0.0.1:5000"));
+    assertThat(config.indexOptions().version()).isEqualTo(SociIndex.Version.V1);
+    assertThat(config.indexOptions().spanSize()).isEqualTo(1_048_576);
+  }
+
+  @Test
+  void blankOptionalVariablesTakeTheirDefaults() {
+    IndexerConfig config = IndexerConfig.fromEnvironment(env("SOCI_TAG_SUFFIX", " ", "BUILD_TOOL_ID", ""));
+
+    assertThat(config.tagSuffix()).isEqualTo("-soci");
+    assertThat(config.buildTool()).startsWith("SOCI Index Builder v");
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}={1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      SOCI_INDEX_VERSION         | V3                  | SOCI_INDEX_VERSION must be V2 or V1, got 'V3'
+      SPAN_SIZE_BYTES            | 4MiB                | SPAN_SIZE_BYTES must be a whole number of bytes, got '4MiB'
+      SPAN_SIZE_BYTES            | 0                   | span size must be positive
+      MIN_LAYER_SIZE_BYTES       | -1                  | min layer size must be >= 0
+      SOCI_TAG_SUFFIX            | -so ci              | tag suffix must be 1-64 of [A-Za-z0-9_.-]
+      AWS_REGION                 | us_west_2           | AWS_REGION must be a region name
+      REGISTRY_ENDPOINT_OVERRIDE | ftp://127.0.0.1:21  | REGISTRY_ENDPOINT_OVERRIDE must be http(s)://host[:port]
+      REGISTRY_ENDPOINT_OVERRIDE | http://h:5000/v2    | REGISTRY_ENDPOINT_OVERRIDE must be http(s)://host[:port]
+      REGISTRY_ENDPOINT_OVERRIDE | https://evil.example.com | REGISTRY_ENDPOINT_OVERRIDE is a test hook and must point at a loopback address
+      """)
+  void invalidVariableIsNamedInTheError(String name, String value, String message) {
+    assertThatThrownBy(() -> IndexerConfig.fromEnvironment(env(name, value)))
+        .isInstanceOf(IndexerConfigException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void missingRegionIsAnError() {
+    Map<String, String> env = env();
+    env.remove("AWS_REGION");
+
+    assertThatThrownBy(() -> IndexerConfig.fromEnvironment(env))
+        .isInstanceOf(IndexerConfigException.class)
+        .hasMessageContaining("AWS_REGION");
+  }
+}

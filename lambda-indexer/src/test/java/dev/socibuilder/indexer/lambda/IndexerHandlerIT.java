@@ -1,0 +1,190 @@
+package dev.socibuilder.indexer.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.socibuilder.filter.harness.LambdaJarRunner;
+import dev.socibuilder.filter.harness.LambdaRuntimeApiServer.InvocationResult;
+import dev.socibuilder.registry.RegistryClient;
+import dev.socibuilder.registry.RetryPolicy;
+import dev.socibuilder.registry.testing.RegistryServer;
+import dev.socibuilder.registry.testing.Skopeo;
+import dev.socibuilder.registry.testing.TestImages;
+import dev.socibuilder.registry.testing.TestImages.LayerSpec;
+import dev.socibuilder.registry.testing.TestImages.TestImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged {@code target/lambda-indexer.jar} (the artifact {@code cdk deploy} uploads), started by the
+ * real Lambda runtime interface client against a local Runtime API (the harness of lambda-filter's
+ * test-jar), with ECR and EventBridge faked over HTTP through {@code AWS_ENDPOINT_URL_ECR} and
+ * {@code AWS_ENDPOINT_URL_EVENTBRIDGE}, and the ECR host mapped to a real local registry through the
+ * {@code REGISTRY_ENDPOINT_OVERRIDE} test hook. Runs after package.
+ */
+class IndexerHandlerIT {
+
+  private static final String HANDLER = "dev.socibuilder.indexer.lambda.IndexerHandler::handleRequest";
+  // Generous: a guard against a hung runtime on a loaded machine, not a speed check.
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PASSWORD = "it-ecr-token-9d2e";
+  private static final String ECR_HOST = "123456789012.dkr.ecr.us-west-2.amazonaws.com";
+
+  private static RegistryServer registry;
+  private static FakeAwsApi aws;
+  // One execution environment for the invoke tests, as Lambda reuses one for many requests.
+  private static LambdaJarRunner function;
+  private static Path temp;
+
+  @BeforeAll
+  static void startFunction() throws IOException {
+    temp = Files.createTempDirectory("indexer-it-");
+    registry = RegistryServer.basicAuth("AWS", PASSWORD).start();
+    aws = FakeAwsApi.start(PASSWORD);
+    function = LambdaJarRunner.start(functionJar(), HANDLER, env(), javaHome());
+  }
+
+  @AfterAll
+  static void stopFunction() throws IOException {
+    try {
+      if (function != null) {
+        function.close();
+      }
+    } finally {
+      if (aws != null) {
+        aws.close();
+      }
+      if (registry != null) {
+        registry.close();
+      }
+      if (temp != null) {
+        try (var files = Files.walk(temp)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  @BeforeEach
+  void resetFakes() {
+    aws.reset();
+  }
+
+  private static Path functionJar() {
+    return Paths.get(System.getProperty("lambda.jar", "target/lambda-indexer.jar"));
+  }
+
+  /** The JDK to run the function on: {@code -Dlambda.java.home=...} (e.g. a JDK 25), else this JVM's. */
+  private static Path javaHome() {
+    return Paths.get(System.getProperty("lambda.java.home", System.getProperty("java.home")));
+  }
+
+  /** What the stack sets, plus the endpoints of the fakes. */
+  private static Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("AWS_REGION", "us-west-2");
+    env.put("AWS_DEFAULT_REGION", "us-west-2");
+    env.put("SOCI_INDEX_VERSION", "V2");
+    env.put("SPAN_SIZE_BYTES", "65536");
+    env.put("MIN_LAYER_SIZE_BYTES", "65536");
+    env.put("SOCI_TAG_SUFFIX", "-soci");
+    env.put("RESULT_EVENT_BUS_NAME", "default");
+    env.put("AWS_ENDPOINT_URL_ECR", aws.endpoint().toString());
+    env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", aws.endpoint().toString());
+    env.put("REGISTRY_ENDPOINT_OVERRIDE", "http://" + registry.hostPort());
+    return env;
+  }
+
+  @Test
+  void packagedJarIndexesImageUnderRealRuntimeClient() throws Exception {
+    String repository = "team/web-app";
+    TestImage image = TestImages.singlePlatform(temp.resolve("layout"), "v1.4.2",
+        LayerSpec.incompressible(192 * 1024, 31));
+    Skopeo.copy(image.ociReference(), "docker://" + registry.hostPort() + "/" + repository + ":v1.4.2",
+        registry.destCredsArgs());
+    String payload = IndexerHandlerTest.payload(ECR_HOST, repository, image.digest().toString(), "v1.4.2");
+
+    InvocationResult result = function.invoke(payload, TIMEOUT);
+
+    assertThat(result.success()).as(function.output()).isTrue();
+    JsonNode response = JSON.readTree(result.body());
+    assertThat(response.get("outcome").asText()).as(result.body()).isEqualTo("indexed");
+    assertThat(response.get("newTag").asText()).isEqualTo("v1.4.2-soci");
+    try (RegistryClient reader =
+        new RegistryClient(registry.credentialsProvider(), RetryPolicy.none(), true, Duration.ofSeconds(20))) {
+      assertThat(reader.getManifest(registry.hostPort(), repository, "v1.4.2-soci", null).digest().toString())
+          .isEqualTo(response.get("sociImageIndexDigest").asText());
+    }
+    assertThat(aws.tokenRequests()).isEqualTo(1);
+    assertThat(aws.eventDetails()).singleElement()
+        .satisfies(d -> assertThat(d.get("outcome").asText()).isEqualTo("indexed"));
+    assertThat(function.output())
+        .contains("\"requestId\":\"" + result.requestId() + "\"")
+        .contains("\"message\":\"zTOC built\"")
+        .doesNotContain(PASSWORD)
+        .doesNotContain("local-test-secret");
+
+    // The same execution environment takes the next request: the builder's own output.
+    InvocationResult own = function.invoke(
+        IndexerHandlerTest.payload(ECR_HOST, repository, response.get("sociImageIndexDigest").asText(), null), TIMEOUT);
+
+    assertThat(own.success()).as(function.output()).isTrue();
+    assertThat(JSON.readTree(own.body()).get("outcome").asText()).isEqualTo("soci_enabled_image");
+  }
+
+  @Test
+  void badRequestIsAnsweredAsPermanentFailureNotAsFunctionError() throws Exception {
+    String payload = IndexerHandlerTest.payload("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "team/web-app",
+        "sha256:" + "ab".repeat(32), "v1");
+
+    InvocationResult result = function.invoke(payload, TIMEOUT);
+
+    assertThat(result.success()).as(function.output()).isTrue();
+    JsonNode response = JSON.readTree(result.body());
+    assertThat(response.get("outcome").asText()).isEqualTo("failed");
+    assertThat(response.get("retrying").asBoolean()).isFalse();
+    assertThat(response.get("message").asText()).contains("not in this function's region");
+    assertThat(aws.eventDetails()).singleElement()
+        .satisfies(d -> assertThat(d.get("retrying").asBoolean()).isFalse());
+  }
+
+  @Test
+  void transientEcrFailureIsReportedAsFunctionErrorSoLambdaRetries() throws Exception {
+    TestImage image = TestImages.singlePlatform(temp.resolve("layout-err"), "e1", LayerSpec.compressible(4096, 32));
+    Skopeo.copy(image.ociReference(), "docker://" + registry.hostPort() + "/team/err:e1", registry.destCredsArgs());
+    aws.failEcr("ServerException", 500);
+
+    InvocationResult result = function.invoke(
+        IndexerHandlerTest.payload(ECR_HOST, "team/err", image.digest().toString(), "e1"), TIMEOUT);
+
+    assertThat(result.success()).as(function.output()).isFalse();
+    assertThat(JSON.readTree(result.body()).get("errorType").asText())
+        .isEqualTo("dev.socibuilder.registry.RegistryException");
+    assertThat(result.body()).contains("get ECR authorization token");
+    assertThat(aws.eventDetails()).singleElement()
+        .satisfies(d -> assertThat(d.get("retrying").asBoolean()).isTrue());
+    assertThat(function.isAlive()).as("the runtime survives a failed invocation").isTrue();
+  }
+
+  @Test
+  void invalidConfigurationIsReportedAsInitError() throws Exception {
+    Map<String, String> env = env();
+    env.put("SOCI_INDEX_VERSION", "V3");
+    try (LambdaJarRunner broken = LambdaJarRunner.start(functionJar(), HANDLER, env, javaHome())) {
+      String initError = broken.awaitInitError(TIMEOUT);
+
+      assertThat(initError).contains("SOCI_INDEX_VERSION must be V2 or V1");
+    }
+  }
+}
