@@ -16,13 +16,10 @@ import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RegistryException;
 import dev.socibuilder.registry.RetryPolicy;
 import dev.socibuilder.soci.SociIndex;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -222,7 +219,7 @@ public final class IndexerService {
         // of the same tag has its own request, and an older request must not tag over its result.
         Optional<ManifestDescriptor> current = client.headManifest(httpHost, request.getRepository(), tag, null);
         if (current.isPresent() && current.get().digest().equals(digest)) {
-          report = service.index(new PinnedTag(store, tag, digest), tag, null);
+          report = service.index(store, tag, digest); // reads by digest, tags <tag><suffix>
         } else {
           note = "tag " + tag + (current.isPresent() ? " now points at " + current.get().digest() : " no longer exists")
               + ", so the image was indexed by digest and " + tag + options.tagSuffix() + " was left alone";
@@ -350,61 +347,4 @@ public final class IndexerService {
     return null;
   }
 
-  /** A store in which the source tag resolves to the pushed digest, whatever the tag points at now. */
-  private static final class PinnedTag implements ImageStore {
-    private final ImageStore delegate;
-    private final String tag;
-    private final Digest digest;
-
-    PinnedTag(ImageStore delegate, String tag, Digest digest) {
-      this.delegate = delegate;
-      this.tag = tag;
-      this.digest = digest;
-    }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public Optional<StoredManifest> manifest(String reference) {
-      return delegate.manifest(reference.equals(tag) ? digest.toString() : reference);
-    }
-
-    @Override
-    public InputStream openBlob(Descriptor blob) throws IOException {
-      return delegate.openBlob(blob);
-    }
-
-    @Override
-    public byte[] readBlob(Descriptor blob) throws IOException {
-      return delegate.readBlob(blob);
-    }
-
-    @Override
-    public boolean hasBlob(Digest d) {
-      return delegate.hasBlob(d);
-    }
-
-    @Override
-    public void pushBlob(Digest d, byte[] content) {
-      delegate.pushBlob(d, content);
-    }
-
-    @Override
-    public void pushManifest(byte[] bytes, String mediaType) {
-      delegate.pushManifest(bytes, mediaType);
-    }
-
-    @Override
-    public void tag(String t, byte[] bytes, String mediaType) {
-      delegate.tag(t, bytes, mediaType);
-    }
-
-    @Override
-    public Optional<List<Descriptor>> referrers(Digest subject, String artifactType) {
-      return delegate.referrers(subject, artifactType);
-    }
-  }
 }
