@@ -1,5 +1,9 @@
 package dev.socibuilder.registry;
 
+import dev.socibuilder.json.JsonException;
+import dev.socibuilder.json.JsonParser;
+import dev.socibuilder.json.JsonValue;
+import dev.socibuilder.json.JsonValue.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 
 /**
@@ -48,29 +53,32 @@ public final class DockerConfigCredentials implements CredentialsProvider {
     if (!Files.isRegularFile(file)) {
       return result;
     }
-    Object root;
+    JsonValue root;
     try {
-      root = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+      // Read as a string first so that a file that is not UTF-8 is an unreadable file.
+      root = JsonParser.parse(Files.readString(file, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read docker config " + file, e);
-    } catch (IllegalArgumentException e) {
-      // The message holds only an offset, never file content (which has secrets).
-      throw new IllegalArgumentException("malformed docker config " + file + ": " + e.getMessage(), e);
+    } catch (JsonException e) {
+      // Only the offset, never the parser's message: that may quote file content (which has secrets).
+      throw new IllegalArgumentException(
+          "malformed docker config " + file + ": malformed JSON at byte offset " + e.offset());
     }
-    if (!(Json.get(root, "auths") instanceof Map<?, ?> auths)) {
+    if (!(root instanceof JsonObject top && top.get("auths") instanceof JsonObject auths)) {
       return result;
     }
-    for (Map.Entry<?, ?> e : auths.entrySet()) {
-      Credentials c = entry(e.getValue());
+    // A key given twice counts once, with its last value (as Docker's own decoder reads it).
+    for (String key : new LinkedHashSet<>(auths.names())) {
+      Credentials c = entry(auths.get(key));
       if (c != null) {
-        result.put(normalize(String.valueOf(e.getKey())), c);
+        result.put(normalize(key), c);
       }
     }
     return result;
   }
 
-  private static Credentials entry(Object v) {
-    String auth = Json.string(v, "auth");
+  private static Credentials entry(JsonValue v) {
+    String auth = RegistryClient.stringMember(v, "auth");
     if (auth != null && !auth.isEmpty()) {
       String decoded;
       try {
@@ -81,8 +89,8 @@ public final class DockerConfigCredentials implements CredentialsProvider {
       int colon = decoded.indexOf(':');
       return colon < 0 ? null : new Credentials(decoded.substring(0, colon), decoded.substring(colon + 1));
     }
-    String user = Json.string(v, "username");
-    String pass = Json.string(v, "password");
+    String user = RegistryClient.stringMember(v, "username");
+    String pass = RegistryClient.stringMember(v, "password");
     return user != null && pass != null ? new Credentials(user, pass) : null;
   }
 

@@ -1,6 +1,14 @@
 package dev.socibuilder.registry;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.json.JsonException;
+import dev.socibuilder.json.JsonParser;
+import dev.socibuilder.json.JsonValue;
+import dev.socibuilder.json.JsonValue.JsonArray;
+import dev.socibuilder.json.JsonValue.JsonNumber;
+import dev.socibuilder.json.JsonValue.JsonObject;
+import dev.socibuilder.json.JsonValue.JsonString;
+import dev.socibuilder.oci.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -656,22 +664,26 @@ public final class RegistryClient implements AutoCloseable {
           op.reference(), s, e.code(), detail, transientFailure, retryAfter(r.headers()), null);
     }
     byte[] body = readLimited(r, MAX_ERROR_BYTES, op);
-    Object json;
+    JsonValue json;
     try {
-      json = Json.parse(new String(body, StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
+      json = JsonParser.parse(body);
+    } catch (JsonException e) {
       throw authFailure(op, s, null, "token service answered with malformed JSON");
     }
-    String token = Json.string(json, "token");
+    String token = stringMember(json, "token");
     if (token == null || token.isEmpty()) {
-      token = Json.string(json, "access_token");
+      token = stringMember(json, "access_token");
     }
     if (token == null || token.isEmpty()) {
       throw authFailure(op, s, null, "token service answered without a token");
     }
     Duration lifetime = DEFAULT_TOKEN_LIFETIME;
-    if (Json.get(json, "expires_in") instanceof Number n && n.longValue() > 0) {
-      lifetime = Duration.ofSeconds(n.longValue());
+    if (json instanceof JsonObject o && o.get("expires_in") instanceof JsonNumber n) {
+      // A fractional lifetime counts its whole seconds.
+      long seconds = (long) Double.parseDouble(n.text());
+      if (seconds > 0) {
+        lifetime = Duration.ofSeconds(seconds);
+      }
     }
     // Renew a little early so a token never expires between being picked and being checked.
     Duration usable = lifetime.minus(lifetime.dividedBy(10).compareTo(Duration.ofSeconds(30)) < 0
@@ -711,21 +723,23 @@ public final class RegistryClient implements AutoCloseable {
       return new ErrorInfo(null, null);
     }
     try {
-      Object json = Json.parse(new String(body, StandardCharsets.UTF_8));
-      if (Json.get(json, "errors") instanceof List<?> errors && !errors.isEmpty()) {
-        String code = Json.string(errors.get(0), "code");
-        String message = Json.string(errors.get(0), "message");
+      JsonValue json = JsonParser.parse(body);
+      if (json instanceof JsonObject o && o.get("errors") instanceof JsonArray array
+          && !array.elements().isEmpty()) {
+        List<JsonValue> errors = array.elements();
+        String code = stringMember(errors.get(0), "code");
+        String message = stringMember(errors.get(0), "message");
         if (errors.size() > 1) {
           message = (message == null ? "" : message) + " (and " + (errors.size() - 1) + " more errors)";
         }
         return new ErrorInfo(code, message);
       }
       // Token services answer OAuth2-style {"error": ..., "error_description": ...}.
-      String oauth = Json.string(json, "error");
+      String oauth = stringMember(json, "error");
       if (oauth != null) {
-        return new ErrorInfo(oauth, Json.string(json, "error_description"));
+        return new ErrorInfo(oauth, stringMember(json, "error_description"));
       }
-    } catch (IllegalArgumentException notJson) {
+    } catch (JsonException notJson) {
       // fall through
     }
     return new ErrorInfo(null, null);
@@ -843,15 +857,20 @@ public final class RegistryClient implements AutoCloseable {
       return ct;
     }
     try {
-      String own = Json.string(Json.parse(new String(bytes, StandardCharsets.UTF_8)), "mediaType");
+      String own = stringMember(JsonParser.parse(bytes), "mediaType");
       if (own != null && !own.isEmpty()) {
         return own;
       }
-    } catch (IllegalArgumentException notJson) {
+    } catch (JsonException notJson) {
       // keep the header's type
     }
     return ct.isEmpty() ? "application/json" : ct;
   }
+  /** The string member {@code key} of {@code v} if v is an object, else null. */
+  static String stringMember(JsonValue v, String key) {
+    return v instanceof JsonObject o && o.get(key) instanceof JsonString str ? str.value() : null;
+  }
+
 
   /** {@code "0-1023"} or {@code "bytes=0-1023"} → 1023; -1 if unparseable. */
   static long rangeEnd(String range) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.oci.MediaTypes;
 import dev.socibuilder.registry.testing.FaultProxy;
 import dev.socibuilder.registry.testing.RegistryServer;
 import dev.socibuilder.registry.testing.Skopeo;

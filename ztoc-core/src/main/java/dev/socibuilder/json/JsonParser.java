@@ -349,55 +349,9 @@ public final class JsonParser {
 
   /** Decodes one UTF-8 sequence exactly like Go's utf8.DecodeRune: any invalid byte is U+FFFD, width 1. */
   private void decodeUtf8(StringBuilder sb) {
-    int b0 = in[pos] & 0xff;
-    int need;
-    int lo = 0x80;
-    int hi = 0xBF;
-    int cp;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      need = 1;
-      cp = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      need = 2;
-      cp = b0 & 0x0F;
-      if (b0 == 0xE0) {
-        lo = 0xA0;
-      } else if (b0 == 0xED) {
-        hi = 0x9F;
-      }
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      need = 3;
-      cp = b0 & 0x07;
-      if (b0 == 0xF0) {
-        lo = 0x90;
-      } else if (b0 == 0xF4) {
-        hi = 0x8F;
-      }
-    } else {
-      sb.append('\uFFFD');
-      pos++;
-      return;
-    }
-    for (int i = 1; i <= need; i++) {
-      int idx = pos + i;
-      // Stop at the closing quote or the end: the sequence is truncated.
-      if (idx >= in.length) {
-        sb.append('\uFFFD');
-        pos++;
-        return;
-      }
-      int b = in[idx] & 0xff;
-      int min = i == 1 ? lo : 0x80;
-      int max = i == 1 ? hi : 0xBF;
-      if (b < min || b > max) {
-        sb.append('\uFFFD');
-        pos++;
-        return;
-      }
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    sb.appendCodePoint(cp);
-    pos += need + 1;
+    long r = GoUtf8.decodeRune(in, pos);
+    sb.appendCodePoint((int) (r >>> 8));
+    pos += (int) (r & 0xff);
   }
 
   private int peek() {

@@ -1,5 +1,7 @@
 package dev.socibuilder.oci;
 
+import java.util.List;
+
 /**
  * Media types of the OCI image spec, Docker image manifest v2 schema 2, and SOCI. Constants only;
  * the predicates mirror containerd's {@code core/images/mediatypes.go}.
@@ -52,6 +54,13 @@ public final class MediaTypes {
   public static final String OCTET_STREAM = "application/octet-stream";
   /** Media type of a prefetch artifact (v0.13.0+). */
   public static final String SOCI_PREFETCH = "application/vnd.amazon.soci.prefetch.v1+json";
+
+  /**
+   * Every manifest and index type this project reads ({@link #isManifest} or {@link #isIndex}), in
+   * the order a registry client offers them in {@code Accept}.
+   */
+  public static final List<String> ALL_MANIFESTS =
+      List.of(OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST);
 
   /** An image manifest type (OCI or Docker schema 2), as containerd's {@code IsManifestType}. */
   public static boolean isManifest(String mediaType) {

@@ -37,6 +37,11 @@ public record TarZinfo(int version, long spanSize, long size) implements SpanInd
    * AddSize; End; Finish}); zero fields are omitted as the Go builder does.
    */
   public byte[] encode() {
+    return encode(version, spanSize, size);
+  }
+
+  /** {@link #encode()} of any field values, valid or not (tests build rejectable blobs with it). */
+  static byte[] encode(int version, long spanSize, long size) {
     FlatBufferBuilder b = new FlatBufferBuilder(64);
     b.startObject(3);
     b.addInt(0, version, 0);

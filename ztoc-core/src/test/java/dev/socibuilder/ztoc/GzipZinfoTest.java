@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -13,23 +15,23 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GzipZinfoTest {
   private static final int CP = GzipZinfo.CHECKPOINT_SIZE;
 
-  static Stream<ModelCorpus.Case> gzipCases() {
-    return ModelCorpus.okCases().stream().filter(c -> c.compression().equals("gzip"));
+  static Stream<Case> gzipCases() {
+    return ConformanceCorpus.okCases().stream().filter(c -> c.compression().equals("gzip"));
   }
 
-  private static Ztoc decode(ModelCorpus.Case c) {
-    return ZtocCodec.decodeUnchecked(c.ztoc());
+  private static Ztoc decode(Case c) {
+    return ZtocCodec.decodeUnchecked(ConformanceCorpus.expectedZtoc(c));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("gzipCases")
-  void spanByteRangesHashToSocisSpanDigests(ModelCorpus.Case c) {
+  void spanByteRangesHashToSocisSpanDigests(Case c) {
     Ztoc z = decode(c);
-    byte[] layer = c.layer();
+    byte[] layer = ConformanceCorpus.layerBytes(c);
     GzipZinfo zinfo = GzipZinfo.parse(z.compressionInfo().checkpoints());
 
-    assertThat(zinfo.checkpointCount()).isEqualTo(c.number("num_spans"));
-    assertThat(zinfo.spanSize()).isEqualTo(c.number("span_size"));
+    assertThat(zinfo.checkpointCount()).isEqualTo(c.numSpans());
+    assertThat(zinfo.spanSize()).isEqualTo(c.spanSize());
     for (int i = 0; i < zinfo.checkpointCount(); i++) {
       byte[] span =
           Arrays.copyOfRange(layer, (int) zinfo.spanCompressedStart(i),
@@ -41,7 +43,7 @@ class GzipZinfoTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("gzipCases")
-  void writerReproducesSocisBlobFromItsCheckpoints(ModelCorpus.Case c) {
+  void writerReproducesSocisBlobFromItsCheckpoints(Case c) {
     byte[] soci = decode(c).compressionInfo().checkpoints();
     GzipZinfo parsed = GzipZinfo.parse(soci);
     GzipZinfo.Writer w = new GzipZinfo.Writer(parsed.spanSize());
@@ -57,7 +59,7 @@ class GzipZinfoTest {
 
   @Test
   void firstCheckpointIsAtTheGzipHeaderEndWithAnEmptyWindow() {
-    GzipZinfo z = GzipZinfo.parse(decode(ModelCorpus.named("gz-py-l6")).compressionInfo()
+    GzipZinfo z = GzipZinfo.parse(decode(ConformanceCorpus.named("gz-py-l6")).compressionInfo()
         .checkpoints());
     byte[] window = new byte[GzipZinfo.WINDOW_SIZE];
     window[0] = 1;
@@ -72,7 +74,7 @@ class GzipZinfoTest {
 
   @Test
   void legacyV1BlobsGetASynthesizedCheckpointZero() {
-    byte[] v2 = decode(ModelCorpus.named("gz-py-l6")).compressionInfo().checkpoints();
+    byte[] v2 = decode(ConformanceCorpus.named("gz-py-l6")).compressionInfo().checkpoints();
     GzipZinfo current = GzipZinfo.parse(v2);
     // A v1 blob: same header (N counts checkpoint 0) but checkpoint 0 not stored.
     byte[] v1 = new byte[v2.length - CP];

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.stream.Stream;
@@ -31,22 +33,22 @@ class TarZinfoTest {
     assertThat(z.spanCount()).isEqualTo(1);
   }
 
-  static Stream<ModelCorpus.Case> uncompressedCases() {
-    return ModelCorpus.okCases().stream().filter(c -> c.compression().equals("uncompressed"));
+  static Stream<Case> uncompressedCases() {
+    return ConformanceCorpus.okCases().stream().filter(c -> c.compression().equals("uncompressed"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("uncompressedCases")
-  void socisTarZinfoRoundTripsAndItsSpansHashToSocisDigests(ModelCorpus.Case c) {
-    Ztoc ztoc = ZtocCodec.decode(c.ztoc());
+  void socisTarZinfoRoundTripsAndItsSpansHashToSocisDigests(Case c) {
+    Ztoc ztoc = ZtocCodec.decode(ConformanceCorpus.expectedZtoc(c));
     byte[] soci = ztoc.compressionInfo().checkpoints();
-    byte[] layer = c.layer();
+    byte[] layer = ConformanceCorpus.layerBytes(c);
 
     TarZinfo z = TarZinfo.parse(soci);
 
-    assertThat(z).isEqualTo(TarZinfo.of(c.number("span_size"), layer.length));
+    assertThat(z).isEqualTo(TarZinfo.of(c.spanSize(), layer.length));
     assertThat(z.encode()).isEqualTo(soci);
-    assertThat(z.spanCount()).isEqualTo(c.number("num_spans"));
+    assertThat(z.spanCount()).isEqualTo(c.numSpans());
     for (int i = 0; i < z.spanCount(); i++) {
       long start = i * z.spanSize();
       long end = Math.min(start + z.spanSize(), layer.length);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.ztoc.flatbuffers.FlatBufferReader;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,22 +18,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ZtocCodecTest {
 
-  static Stream<ModelCorpus.Case> okCases() {
-    return ModelCorpus.okCases().stream();
+  static Stream<Case> okCases() {
+    return ConformanceCorpus.okCases().stream();
   }
 
-  static Stream<ModelCorpus.Case> readableCases() {
-    return ModelCorpus.okCases().stream().filter(ModelCorpus.Case::readbackOk);
+  static Stream<Case> readableCases() {
+    return ConformanceCorpus.okCases().stream().filter(Case::readbackOk);
   }
 
-  static Stream<ModelCorpus.Case> unreadableCases() {
-    return ModelCorpus.okCases().stream().filter(c -> !c.readbackOk());
+  static Stream<Case> unreadableCases() {
+    return ConformanceCorpus.okCases().stream().filter(c -> !c.readbackOk());
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("okCases")
-  void reEncodingSocisZtocGivesIdenticalBytes(ModelCorpus.Case c) {
-    byte[] soci = c.ztoc();
+  void reEncodingSocisZtocGivesIdenticalBytes(Case c) {
+    byte[] soci = ConformanceCorpus.expectedZtoc(c);
 
     byte[] ours = ZtocCodec.encode(ZtocCodec.decodeUnchecked(soci));
 
@@ -41,32 +43,32 @@ class ZtocCodecTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("okCases")
-  void measuringPassPredictsTheExactSizeSoTheBufferIsNeitherGrownNorCopied(ModelCorpus.Case c) {
-    byte[] soci = c.ztoc();
+  void measuringPassPredictsTheExactSizeSoTheBufferIsNeitherGrownNorCopied(Case c) {
+    byte[] soci = ConformanceCorpus.expectedZtoc(c);
 
     assertThat(ZtocCodec.encodedSize(ZtocCodec.decodeUnchecked(soci))).isEqualTo(soci.length);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("readableCases")
-  void decodingSocisZtocGivesTheCaseFacts(ModelCorpus.Case c) {
-    Ztoc z = ZtocCodec.decode(c.ztoc());
+  void decodingSocisZtocGivesTheCaseFacts(Case c) {
+    Ztoc z = ZtocCodec.decode(ConformanceCorpus.expectedZtoc(c));
 
-    assertThat(z.compressionInfo().maxSpanId() + 1).isEqualTo(c.number("num_spans"));
-    assertThat(z.compressionInfo().spanDigests()).hasSize((int) c.number("num_spans"));
-    assertThat(z.toc()).hasSize((int) c.number("num_files"));
-    assertThat(z.uncompressedArchiveSize()).isEqualTo(c.number("uncompressed_archive_size"));
-    assertThat(z.compressedArchiveSize()).isEqualTo(c.number("layer_size"));
+    assertThat(z.compressionInfo().maxSpanId() + 1).isEqualTo(c.numSpans());
+    assertThat(z.compressionInfo().spanDigests()).hasSize(c.numSpans());
+    assertThat(z.toc()).hasSize(c.numFiles());
+    assertThat(z.uncompressedArchiveSize()).isEqualTo(c.uncompressedArchiveSize());
+    assertThat(z.compressedArchiveSize()).isEqualTo(c.layerSize());
     assertThat(z.compressionInfo().algorithm().sociName()).isEqualTo(c.compression());
     assertThat(z.version()).isEqualTo("0.9");
     assertThat(new String(z.buildToolIdentifier(), StandardCharsets.UTF_8))
-        .isEqualTo(c.json().get("build_tool"));
+        .isEqualTo(c.buildTool());
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("unreadableCases")
-  void decodeRejectsZtocsThatSocisUnmarshalRejects(ModelCorpus.Case c) {
-    byte[] soci = c.ztoc();
+  void decodeRejectsZtocsThatSocisUnmarshalRejects(Case c) {
+    byte[] soci = ConformanceCorpus.expectedZtoc(c);
 
     assertThatThrownBy(() -> ZtocCodec.decode(soci))
         .isInstanceOf(InvalidZtocException.class)
@@ -77,8 +79,8 @@ class ZtocCodecTest {
   void encodeOfAModelBuiltByHandEqualsSocisBytes() {
     // The model a builder would produce for the "uncompressed-exact-multiple" case, assembled from
     // decoded parts into fresh objects (arrays copied), must still encode to soci's bytes.
-    ModelCorpus.Case c = ModelCorpus.named("uncompressed-exact-multiple");
-    Ztoc decoded = ZtocCodec.decode(c.ztoc());
+    Case c = ConformanceCorpus.named("uncompressed-exact-multiple");
+    Ztoc decoded = ZtocCodec.decode(ConformanceCorpus.expectedZtoc(c));
     List<FileMetadata> toc = new ArrayList<>();
     for (FileMetadata f : decoded.toc()) {
       toc.add(
@@ -87,20 +89,20 @@ class ZtocCodecTest {
               f.uname().clone(), f.gname().clone(), f.modTime().clone(), f.devMajor(),
               f.devMinor(), new ArrayList<>(f.xattrs())));
     }
-    TarZinfo zinfo = TarZinfo.of(16384, c.number("layer_size"));
+    TarZinfo zinfo = TarZinfo.of(16384, c.layerSize());
     Ztoc z =
         new Ztoc("0.9", "AWS SOCI CLI v0.2".getBytes(StandardCharsets.UTF_8),
-            c.number("layer_size"), c.number("uncompressed_archive_size"), toc,
+            c.layerSize(), c.uncompressedArchiveSize(), toc,
             new CompressionInfo(CompressionAlgorithm.UNCOMPRESSED, zinfo.spanCount() - 1,
                 decoded.compressionInfo().spanDigests(), zinfo.encode()));
 
     assertThat(z).isEqualTo(decoded);
-    assertThat(ZtocCodec.encode(z)).isEqualTo(c.ztoc());
+    assertThat(ZtocCodec.encode(z)).isEqualTo(ConformanceCorpus.expectedZtoc(c));
   }
 
   @Test
   void xattrsAreWrittenInBytewiseKeyOrderWhateverTheModelOrder() {
-    Ztoc z = ZtocCodec.decode(ModelCorpus.named("tar-pax-records").ztoc());
+    Ztoc z = ZtocCodec.decode(ConformanceCorpus.expectedZtoc(ConformanceCorpus.named("tar-pax-records")));
     FileMetadata withPax =
         z.toc().stream().filter(f -> f.xattrs().size() >= 2).findFirst().orElseThrow();
     List<Xattr> reversed = new ArrayList<>(withPax.xattrs());
@@ -110,7 +112,7 @@ class ZtocCodecTest {
 
     byte[] bytes = ZtocCodec.encode(withToc(z, toc));
 
-    assertThat(bytes).isEqualTo(ModelCorpus.named("tar-pax-records").ztoc());
+    assertThat(bytes).isEqualTo(ConformanceCorpus.expectedZtoc(ConformanceCorpus.named("tar-pax-records")));
   }
 
   @Test
@@ -118,7 +120,7 @@ class ZtocCodecTest {
     // soci-format.md §2.3: Ztoc vtable 16 bytes (6 fields), CompressionInfo vtable 12 bytes with
     // ids 0 and 1 absent for gzip with one span, FileMetadata vtable 32 bytes; the file ends with
     // the first string written, "0.9".
-    byte[] b = ModelCorpus.named("tar-v7").ztoc();
+    byte[] b = ConformanceCorpus.expectedZtoc(ConformanceCorpus.named("tar-v7"));
     FlatBufferReader r = new FlatBufferReader(b);
     int root = r.rootTable();
     int rootVtable = root - r.readInt(root);
@@ -138,11 +140,11 @@ class ZtocCodecTest {
   // ---- validation (soci-format.md §7) ----
 
   private static Ztoc gzipSample() {
-    return ZtocCodec.decode(ModelCorpus.named("gz-py-l9").ztoc()); // 2 spans, 19 files
+    return ZtocCodec.decode(ConformanceCorpus.expectedZtoc(ConformanceCorpus.named("gz-py-l9"))); // 2 spans, 19 files
   }
 
   private static Ztoc tarSample() {
-    return ZtocCodec.decode(ModelCorpus.named("uncompressed-exact-multiple").ztoc()); // 10 spans
+    return ZtocCodec.decode(ConformanceCorpus.expectedZtoc(ConformanceCorpus.named("uncompressed-exact-multiple"))); // 10 spans
   }
 
   @Test
@@ -204,7 +206,7 @@ class ZtocCodecTest {
 
   @Test
   void rejectsATarZinfoWithAZeroSpanSize() {
-    Ztoc bad = withCheckpoints(tarSample(), new TarZinfoBytes(2, 0, 5000).bytes());
+    Ztoc bad = withCheckpoints(tarSample(), TarZinfo.encode(2, 0, 5000));
 
     assertThatThrownBy(() -> ZtocCodec.decode(ZtocCodec.encode(bad)))
         .isInstanceOf(InvalidZtocException.class)
@@ -266,7 +268,7 @@ class ZtocCodecTest {
 
   @Test
   void rejectsAnUnknownCompressionAlgorithm() {
-    byte[] b = ModelCorpus.named("uncompressed-exact-multiple").ztoc().clone();
+    byte[] b = ConformanceCorpus.expectedZtoc(ConformanceCorpus.named("uncompressed-exact-multiple")).clone();
     FlatBufferReader r = new FlatBufferReader(b);
     int ci = r.refField(r.rootTable(), 5);
     int algorithm = r.fieldPosition(ci, 0);
@@ -282,7 +284,7 @@ class ZtocCodecTest {
 
   @Test
   void rejectsAMalformedSpanDigest() {
-    byte[] b = ModelCorpus.named("uncompressed-exact-multiple").ztoc().clone();
+    byte[] b = ConformanceCorpus.expectedZtoc(ConformanceCorpus.named("uncompressed-exact-multiple")).clone();
     int at = indexOf(b, "sha256:".getBytes(StandardCharsets.US_ASCII));
     b[at + 7] = 'X';
 
@@ -301,7 +303,7 @@ class ZtocCodecTest {
 
   @Test
   void truncatedZtocsFailOnlyWithInvalidZtocException() {
-    byte[] b = ModelCorpus.named("uncompressed-exact-multiple-default-span").ztoc();
+    byte[] b = ConformanceCorpus.expectedZtoc(ConformanceCorpus.named("uncompressed-exact-multiple-default-span"));
     // The last byte is the NUL after "0.9", which no reader checks (Go does not either).
     for (int n = 0; n < b.length - 1; n++) {
       byte[] cut = Arrays.copyOf(b, n);
@@ -314,7 +316,7 @@ class ZtocCodecTest {
   @Test
   void corruptedAndRandomBytesFailOnlyWithInvalidZtocException() {
     Random random = new Random(42);
-    byte[] good = ModelCorpus.named("uncompressed-pax").ztoc();
+    byte[] good = ConformanceCorpus.expectedZtoc(ConformanceCorpus.named("uncompressed-pax"));
     for (int round = 0; round < 3000; round++) {
       byte[] b = good.clone();
       int flips = 1 + random.nextInt(4);
@@ -381,19 +383,4 @@ class ZtocCodecTest {
         f.linkname(), f.mode(), f.uid(), f.gid(), f.uname(), f.gname(), f.modTime(), f.devMajor(),
         f.devMinor(), xattrs);
   }
-
-  /** A TarZinfo FlatBuffer with arbitrary (possibly invalid) fields, bypassing the record check. */
-  private record TarZinfoBytes(int version, long spanSize, long size) {
-    byte[] bytes() {
-      var b = new dev.socibuilder.ztoc.flatbuffers.FlatBufferBuilder(64);
-      b.startObject(3);
-      b.addInt(0, version, 0);
-      b.addLong(1, spanSize, 0);
-      b.addLong(2, size, 0);
-      int root = b.endObject();
-      b.finish(root);
-      return b.sizedByteArray();
-    }
-  }
-
 }

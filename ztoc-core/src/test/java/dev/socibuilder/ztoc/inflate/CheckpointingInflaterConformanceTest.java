@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.ztoc.LayerDataException;
-import dev.socibuilder.ztoc.inflate.ConformanceCorpus.Case;
-import dev.socibuilder.ztoc.inflate.ConformanceCorpus.Checkpoint;
+import dev.socibuilder.ztoc.ZtocCodec;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +26,34 @@ import org.junit.jupiter.params.provider.MethodSource;
 // A hang guard (a decoder that stops making progress loops forever), not a speed test.
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CheckpointingInflaterConformanceTest {
+
+  record Checkpoint(long in, long out, int bits, byte[] window) {}
+
+  /**
+   * The checkpoints stored in the expected zTOC of an ok gzip case, read straight from the zInfo
+   * blob's layout {@code [int32 N][int64 span]} then N times {@code [int64 in][int64 out][uint8
+   * bits][32 KiB window]} (soci-format.md §4.3), not through the GzipZinfo under test elsewhere.
+   */
+  static List<Checkpoint> expectedCheckpoints(Case c) {
+    byte[] blob =
+        ZtocCodec.decodeUnchecked(ConformanceCorpus.expectedZtoc(c)).compressionInfo().checkpoints();
+    int n = c.numSpans();
+    assertThat(blob.length).as(c.name() + " zinfo blob length").isEqualTo(12 + 32785 * n);
+    ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(b.getInt(0)).as(c.name() + " checkpoint count").isEqualTo(n);
+    assertThat(b.getLong(4)).as(c.name() + " span size").isEqualTo(c.spanSize());
+    List<Checkpoint> out = new ArrayList<>();
+    int p = 12;
+    for (int i = 0; i < n; i++) {
+      long in = b.getLong(p);
+      long o = b.getLong(p + 8);
+      int bits = blob[p + 16] & 0xff;
+      byte[] window = Arrays.copyOfRange(blob, p + 17, p + 17 + 32768);
+      out.add(new Checkpoint(in, o, bits, window));
+      p += 32785;
+    }
+    return out;
+  }
 
   static Stream<Case> okGzipCases() {
     return ConformanceCorpus.cases().stream()
@@ -89,11 +120,11 @@ class CheckpointingInflaterConformanceTest {
   void boundaryReportsReproduceSociCheckpointsExactly(Case c) throws IOException {
     CheckpointCollector collector = new CheckpointCollector(c.spanSize());
     CheckpointingInflater inf =
-        CheckpointingInflater.gzip(new ByteArrayInputStream(ConformanceCorpus.layer(c)), collector);
+        CheckpointingInflater.gzip(new ByteArrayInputStream(ConformanceCorpus.layerBytes(c)), collector);
     collector.inflater = inf;
     inf.drain();
 
-    List<Checkpoint> expected = ConformanceCorpus.expectedCheckpoints(c);
+    List<Checkpoint> expected = expectedCheckpoints(c);
     assertThat(collector.checkpoints).hasSize(expected.size());
     for (int i = 0; i < expected.size(); i++) {
       Checkpoint e = expected.get(i);
@@ -109,7 +140,7 @@ class CheckpointingInflaterConformanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("okGzipCases")
   void readingYieldsTheSameBytesAsJavaUtilZip(Case c) throws IOException {
-    byte[] layer = ConformanceCorpus.layer(c);
+    byte[] layer = ConformanceCorpus.layerBytes(c);
     byte[] expected = CheckpointingInflaterTest.jdkGunzip(layer);
     byte[] actual =
         CheckpointingInflater.gzip(new ByteArrayInputStream(layer), null).readAllBytes();
@@ -133,7 +164,7 @@ class CheckpointingInflaterConformanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("zlibErrorCases")
   void brokenGzipLayersAreRejected(Case c) {
-    byte[] layer = ConformanceCorpus.layer(c);
+    byte[] layer = ConformanceCorpus.layerBytes(c);
     assertThatThrownBy(
             () -> CheckpointingInflater.gzip(new ByteArrayInputStream(layer), null).drain())
         .as(c.name())
@@ -150,7 +181,7 @@ class CheckpointingInflaterConformanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("tarErrorCases")
   void layersBrokenOnlyInTheTarDecodeCleanly(Case c) throws IOException {
-    byte[] layer = ConformanceCorpus.layer(c);
+    byte[] layer = ConformanceCorpus.layerBytes(c);
     long total = CheckpointingInflater.gzip(new ByteArrayInputStream(layer), null).drain();
     assertThat(total).isEqualTo(CheckpointingInflaterTest.jdkGunzip(layer).length);
   }
@@ -158,7 +189,7 @@ class CheckpointingInflaterConformanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("okGzipCases")
   void resumingAtEveryBoundaryGivesTheSameBytesAsTheFullDecode(Case c) throws IOException {
-    byte[] layer = ConformanceCorpus.layer(c);
+    byte[] layer = ConformanceCorpus.layerBytes(c);
     CheckpointCollector collector = new CheckpointCollector(c.spanSize());
     CheckpointingInflater full = CheckpointingInflater.gzip(new ByteArrayInputStream(layer), collector);
     collector.inflater = full;
@@ -206,7 +237,7 @@ class CheckpointingInflaterConformanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("okGzipCases")
   void aTricklingSourceGivesTheSameBytesAndBoundaries(Case c) throws IOException {
-    byte[] layer = ConformanceCorpus.layer(c);
+    byte[] layer = ConformanceCorpus.layerBytes(c);
     if (layer.length > 2_000_000) {
       return; // the big layers add time, not coverage
     }

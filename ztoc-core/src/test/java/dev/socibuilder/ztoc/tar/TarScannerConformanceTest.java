@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.socibuilder.ztoc.LayerDataException;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
+import dev.socibuilder.ztoc.testing.ConformanceCorpus.InfoFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.DynamicTest;
@@ -30,25 +30,22 @@ import org.junit.jupiter.api.TestFactory;
  * reader runs) are skipped here: they belong to the inflater's tests.
  */
 class TarScannerConformanceTest {
-  private static final String ROOT = "/conformance/";
 
   @TestFactory
   Stream<DynamicTest> everyCaseMatchesSoci() {
     List<DynamicTest> tests = new ArrayList<>();
-    for (Object o : (List<?>) MiniJson.parse(text("cases.json"))) {
-      Map<?, ?> c = (Map<?, ?>) o;
-      String name = (String) c.get("name");
-      tests.add(DynamicTest.dynamicTest(name, () -> check(c)));
+    for (Case c : ConformanceCorpus.cases()) {
+      tests.add(DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }
     return tests.stream();
   }
 
-  private static void check(Map<?, ?> c) throws IOException {
-    String name = (String) c.get("name");
-    byte[] layer = bytes((String) c.get("layer"));
-    boolean gzip = "gzip".equals(c.get("compression"));
-    String reason = (String) c.get("error_reason");
-    if ("error".equals(c.get("expect"))) {
+  private static void check(Case c) throws IOException {
+    String name = c.name();
+    byte[] layer = ConformanceCorpus.layerBytes(c);
+    boolean gzip = c.gzip();
+    String reason = c.errorReason();
+    if ("error".equals(c.expect())) {
       assumeTrue(
           reason.startsWith("tar:") || reason.startsWith("unsupported"),
           "not a tar error (the inflater's tests cover it): " + reason);
@@ -75,12 +72,12 @@ class TarScannerConformanceTest {
       entries.add(e);
     }
     assertThat(scanner.next()).as("stays at end").isNull();
-    assertThat(entries).hasSize(((Number) c.get("num_files")).intValue());
+    assertThat(entries).hasSize(c.numFiles());
     assertThat(scanner.position())
         .as("uncompressed_archive_size")
-        .isEqualTo(((Number) c.get("uncompressed_archive_size")).longValue());
+        .isEqualTo(c.uncompressedArchiveSize().longValue());
 
-    byte[] ztoc = bytes("expected/" + name + ".ztoc");
+    byte[] ztoc = ConformanceCorpus.expectedZtoc(c);
     assertThat(scanner.position()).isEqualTo(ZtocTocReader.uncompressedArchiveSize(ztoc));
     List<ZtocTocReader.Metadata> expected = ZtocTocReader.files(ztoc);
     assertThat(entries).hasSameSizeAs(expected);
@@ -110,23 +107,23 @@ class TarScannerConformanceTest {
     }
 
     // info.json is absent for the two cases soci's own Unmarshal rejects.
-    if ("ok".equals(c.get("ref_readback"))) {
-      Map<?, ?> info = (Map<?, ?>) MiniJson.parse(text("expected/" + name + ".info.json"));
-      List<?> files = info.get("files") == null ? List.of() : (List<?>) info.get("files");
+    if (c.readbackOk()) {
+      List<InfoFile> files = ConformanceCorpus.expectedInfoFiles(c);
+      assertThat(files).as("info.json of a readable case").isNotNull();
       assertThat(entries).hasSameSizeAs(files);
       for (int i = 0; i < files.size(); i++) {
-        Map<?, ?> f = (Map<?, ?>) files.get(i);
+        InfoFile f = files.get(i);
         TarEntry e = entries.get(i);
-        if (goString(e.name()).equals(f.get("filename"))
-            && e.dataOffset() == ((Number) f.get("offset")).longValue()
-            && e.size() == ((Number) f.get("size")).longValue()
-            && e.type().equals(f.get("type"))) {
+        if (goString(e.name()).equals(f.filename())
+            && e.dataOffset() == f.offset()
+            && e.size() == f.size()
+            && e.type().equals(f.type())) {
           continue;
         }
-        assertThat(goString(e.name())).isEqualTo(f.get("filename"));
-        assertThat(e.dataOffset()).isEqualTo(((Number) f.get("offset")).longValue());
-        assertThat(e.size()).isEqualTo(((Number) f.get("size")).longValue());
-        assertThat(e.type()).isEqualTo(f.get("type"));
+        assertThat(goString(e.name())).isEqualTo(f.filename());
+        assertThat(e.dataOffset()).isEqualTo(f.offset());
+        assertThat(e.size()).isEqualTo(f.size());
+        assertThat(e.type()).isEqualTo(f.type());
       }
     }
   }
@@ -209,20 +206,5 @@ class TarScannerConformanceTest {
       i += n;
     }
     return s.toString();
-  }
-
-  private static byte[] bytes(String path) {
-    try (InputStream in = TarScannerConformanceTest.class.getResourceAsStream(ROOT + path)) {
-      if (in == null) {
-        throw new IllegalStateException("missing test resource " + ROOT + path);
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String text(String path) {
-    return new String(bytes(path), StandardCharsets.UTF_8);
   }
 }

@@ -40,9 +40,15 @@ public final class ConformanceCorpus {
       String errorReason,
       String notes,
       long layerSize,
-      String refReadback) {
+      String refReadback,
+      Long uncompressedArchiveSize) {
     public boolean ok() {
       return expect.equals("ok");
+    }
+
+    /** Whether soci's own reader accepts the expected zTOC (it rejects a few that soci wrote). */
+    public boolean readbackOk() {
+      return "ok".equals(refReadback);
     }
 
     public boolean gzip() {
@@ -57,6 +63,9 @@ public final class ConformanceCorpus {
 
   /** One file of files.json: a regular file whose content soci's get-file logic reproduced. */
   public record FileCase(String path, byte[] rawPath, long size, String sha256, int startSpan, int endSpan) {}
+
+  /** One entry of the {@code files} list of an expected {@code soci ztoc info} JSON. */
+  public record InfoFile(String filename, long offset, long size, String type) {}
 
   public static List<Case> cases() {
     JsonNode root = readJson("cases.json");
@@ -76,7 +85,10 @@ public final class ConformanceCorpus {
               text(n, "error_reason"),
               n.get("notes").asText(),
               n.get("layer_size").asLong(),
-              text(n, "ref_readback")));
+              text(n, "ref_readback"),
+              n.get("uncompressed_archive_size").isNull()
+                  ? null
+                  : n.get("uncompressed_archive_size").asLong()));
     }
     return out;
   }
@@ -87,6 +99,14 @@ public final class ConformanceCorpus {
 
   public static List<Case> errorCases() {
     return cases().stream().filter(c -> !c.ok()).toList();
+  }
+
+  /** The case of that name (fails if there is none). */
+  public static Case named(String name) {
+    return cases().stream()
+        .filter(c -> c.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no corpus case " + name));
   }
 
   /** The files.json entries of a case (empty when it has none). */
@@ -131,6 +151,36 @@ public final class ConformanceCorpus {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The {@code files} list of the expected {@code soci ztoc info} JSON (empty where soci wrote
+   * {@code null}), or null for the cases soci cannot read back.
+   */
+  public static List<InfoFile> expectedInfoFiles(Case c) {
+    byte[] info = expectedInfo(c);
+    if (info == null) {
+      return null;
+    }
+    JsonNode files;
+    try {
+      files = JSON.readTree(info).get("files");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<InfoFile> out = new ArrayList<>();
+    if (files == null || files.isNull()) {
+      return out;
+    }
+    for (JsonNode f : files) {
+      out.add(
+          new InfoFile(
+              f.get("filename").asText(),
+              f.get("offset").asLong(),
+              f.get("size").asLong(),
+              f.get("type").asText()));
+    }
+    return out;
   }
 
   /** A path on disk for a corpus file (copied out of the test-jar when needed). */
