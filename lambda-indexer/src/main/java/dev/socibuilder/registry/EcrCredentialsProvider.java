@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.AuthorizationData;
@@ -48,6 +50,17 @@ public final class EcrCredentialsProvider implements CredentialsProvider {
     return EcrClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build();
   }
 
+  /**
+   * Throttling, ECR server errors and failures to reach ECR pass with time; the SDK's own
+   * {@code retryable()} says false for throttling once its retries are spent.
+   */
+  static boolean isTransient(SdkException e) {
+    if (e instanceof SdkServiceException s) {
+      return s.isThrottlingException() || s.statusCode() >= 500 || s.retryable();
+    }
+    return e instanceof SdkClientException || e.retryable();
+  }
+
   /** True if {@code registry} is an ECR private registry endpoint. */
   public static boolean isEcrRegistry(String registry) {
     return registry != null && ECR_HOST.matcher(registry.toLowerCase(java.util.Locale.ROOT)).matches();
@@ -68,7 +81,7 @@ public final class EcrCredentialsProvider implements CredentialsProvider {
     } catch (SdkException e) {
       // SDK messages name the service error, never the credentials.
       throw new RegistryException("get ECR authorization token for", registry, null, null, 0, null,
-          e.getMessage(), e.retryable(), e);
+          e.getMessage(), isTransient(e), e);
     }
     AuthorizationData data = response.authorizationData().isEmpty() ? null : response.authorizationData().get(0);
     if (data == null || data.authorizationToken() == null) {

@@ -38,6 +38,7 @@ class EcrCredentialsProviderTest {
   final List<String> targets = Collections.synchronizedList(new ArrayList<>());
   final AtomicReference<String> password = new AtomicReference<>("first-token-password");
   final AtomicInteger status = new AtomicInteger(200);
+  final java.util.concurrent.atomic.AtomicBoolean throttle = new java.util.concurrent.atomic.AtomicBoolean();
 
   @BeforeEach
   void startFakeEcr() throws Exception {
@@ -50,7 +51,9 @@ class EcrCredentialsProviderTest {
       String body = status.get() == 200
           ? "{\"authorizationData\":[{\"authorizationToken\":\"" + token + "\",\"expiresAt\":"
               + NOW.plus(Duration.ofHours(12)).getEpochSecond() + ",\"proxyEndpoint\":\"https://" + ECR_HOST + "\"}]}"
-          : "{\"__type\":\"InvalidParameterException\",\"message\":\"bad request from test\"}";
+          : status.get() == 400 && throttle.get()
+              ? "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}"
+              : "{\"__type\":\"InvalidParameterException\",\"message\":\"bad request from test\"}";
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
       ex.sendResponseHeaders(status.get(), bytes.length);
@@ -138,5 +141,18 @@ class EcrCredentialsProviderTest {
         .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.isTransient()).isFalse())
         .hasMessageContaining("ECR authorization token").hasMessageContaining(ECR_HOST)
         .hasMessageContaining("bad request from test");
+  }
+
+  @Test
+  void throttlingAndServerErrorsAreTransient() {
+    EcrCredentialsProvider provider = new EcrCredentialsProvider(ecr, new MutableClock());
+    status.set(400);
+    throttle.set(true);
+    assertThatThrownBy(() -> provider.credentialsFor(ECR_HOST))
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.isTransient()).as("throttled").isTrue());
+    throttle.set(false);
+    status.set(503);
+    assertThatThrownBy(() -> provider.credentialsFor(ECR_HOST))
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.isTransient()).as("503").isTrue());
   }
 }
