@@ -29,7 +29,7 @@ import java.util.concurrent.Future;
  * <pre>
  * mvn -q -pl ztoc-core,lambda-indexer install -DskipTests
  * mvn -q -pl lambda-indexer test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.socibuilder.indexer.bench.IndexBenchmark -Dexec.args="3"
+ *   -Dexec.mainClass=dev.socibuilder.indexer.bench.IndexBenchmark -Dexec.args="ROUNDS [THREADS]"
  * </pre>
  */
 public final class IndexBenchmark {
@@ -37,6 +37,7 @@ public final class IndexBenchmark {
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
     Path work = Files.createTempDirectory("index-bench");
     try (RegistryServer registry = RegistryServer.anonymous().start();
         RegistryClient client = new RegistryClient(null, RetryPolicy.defaults(), true, Duration.ofSeconds(60))) {
@@ -51,9 +52,8 @@ public final class IndexBenchmark {
       System.out.printf("image: %d layers, %.1f MB compressed%n", layers.size(), total / 1e6);
 
       RegistryImageStore store = new RegistryImageStore(client, registry.hostPort(), "bench");
-      IndexOptions options = IndexOptions.defaults("benchmark").withForce(true);
+      IndexOptions options = IndexOptions.defaults("benchmark").withForce(true).withParallelism(threads);
       IndexingService service = new IndexingService(options, null);
-      int threads = options.parallelism();
 
       long bestPull = Long.MAX_VALUE;
       long bestIndex = Long.MAX_VALUE;
