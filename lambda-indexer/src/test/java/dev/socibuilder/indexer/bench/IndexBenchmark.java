@@ -27,8 +27,8 @@ import java.util.concurrent.Future;
  * after a warm-up, interleaved.
  *
  * <pre>
- * mvn -q -pl ztoc-core,lambda-indexer install -DskipTests
- * mvn -q -pl lambda-indexer test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
+ * mvn -q -DskipTests install
+ * mvn -q -pl lambda-indexer org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.socibuilder.indexer.bench.IndexBenchmark -Dexec.args="ROUNDS [THREADS]"
  * </pre>
  */
