@@ -126,7 +126,11 @@ final class IndexCommand implements Callable<Integer> {
       } else {
         report = indexRegistry(service);
       }
-    } catch (IndexingException | RegistryException | OciLayoutException e) {
+    } catch (RegistryException e) {
+      String hint = !plainHttp && String.valueOf(e.getMessage()).contains("SSLException")
+          ? " (for a registry served over plain HTTP, add --plain-http)" : "";
+      throw new CliException(e.getMessage() + hint, e);
+    } catch (IndexingException | OciLayoutException e) {
       throw new CliException(e.getMessage(), e);
     } finally {
       listener.close();
@@ -281,7 +285,9 @@ final class IndexCommand implements Callable<Integer> {
       out.printf("  SOCI-enabled image index %s%s%n", r.imageIndexDigest(),
           r.tag() != null ? " tagged " + r.tag() : " (pushed by digest only)");
     }
-    out.println("  " + r.message());
+    if (r.outcome() != IndexReport.Outcome.INDEXED) {
+      out.println("  " + r.message());
+    }
   }
 
   private static String human(long bytes) {
