@@ -1,6 +1,7 @@
 package dev.socibuilder.cli;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.indexer.BuildInfo;
 import dev.socibuilder.indexer.ImageStore;
 import dev.socibuilder.indexer.IndexListener;
 import dev.socibuilder.indexer.IndexOptions;

@@ -1,5 +1,6 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.indexer.BuildInfo;
 import dev.socibuilder.ztoc.InvalidZtocException;
 import dev.socibuilder.ztoc.LayerDataException;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.indexer.BuildInfo;
 import dev.socibuilder.ztoc.CompressionAlgorithm;
 import dev.socibuilder.ztoc.FileExtractor;
 import dev.socibuilder.ztoc.FileMetadata;

@@ -1,14 +1,11 @@
 package dev.socibuilder.indexer.lambda;
 
+import dev.socibuilder.indexer.BuildInfo;
 import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.soci.SociIndex;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
@@ -123,19 +120,9 @@ public record IndexerConfig(
         .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix);
   }
 
-  /** {@code "SOCI Index Builder v<project version>"}, the version taken from the packaged build.properties. */
+  /** {@code "SOCI Index Builder v<project version>"}. */
   public static String defaultBuildTool() {
-    Properties p = new Properties();
-    try (InputStream in = IndexerConfig.class.getResourceAsStream("build.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read build.properties", e);
-    }
-    String v = p.getProperty("version", "dev");
-    // An unfiltered resource (an IDE build) still says ${project.version}.
-    return "SOCI Index Builder v" + (v.startsWith("${") ? "dev" : v);
+    return BuildInfo.defaultBuildTool();
   }
 
   private static String value(Map<String, String> env, String name, String fallback) {
