@@ -236,7 +236,15 @@ public final class RegistryClient implements AutoCloseable {
           .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
           .header("Content-Type", mediaType));
       if (r.statusCode() != 201 && r.statusCode() != 200) {
-        throw failure(op, r);
+        RegistryException e = failure(op, r);
+        if (e.status() == 400 && "DIGEST_INVALID".equals(e.errorCode())) {
+          // We computed the digest of these very bytes, so the registry could not have read them back
+          // intact: Distribution answers this when two clients write the same manifest at once
+          // (concurrent runs on one image). Writing it again succeeds.
+          throw new RegistryException(op.action(), registry, repository, reference, e.status(), e.errorCode(),
+              "concurrent write of the same manifest; retrying", true, e);
+        }
+        throw e;
       }
       closeQuietly(r);
       Digest acknowledged = headerDigest(r.headers());

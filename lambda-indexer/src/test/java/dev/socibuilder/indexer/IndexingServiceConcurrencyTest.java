@@ -43,10 +43,10 @@ class IndexingServiceConcurrencyTest {
           .withSpanSize(1 << 20).withForce(true).withParallelism(2);
       RegistryImageStore store = new RegistryImageStore(client, registry.hostPort(), "race");
 
-      ExecutorService pool = Executors.newFixedThreadPool(3);
+      ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<IndexReport>> runs = new ArrayList<>();
       try {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
           Callable<IndexReport> run = () -> new IndexingService(options, null).index(store, "v1", null);
           runs.add(pool.submit(run));
         }

@@ -172,6 +172,29 @@ class RegistryClientFaultTest {
   }
 
   @Test
+  void aManifestWriteRacingAnIdenticalOneIsRetried() {
+    // Distribution answers 400 DIGEST_INVALID to one of two clients writing the same manifest at once.
+    byte[] manifest = client.getManifest(proxy.hostPort(), "fault/app", "v1", null).bytes();
+    proxy.respond("PUT", "/v2/fault/app/manifests/raced", 400, 1).withErrorCode("DIGEST_INVALID");
+
+    client.putManifest(proxy.hostPort(), "fault/app", "raced", manifest, "application/vnd.oci.image.manifest.v1+json");
+
+    assertThat(proxy.count("PUT", "/v2/fault/app/manifests/raced")).isEqualTo(2);
+    assertThat(client.getManifest(proxy.hostPort(), "fault/app", "raced", null).bytes()).isEqualTo(manifest);
+  }
+
+  @Test
+  void otherClientErrorsOnAManifestWriteAreNotRetried() {
+    byte[] manifest = client.getManifest(proxy.hostPort(), "fault/app", "v1", null).bytes();
+    proxy.respond("PUT", "/v2/fault/app/manifests/rejected", 400, 5).withErrorCode("MANIFEST_INVALID");
+
+    assertThatThrownBy(() -> client.putManifest(proxy.hostPort(), "fault/app", "rejected", manifest,
+        "application/vnd.oci.image.manifest.v1+json"))
+        .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.isTransient()).isFalse());
+    assertThat(proxy.count("PUT", "/v2/fault/app/manifests/rejected")).isEqualTo(1);
+  }
+
+  @Test
   void persistentServerErrorsGiveUpAfterMaxAttempts() {
     proxy.respond("GET", blobPath(), 503, 100);
 

@@ -56,8 +56,15 @@ public final class FaultProxy implements AutoCloseable {
     private final Integer retryAfterSeconds;
     private final Duration delay;
     private String target;
+    private volatile String errorCode = "INJECTED";
     private final AtomicInteger remaining;
     private final AtomicInteger fired = new AtomicInteger();
+
+    /** For a status rule: the OCI error code in the body (default {@code INJECTED}). */
+    public Rule withErrorCode(String code) {
+      this.errorCode = code;
+      return this;
+    }
 
     private Rule(String method, String pathRegex, Kind kind, long bytes, int status, Integer retryAfterSeconds,
         Duration delay, int times) {
@@ -229,7 +236,7 @@ public final class FaultProxy implements AutoCloseable {
           return;
         }
         if (r.kind == Kind.STATUS) {
-          byte[] err = ("{\"errors\":[{\"code\":\"INJECTED\",\"message\":\"fault proxy answered " + r.status + "\"}]}")
+          byte[] err = ("{\"errors\":[{\"code\":\"" + r.errorCode + "\",\"message\":\"fault proxy answered " + r.status + "\"}]}")
               .getBytes(StandardCharsets.UTF_8);
           ex.getResponseHeaders().set("Content-Type", "application/json");
           if (r.retryAfterSeconds != null) {
