@@ -1,7 +1,6 @@
 package dev.socibuilder.ztoc.tar;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.socibuilder.ztoc.LayerDataException;
 import dev.socibuilder.ztoc.testing.ConformanceCorpus;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>Layers are inflated with {@link GZIPInputStream}. Cases whose gzip stream it cannot read (the
  * corpus's deliberately broken gzip streams, which fail as zlib errors in soci before the tar
- * reader runs) are skipped here: they belong to the inflater's tests.
+ * reader runs) are not run here: they belong to the inflater's tests.
  */
 class TarScannerConformanceTest {
 
@@ -35,7 +34,10 @@ class TarScannerConformanceTest {
   Stream<DynamicTest> everyCaseMatchesSoci() {
     List<DynamicTest> tests = new ArrayList<>();
     for (Case c : ConformanceCorpus.cases()) {
-      tests.add(DynamicTest.dynamicTest(c.name(), () -> check(c)));
+      if (c.ok() || isTarError(c.errorReason())) {
+        tests.add(DynamicTest.dynamicTest(c.name(), () -> check(c)));
+      }
+      // Broken gzip streams are not tar cases: the inflater's and the builder's tests cover them.
     }
     return tests.stream();
   }
@@ -46,9 +48,6 @@ class TarScannerConformanceTest {
     boolean gzip = c.gzip();
     String reason = c.errorReason();
     if ("error".equals(c.expect())) {
-      assumeTrue(
-          reason.startsWith("tar:") || reason.startsWith("unsupported"),
-          "not a tar error (the inflater's tests cover it): " + reason);
       byte[] tar = inflate(layer, gzip);
       TarScanner scanner = new TarScanner(new ByteArrayInputStream(tar));
       LayerDataException failure = null;
@@ -146,6 +145,10 @@ class TarScannerConformanceTest {
         && e.paxRecords().equals(m.xattrs());
   }
 
+  private static boolean isTarError(String reason) {
+    return reason.startsWith("tar:") || reason.startsWith("unsupported");
+  }
+
   private static byte[] inflate(byte[] layer, boolean gzip) {
     if (!gzip) {
       return layer;
@@ -153,8 +156,7 @@ class TarScannerConformanceTest {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(layer))) {
       return in.readAllBytes();
     } catch (IOException e) {
-      assumeTrue(false, "GZIPInputStream cannot read this layer: " + e);
-      throw new AssertionError(e);
+      throw new AssertionError("GZIPInputStream cannot read the layer of a tar case: " + e, e);
     }
   }
 
