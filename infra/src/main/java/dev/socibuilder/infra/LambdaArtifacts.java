@@ -14,44 +14,44 @@ import java.util.Objects;
  */
 public record LambdaArtifacts(Path filterJar, Path indexerJar) {
 
-    /** Where {@code mvn package} leaves the filter jar, relative to the repository root. */
-    public static final String FILTER_JAR = "lambda-filter/target/lambda-filter.jar";
-    /** Where {@code mvn package} leaves the indexer jar, relative to the repository root. */
-    public static final String INDEXER_JAR = "lambda-indexer/target/lambda-indexer.jar";
+  /** Where {@code mvn package} leaves the filter jar, relative to the repository root. */
+  public static final String FILTER_JAR = "lambda-filter/target/lambda-filter.jar";
+  /** Where {@code mvn package} leaves the indexer jar, relative to the repository root. */
+  public static final String INDEXER_JAR = "lambda-indexer/target/lambda-indexer.jar";
 
-    /**
-     * @throws IllegalArgumentException if either file is not a regular file (the message names it and says to
-     *                                  run {@code mvn package} first)
-     */
-    public LambdaArtifacts {
-        Objects.requireNonNull(filterJar, "filterJar");
-        Objects.requireNonNull(indexerJar, "indexerJar");
-        requireJar(filterJar);
-        requireJar(indexerJar);
-        filterJar = filterJar.toAbsolutePath().normalize();
-        indexerJar = indexerJar.toAbsolutePath().normalize();
-    }
+  /**
+   * @throws IllegalArgumentException if either file is not a regular file (the message names it and says to
+   *                                  run {@code mvn package} first)
+   */
+  public LambdaArtifacts {
+    Objects.requireNonNull(filterJar, "filterJar");
+    Objects.requireNonNull(indexerJar, "indexerJar");
+    requireJar(filterJar);
+    requireJar(indexerJar);
+    filterJar = filterJar.toAbsolutePath().normalize();
+    indexerJar = indexerJar.toAbsolutePath().normalize();
+  }
 
-    /**
-     * The jars as built in a checkout of this repository.
-     *
-     * @param repositoryRoot the directory holding {@code lambda-filter/} and {@code lambda-indexer/}
-     * @throws IllegalArgumentException if a jar is missing (the project has not been packaged yet)
-     */
-    public static LambdaArtifacts inRepository(Path repositoryRoot) {
-        Objects.requireNonNull(repositoryRoot, "repositoryRoot");
-        return new LambdaArtifacts(repositoryRoot.resolve(FILTER_JAR), repositoryRoot.resolve(INDEXER_JAR));
-    }
+  /**
+   * The jars as built in a checkout of this repository.
+   *
+   * @param repositoryRoot the directory holding {@code lambda-filter/} and {@code lambda-indexer/}
+   * @throws IllegalArgumentException if a jar is missing (the project has not been packaged yet)
+   */
+  public static LambdaArtifacts inRepository(Path repositoryRoot) {
+    Objects.requireNonNull(repositoryRoot, "repositoryRoot");
+    return new LambdaArtifacts(repositoryRoot.resolve(FILTER_JAR), repositoryRoot.resolve(INDEXER_JAR));
+  }
 
-    private static void requireJar(Path jar) {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("Lambda package " + jar.toAbsolutePath().normalize()
-                    + " does not exist: run mvn package first (from the repository root)");
-        }
-        // Code.fromAsset uploads a .jar/.zip file as-is; anything else would be zipped again and not run.
-        String name = jar.getFileName().toString();
-        if (!name.endsWith(".jar") && !name.endsWith(".zip")) {
-            throw new IllegalArgumentException("Lambda package " + jar + " must be a .jar or .zip file");
-        }
+  private static void requireJar(Path jar) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalArgumentException("Lambda package " + jar.toAbsolutePath().normalize()
+          + " does not exist: run mvn package first (from the repository root)");
     }
+    // Code.fromAsset uploads a .jar/.zip file as-is; anything else would be zipped again and not run.
+    String name = jar.getFileName().toString();
+    if (!name.endsWith(".jar") && !name.endsWith(".zip")) {
+      throw new IllegalArgumentException("Lambda package " + jar + " must be a .jar or .zip file");
+    }
+  }
 }

@@ -33,27 +33,27 @@ import software.amazon.awscdk.Stack;
  */
 final class RepositoryArns {
 
-    private RepositoryArns() {
-    }
+  private RepositoryArns() {
+  }
 
-    /**
-     * @param stack      the stack whose partition, region and account the ARNs name
-     * @param filters    the (token of the) comma-separated REPO:TAG filter list
-     * @param maxFilters how many list positions to derive an ARN for
-     * @return {@code maxFilters} ARN tokens, one per filter position
-     */
-    static List<String> forFilters(Stack stack, String filters, int maxFilters) {
-        String repeated = Fn.join(",", Collections.nCopies(maxFilters, filters));
-        List<String> entries = Fn.split(",", repeated, maxFilters);
-        List<String> arns = new ArrayList<>(maxFilters);
-        for (String entry : entries) {
-            String repositoryGlob = Fn.select(0, Fn.split(":", entry));
-            arns.add(stack.formatArn(ArnComponents.builder()
-                    .service("ecr")
-                    .resource("repository")
-                    .resourceName(repositoryGlob)
-                    .build()));
-        }
-        return arns;
+  /**
+   * @param stack      the stack whose partition, region and account the ARNs name
+   * @param filters    the (token of the) comma-separated REPO:TAG filter list
+   * @param maxFilters how many list positions to derive an ARN for
+   * @return {@code maxFilters} ARN tokens, one per filter position
+   */
+  static List<String> forFilters(Stack stack, String filters, int maxFilters) {
+    String repeated = Fn.join(",", Collections.nCopies(maxFilters, filters));
+    List<String> entries = Fn.split(",", repeated, maxFilters);
+    List<String> arns = new ArrayList<>(maxFilters);
+    for (String entry : entries) {
+      String repositoryGlob = Fn.select(0, Fn.split(":", entry));
+      arns.add(stack.formatArn(ArnComponents.builder()
+          .service("ecr")
+          .resource("repository")
+          .resourceName(repositoryGlob)
+          .build()));
     }
+    return arns;
+  }
 }

@@ -17,45 +17,45 @@ import software.amazon.awscdk.StackProps;
  */
 public final class SociIndexBuilderApp {
 
-    /** The stack name when no {@code stackName} context value is given. */
-    public static final String DEFAULT_STACK_NAME = "SociIndexBuilder";
+  /** The stack name when no {@code stackName} context value is given. */
+  public static final String DEFAULT_STACK_NAME = "SociIndexBuilder";
 
-    private SociIndexBuilderApp() {
-    }
+  private SociIndexBuilderApp() {
+  }
 
-    /**
-     * Synthesizes the app. Run by the CDK CLI with the working directory {@code infra/}, so the repository root
-     * is its parent.
-     *
-     * Exits with status 1 and a message saying to run {@code mvn package} first if the Lambda jars are missing.
-     */
-    public static void main(String[] args) {
-        Path repositoryRoot = Path.of("").toAbsolutePath().getParent();
-        LambdaArtifacts artifacts;
-        try {
-            artifacts = LambdaArtifacts.inRepository(repositoryRoot);
-        } catch (IllegalArgumentException e) {
-            // an operator error, not a bug: the message says what to do, a stack trace would bury it
-            System.err.println(e.getMessage());
-            System.exit(1);
-            return;
-        }
-        App app = new App();
-        configure(app, artifacts);
-        app.synth();
+  /**
+   * Synthesizes the app. Run by the CDK CLI with the working directory {@code infra/}, so the repository root
+   * is its parent.
+   *
+   * Exits with status 1 and a message saying to run {@code mvn package} first if the Lambda jars are missing.
+   */
+  public static void main(String[] args) {
+    Path repositoryRoot = Path.of("").toAbsolutePath().getParent();
+    LambdaArtifacts artifacts;
+    try {
+      artifacts = LambdaArtifacts.inRepository(repositoryRoot);
+    } catch (IllegalArgumentException e) {
+      // an operator error, not a bug: the message says what to do, a stack trace would bury it
+      System.err.println(e.getMessage());
+      System.exit(1);
+      return;
     }
+    App app = new App();
+    configure(app, artifacts);
+    app.synth();
+  }
 
-    /**
-     * Adds the stack and the cdk-nag AwsSolutions checks to {@code app}: what {@link #main} deploys, for tests.
-     */
-    static SociIndexBuilderStack configure(App app, LambdaArtifacts artifacts) {
-        Object name = app.getNode().tryGetContext("stackName");
-        String stackName = name == null ? DEFAULT_STACK_NAME : name.toString();
-        SociIndexBuilderStack stack = new SociIndexBuilderStack(app, stackName, StackProps.builder()
-                .description("SOCI Index Builder: builds SOCI indexes for images pushed to ECR")
-                .build(), artifacts);
-        // Errors fail the synthesis; every accepted finding is suppressed in the stack with its reason.
-        Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
-        return stack;
-    }
+  /**
+   * Adds the stack and the cdk-nag AwsSolutions checks to {@code app}: what {@link #main} deploys, for tests.
+   */
+  static SociIndexBuilderStack configure(App app, LambdaArtifacts artifacts) {
+    Object name = app.getNode().tryGetContext("stackName");
+    String stackName = name == null ? DEFAULT_STACK_NAME : name.toString();
+    SociIndexBuilderStack stack = new SociIndexBuilderStack(app, stackName, StackProps.builder()
+        .description("SOCI Index Builder: builds SOCI indexes for images pushed to ECR")
+        .build(), artifacts);
+    // Errors fail the synthesis; every accepted finding is suppressed in the stack with its reason.
+    Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
+    return stack;
+  }
 }

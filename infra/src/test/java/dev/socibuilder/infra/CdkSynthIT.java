@@ -22,83 +22,83 @@ import org.junit.jupiter.api.Test;
  */
 class CdkSynthIT {
 
-    private static final Path INFRA = Path.of("").toAbsolutePath();
-    private static final Path OUT = INFRA.resolve("target/cdk-it.out");
+  private static final Path INFRA = Path.of("").toAbsolutePath();
+  private static final Path OUT = INFRA.resolve("target/cdk-it.out");
 
-    @Test
-    void cdkSynthProducesTheTemplateFromThePackagedJarsOffline() throws Exception {
-        Path repository = INFRA.getParent();
-        Path filterJar = repository.resolve(LambdaArtifacts.FILTER_JAR);
-        Path indexerJar = repository.resolve(LambdaArtifacts.INDEXER_JAR);
-        assertThat(filterJar).as("built by the lambda-filter module before infra (mvn verify from the root)")
-                .isRegularFile();
-        assertThat(indexerJar).as("built by the lambda-indexer module before infra (mvn verify from the root)")
-                .isRegularFile();
-        assertThat(INFRA.resolve("target/lib")).as("copied by mvn package").isDirectory();
-        deleteRecursively(OUT);
+  @Test
+  void cdkSynthProducesTheTemplateFromThePackagedJarsOffline() throws Exception {
+    Path repository = INFRA.getParent();
+    Path filterJar = repository.resolve(LambdaArtifacts.FILTER_JAR);
+    Path indexerJar = repository.resolve(LambdaArtifacts.INDEXER_JAR);
+    assertThat(filterJar).as("built by the lambda-filter module before infra (mvn verify from the root)")
+        .isRegularFile();
+    assertThat(indexerJar).as("built by the lambda-indexer module before infra (mvn verify from the root)")
+        .isRegularFile();
+    assertThat(INFRA.resolve("target/lib")).as("copied by mvn package").isDirectory();
+    deleteRecursively(OUT);
 
-        Path log = INFRA.resolve("target/cdk-it.log");
-        ProcessBuilder builder = new ProcessBuilder("cdk", "synth", "--quiet", "--no-notices",
-                "--no-version-reporting", "--output", OUT.toString())
-                .directory(INFRA.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("CDK_DISABLE_VERSION_CHECK", "true");
-        env.put("CDK_DISABLE_CLI_TELEMETRY", "true");
-        env.put("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
-        env.put("AWS_EC2_METADATA_DISABLED", "true"); // no credential lookup against an instance role
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new AssertionError("cannot run 'cdk': install the CLI with npm install -g aws-cdk", e);
-        }
-        // a guard against a hung CLI, not a speed measure
-        boolean finished = process.waitFor(10, TimeUnit.MINUTES);
-        if (!finished) {
-            process.destroyForcibly();
-        }
-        String output = Files.readString(log);
-        assertThat(finished).as("cdk synth finished; output:%n%s", output).isTrue();
-        assertThat(process.exitValue()).as("cdk synth exit code; output:%n%s", output).isZero();
-
-        Path template = OUT.resolve(SociIndexBuilderApp.DEFAULT_STACK_NAME + ".template.json");
-        assertThat(template).isRegularFile();
-        JsonNode resources = new ObjectMapper().readTree(template.toFile()).get("Resources");
-        List<JsonNode> functions = new ArrayList<>();
-        resources.forEach(r -> {
-            if (r.get("Type").asText().equals("AWS::Lambda::Function")) {
-                functions.add(r.get("Properties"));
-            }
-        });
-        assertThat(functions).hasSize(2).allSatisfy(f -> assertThat(f.get("Runtime").asText()).isEqualTo("java25"));
-        // the packaged jars are the assets, byte for byte
-        for (Path jar : List.of(filterJar, indexerJar)) {
-            assertThat(assetsIdenticalTo(jar)).as("asset copy of %s in %s", jar, OUT).isNotEmpty();
-        }
+    Path log = INFRA.resolve("target/cdk-it.log");
+    ProcessBuilder builder = new ProcessBuilder("cdk", "synth", "--quiet", "--no-notices",
+        "--no-version-reporting", "--output", OUT.toString())
+        .directory(INFRA.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    env.put("CDK_DISABLE_VERSION_CHECK", "true");
+    env.put("CDK_DISABLE_CLI_TELEMETRY", "true");
+    env.put("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20");
+    env.put("AWS_EC2_METADATA_DISABLED", "true"); // no credential lookup against an instance role
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new AssertionError("cannot run 'cdk': install the CLI with npm install -g aws-cdk", e);
     }
-
-    private static List<Path> assetsIdenticalTo(Path jar) throws IOException {
-        List<Path> same = new ArrayList<>();
-        try (Stream<Path> files = Files.list(OUT)) {
-            for (Path p : files.filter(f -> f.getFileName().toString().startsWith("asset.")).toList()) {
-                if (Files.isRegularFile(p) && Files.mismatch(p, jar) == -1L) {
-                    same.add(p);
-                }
-            }
-        }
-        return same;
+    // a guard against a hung CLI, not a speed measure
+    boolean finished = process.waitFor(10, TimeUnit.MINUTES);
+    if (!finished) {
+      process.destroyForcibly();
     }
+    String output = Files.readString(log);
+    assertThat(finished).as("cdk synth finished; output:%n%s", output).isTrue();
+    assertThat(process.exitValue()).as("cdk synth exit code; output:%n%s", output).isZero();
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.delete(p);
-            }
-        }
+    Path template = OUT.resolve(SociIndexBuilderApp.DEFAULT_STACK_NAME + ".template.json");
+    assertThat(template).isRegularFile();
+    JsonNode resources = new ObjectMapper().readTree(template.toFile()).get("Resources");
+    List<JsonNode> functions = new ArrayList<>();
+    resources.forEach(r -> {
+      if (r.get("Type").asText().equals("AWS::Lambda::Function")) {
+        functions.add(r.get("Properties"));
+      }
+    });
+    assertThat(functions).hasSize(2).allSatisfy(f -> assertThat(f.get("Runtime").asText()).isEqualTo("java25"));
+    // the packaged jars are the assets, byte for byte
+    for (Path jar : List.of(filterJar, indexerJar)) {
+      assertThat(assetsIdenticalTo(jar)).as("asset copy of %s in %s", jar, OUT).isNotEmpty();
     }
+  }
+
+  private static List<Path> assetsIdenticalTo(Path jar) throws IOException {
+    List<Path> same = new ArrayList<>();
+    try (Stream<Path> files = Files.list(OUT)) {
+      for (Path p : files.filter(f -> f.getFileName().toString().startsWith("asset.")).toList()) {
+        if (Files.isRegularFile(p) && Files.mismatch(p, jar) == -1L) {
+          same.add(p);
+        }
+      }
+    }
+    return same;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
 }

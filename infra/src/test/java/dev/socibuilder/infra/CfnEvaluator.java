@@ -14,118 +14,118 @@ import java.util.regex.Pattern;
  */
 final class CfnEvaluator {
 
-    static final String PARTITION = "aws";
-    static final String REGION = "eu-west-1";
-    static final String ACCOUNT = "111122223333";
+  static final String PARTITION = "aws";
+  static final String REGION = "eu-west-1";
+  static final String ACCOUNT = "111122223333";
 
-    private final Map<String, String> parameters;
-    private final Function<String, String> resourceRef;
+  private final Map<String, String> parameters;
+  private final Function<String, String> resourceRef;
 
-    /**
-     * @param parameters  parameter values by name (Ref of a parameter)
-     * @param resourceRef what Ref of a resource logical id returns
-     */
-    CfnEvaluator(Map<String, String> parameters, Function<String, String> resourceRef) {
-        this.parameters = parameters;
-        this.resourceRef = resourceRef;
+  /**
+   * @param parameters  parameter values by name (Ref of a parameter)
+   * @param resourceRef what Ref of a resource logical id returns
+   */
+  CfnEvaluator(Map<String, String> parameters, Function<String, String> resourceRef) {
+    this.parameters = parameters;
+    this.resourceRef = resourceRef;
+  }
+
+  /** A string or list (of strings) value; throws like a failed deployment on an out-of-range Fn::Select. */
+  Object evaluate(Object node) {
+    if (node instanceof String || node instanceof Number || node instanceof Boolean) {
+      return node.toString();
     }
-
-    /** A string or list (of strings) value; throws like a failed deployment on an out-of-range Fn::Select. */
-    Object evaluate(Object node) {
-        if (node instanceof String || node instanceof Number || node instanceof Boolean) {
-            return node.toString();
-        }
-        if (node instanceof List<?> list) {
-            List<Object> out = new ArrayList<>();
-            for (Object item : list) {
-                out.add(evaluate(item));
-            }
-            return out;
-        }
-        if (!(node instanceof Map<?, ?> map) || map.size() != 1) {
-            throw new IllegalArgumentException("not an intrinsic: " + node);
-        }
-        Map.Entry<?, ?> fn = map.entrySet().iterator().next();
-        Object arg = fn.getValue();
-        switch (fn.getKey().toString()) {
-            case "Ref":
-                return ref(arg.toString());
-            case "Fn::GetAtt": {
-                List<?> args = (List<?>) arg;
-                return args.get(0) + "." + args.get(1);
-            }
-            case "Fn::Join": {
-                List<?> args = (List<?>) arg;
-                List<String> parts = strings(evaluate(args.get(1)));
-                return String.join(args.get(0).toString(), parts);
-            }
-            case "Fn::Split": {
-                List<?> args = (List<?>) arg;
-                String source = string(evaluate(args.get(1)));
-                return Arrays.asList(source.split(Pattern.quote(args.get(0).toString()), -1));
-            }
-            case "Fn::Select": {
-                List<?> args = (List<?>) arg;
-                int index = Integer.parseInt(string(evaluate(args.get(0))));
-                List<String> list = strings(evaluate(args.get(1)));
-                if (index < 0 || index >= list.size()) {
-                    throw new IndexOutOfBoundsException("Fn::Select index " + index + " out of " + list);
-                }
-                return list.get(index);
-            }
-            default:
-                throw new IllegalArgumentException("unsupported intrinsic " + fn.getKey());
-        }
+    if (node instanceof List<?> list) {
+      List<Object> out = new ArrayList<>();
+      for (Object item : list) {
+        out.add(evaluate(item));
+      }
+      return out;
     }
-
-    String evaluateString(Object node) {
-        return string(evaluate(node));
+    if (!(node instanceof Map<?, ?> map) || map.size() != 1) {
+      throw new IllegalArgumentException("not an intrinsic: " + node);
     }
-
-    private String ref(String name) {
-        switch (name) {
-            case "AWS::Partition":
-                return PARTITION;
-            case "AWS::Region":
-                return REGION;
-            case "AWS::AccountId":
-                return ACCOUNT;
-            default:
-                String value = parameters.get(name);
-                return value != null ? value : resourceRef.apply(name);
+    Map.Entry<?, ?> fn = map.entrySet().iterator().next();
+    Object arg = fn.getValue();
+    switch (fn.getKey().toString()) {
+      case "Ref":
+        return ref(arg.toString());
+      case "Fn::GetAtt": {
+        List<?> args = (List<?>) arg;
+        return args.get(0) + "." + args.get(1);
+      }
+      case "Fn::Join": {
+        List<?> args = (List<?>) arg;
+        List<String> parts = strings(evaluate(args.get(1)));
+        return String.join(args.get(0).toString(), parts);
+      }
+      case "Fn::Split": {
+        List<?> args = (List<?>) arg;
+        String source = string(evaluate(args.get(1)));
+        return Arrays.asList(source.split(Pattern.quote(args.get(0).toString()), -1));
+      }
+      case "Fn::Select": {
+        List<?> args = (List<?>) arg;
+        int index = Integer.parseInt(string(evaluate(args.get(0))));
+        List<String> list = strings(evaluate(args.get(1)));
+        if (index < 0 || index >= list.size()) {
+          throw new IndexOutOfBoundsException("Fn::Select index " + index + " out of " + list);
         }
+        return list.get(index);
+      }
+      default:
+        throw new IllegalArgumentException("unsupported intrinsic " + fn.getKey());
     }
+  }
 
-    private static String string(Object value) {
-        if (!(value instanceof String s)) {
-            throw new IllegalArgumentException("expected a string, got " + value);
-        }
-        return s;
-    }
+  String evaluateString(Object node) {
+    return string(evaluate(node));
+  }
 
-    @SuppressWarnings("unchecked")
-    private static List<String> strings(Object value) {
-        if (!(value instanceof List<?>)) {
-            throw new IllegalArgumentException("expected a list, got " + value);
-        }
-        return (List<String>) value;
+  private String ref(String name) {
+    switch (name) {
+      case "AWS::Partition":
+        return PARTITION;
+      case "AWS::Region":
+        return REGION;
+      case "AWS::AccountId":
+        return ACCOUNT;
+      default:
+        String value = parameters.get(name);
+        return value != null ? value : resourceRef.apply(name);
     }
+  }
 
-    /**
-     * IAM resource matching: {@code *} matches any run of characters (including {@code /} and none),
-     * {@code ?} exactly one; everything else literally, case-sensitively.
-     */
-    static boolean iamResourceMatches(String pattern, String arn) {
-        StringBuilder regex = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            if (c == '*') {
-                regex.append(".*");
-            } else if (c == '?') {
-                regex.append('.');
-            } else {
-                regex.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(regex.toString(), Pattern.DOTALL).matcher(arn).matches();
+  private static String string(Object value) {
+    if (!(value instanceof String s)) {
+      throw new IllegalArgumentException("expected a string, got " + value);
     }
+    return s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> strings(Object value) {
+    if (!(value instanceof List<?>)) {
+      throw new IllegalArgumentException("expected a list, got " + value);
+    }
+    return (List<String>) value;
+  }
+
+  /**
+   * IAM resource matching: {@code *} matches any run of characters (including {@code /} and none),
+   * {@code ?} exactly one; everything else literally, case-sensitively.
+   */
+  static boolean iamResourceMatches(String pattern, String arn) {
+    StringBuilder regex = new StringBuilder();
+    for (char c : pattern.toCharArray()) {
+      if (c == '*') {
+        regex.append(".*");
+      } else if (c == '?') {
+        regex.append('.');
+      } else {
+        regex.append(Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return Pattern.compile(regex.toString(), Pattern.DOTALL).matcher(arn).matches();
+  }
 }

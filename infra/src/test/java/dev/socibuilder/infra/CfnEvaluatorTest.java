@@ -9,36 +9,36 @@ import org.junit.jupiter.api.Test;
 
 class CfnEvaluatorTest {
 
-    private final CfnEvaluator evaluator = new CfnEvaluator(Map.of("P", "a:1,b:2"), id -> "phys-" + id);
+  private final CfnEvaluator evaluator = new CfnEvaluator(Map.of("P", "a:1,b:2"), id -> "phys-" + id);
 
-    @Test
-    void joinsSplitsAndSelectsLikeCloudFormation() {
-        Object node = Map.of("Fn::Join", List.of("/", List.of(
-                Map.of("Ref", "AWS::AccountId"),
-                Map.of("Fn::Select", List.of(1, Map.of("Fn::Split", List.of(",", Map.of("Ref", "P"))))),
-                Map.of("Ref", "Res"))));
+  @Test
+  void joinsSplitsAndSelectsLikeCloudFormation() {
+    Object node = Map.of("Fn::Join", List.of("/", List.of(
+        Map.of("Ref", "AWS::AccountId"),
+        Map.of("Fn::Select", List.of(1, Map.of("Fn::Split", List.of(",", Map.of("Ref", "P"))))),
+        Map.of("Ref", "Res"))));
 
-        assertThat(evaluator.evaluateString(node)).isEqualTo("111122223333/b:2/phys-Res");
-    }
+    assertThat(evaluator.evaluateString(node)).isEqualTo("111122223333/b:2/phys-Res");
+  }
 
-    @Test
-    void splitKeepsEmptyTrailingElements() {
-        assertThat(evaluator.evaluate(Map.of("Fn::Split", List.of(":", "a:")))).isEqualTo(List.of("a", ""));
-    }
+  @Test
+  void splitKeepsEmptyTrailingElements() {
+    assertThat(evaluator.evaluate(Map.of("Fn::Split", List.of(":", "a:")))).isEqualTo(List.of("a", ""));
+  }
 
-    @Test
-    void selectPastTheEndFailsLikeADeployment() {
-        Object node = Map.of("Fn::Select", List.of(2, Map.of("Fn::Split", List.of(",", Map.of("Ref", "P")))));
+  @Test
+  void selectPastTheEndFailsLikeADeployment() {
+    Object node = Map.of("Fn::Select", List.of(2, Map.of("Fn::Split", List.of(",", Map.of("Ref", "P")))));
 
-        assertThatThrownBy(() -> evaluator.evaluate(node)).isInstanceOf(IndexOutOfBoundsException.class);
-    }
+    assertThatThrownBy(() -> evaluator.evaluate(node)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
 
-    @Test
-    void iamWildcardsMatchAnyRunOrOneCharacterAcrossSlashes() {
-        assertThat(CfnEvaluator.iamResourceMatches("arn:x/app/*", "arn:x/app/a/b")).isTrue();
-        assertThat(CfnEvaluator.iamResourceMatches("arn:x/app?", "arn:x/app1")).isTrue();
-        assertThat(CfnEvaluator.iamResourceMatches("arn:x/app?", "arn:x/app")).isFalse();
-        assertThat(CfnEvaluator.iamResourceMatches("arn:x/app", "arn:x/apps")).isFalse();
-        assertThat(CfnEvaluator.iamResourceMatches("arn:x/a.c", "arn:x/abc")).isFalse();
-    }
+  @Test
+  void iamWildcardsMatchAnyRunOrOneCharacterAcrossSlashes() {
+    assertThat(CfnEvaluator.iamResourceMatches("arn:x/app/*", "arn:x/app/a/b")).isTrue();
+    assertThat(CfnEvaluator.iamResourceMatches("arn:x/app?", "arn:x/app1")).isTrue();
+    assertThat(CfnEvaluator.iamResourceMatches("arn:x/app?", "arn:x/app")).isFalse();
+    assertThat(CfnEvaluator.iamResourceMatches("arn:x/app", "arn:x/apps")).isFalse();
+    assertThat(CfnEvaluator.iamResourceMatches("arn:x/a.c", "arn:x/abc")).isFalse();
+  }
 }

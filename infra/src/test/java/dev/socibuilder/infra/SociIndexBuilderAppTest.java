@@ -13,33 +13,33 @@ import software.amazon.awscdk.AppProps;
 
 class SociIndexBuilderAppTest {
 
-    @TempDir
-    Path jars;
+  @TempDir
+  Path jars;
 
-    @Test
-    void stackNameComesFromContextSoSeveralCopiesCanBeDeployed() throws IOException {
-        App app = new App(AppProps.builder().outdir(jars.resolve("cdk.out").toString())
-                .context(Map.of("stackName", "SociIndexBuilder-team2")).build());
+  @Test
+  void stackNameComesFromContextSoSeveralCopiesCanBeDeployed() throws IOException {
+    App app = new App(AppProps.builder().outdir(jars.resolve("cdk.out").toString())
+        .context(Map.of("stackName", "SociIndexBuilder-team2")).build());
 
-        SociIndexBuilderStack stack = SociIndexBuilderApp.configure(app, artifacts());
+    SociIndexBuilderStack stack = SociIndexBuilderApp.configure(app, artifacts());
 
-        assertThat(stack.getStackName()).isEqualTo("SociIndexBuilder-team2");
-    }
+    assertThat(stack.getStackName()).isEqualTo("SociIndexBuilder-team2");
+  }
 
-    @Test
-    void stackIsAccountAndRegionAgnostic() throws IOException {
-        App app = new App(AppProps.builder().outdir(jars.resolve("cdk.out").toString()).build());
+  @Test
+  void stackIsAccountAndRegionAgnostic() throws IOException {
+    App app = new App(AppProps.builder().outdir(jars.resolve("cdk.out").toString()).build());
 
-        SociIndexBuilderStack stack = SociIndexBuilderApp.configure(app, artifacts());
+    SociIndexBuilderStack stack = SociIndexBuilderApp.configure(app, artifacts());
 
-        assertThat(stack.getStackName()).isEqualTo("SociIndexBuilder");
-        // unresolved tokens: the same template deploys to any account and region
-        assertThat(stack.getAccount()).startsWith("${Token[");
-        assertThat(stack.getRegion()).startsWith("${Token[");
-    }
+    assertThat(stack.getStackName()).isEqualTo("SociIndexBuilder");
+    // unresolved tokens: the same template deploys to any account and region
+    assertThat(stack.getAccount()).startsWith("${Token[");
+    assertThat(stack.getRegion()).startsWith("${Token[");
+  }
 
-    private LambdaArtifacts artifacts() throws IOException {
-        return new LambdaArtifacts(Files.write(jars.resolve("f.jar"), new byte[] {'P', 'K', 1}),
-                Files.write(jars.resolve("i.jar"), new byte[] {'P', 'K', 2}));
-    }
+  private LambdaArtifacts artifacts() throws IOException {
+    return new LambdaArtifacts(Files.write(jars.resolve("f.jar"), new byte[] {'P', 'K', 1}),
+        Files.write(jars.resolve("i.jar"), new byte[] {'P', 'K', 2}));
+  }
 }
