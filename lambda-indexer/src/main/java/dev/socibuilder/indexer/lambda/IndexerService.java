@@ -115,18 +115,21 @@ public final class IndexerService {
     EcrClient ecr = EcrClient.builder()
         .region(region)
         .credentialsProvider(credentials)
-        .httpClientBuilder(UrlConnectionHttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(5))
-            .socketTimeout(Duration.ofSeconds(20)))
+        .httpClientBuilder(awsHttpClient())
         .build();
     EventBridgeClient eventBridge = EventBridgeClient.builder()
         .region(region)
         .credentialsProvider(credentials)
-        .httpClientBuilder(UrlConnectionHttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(5))
-            .socketTimeout(Duration.ofSeconds(20)))
+        .httpClientBuilder(awsHttpClient())
         .build();
     return new IndexerService(config, ecr, eventBridge, RetryPolicy.defaults(), System.out::println);
+  }
+
+  /** The JDK-based HTTP client for the AWS APIs: small, and no connection pool to keep warm. */
+  private static UrlConnectionHttpClient.Builder awsHttpClient() {
+    return UrlConnectionHttpClient.builder()
+        .connectionTimeout(Duration.ofSeconds(5))
+        .socketTimeout(Duration.ofSeconds(20));
   }
 
   /** The configuration this service runs with. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.socibuilder.filter.FilterConfig;
 import dev.socibuilder.filter.FilterHandler;
 import dev.socibuilder.filter.FilterService;
+import dev.socibuilder.filter.harness.TestContext;
 import dev.socibuilder.registry.Manifest;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RetryPolicy;

@@ -1,4 +1,4 @@
-package dev.socibuilder.filter;
+package dev.socibuilder.filter.harness;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
@@ -6,8 +6,11 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 
-/** The little of a Lambda {@link Context} the handler reads: the request id. */
-record TestContext(String awsRequestId) implements Context {
+/**
+ * The little of a Lambda {@link Context} the handlers read (the request id), for calling a handler
+ * in-process. Shared by the filter's and the indexer's tests.
+ */
+public record TestContext(String awsRequestId) implements Context {
 
   @Override
   public String getAwsRequestId() {
@@ -16,7 +19,7 @@ record TestContext(String awsRequestId) implements Context {
 
   @Override
   public String getLogGroupName() {
-    return "/aws/lambda/soci-filter";
+    return "/aws/lambda/soci-index-builder-test";
   }
 
   @Override
@@ -26,7 +29,7 @@ record TestContext(String awsRequestId) implements Context {
 
   @Override
   public String getFunctionName() {
-    return "soci-filter";
+    return "soci-index-builder-test";
   }
 
   @Override
@@ -36,7 +39,7 @@ record TestContext(String awsRequestId) implements Context {
 
   @Override
   public String getInvokedFunctionArn() {
-    return "arn:aws:lambda:us-west-2:123456789012:function:soci-filter";
+    return "arn:aws:lambda:us-west-2:123456789012:function:soci-index-builder-test";
   }
 
   @Override
