@@ -1,6 +1,7 @@
 package dev.socibuilder.oci;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.json.GoJsonValue;
 import dev.socibuilder.json.GoJsonWriter;
 import dev.socibuilder.json.JsonValue;
 import dev.socibuilder.json.JsonValue.Member;
@@ -31,7 +32,7 @@ public record Descriptor(
     SortedMap<String, String> annotations,
     byte[] data,
     Platform platform,
-    String artifactType) {
+    String artifactType) implements GoJsonValue {
 
   static final String[] FIELDS = {
     "mediaType", "digest", "size", "urls", "annotations", "data", "platform", "artifactType"
@@ -168,6 +169,7 @@ public record Descriptor(
   }
 
   /** Writes this descriptor as Go's {@code json.Marshal} does. */
+  @Override
   public void writeTo(GoJsonWriter w) {
     w.beginObject();
     w.name("mediaType").value(mediaType);
@@ -190,13 +192,6 @@ public record Descriptor(
       w.name("artifactType").value(artifactType);
     }
     w.endObject();
-  }
-
-  /** {@code json.Marshal} of this descriptor. */
-  public byte[] toJson() {
-    GoJsonWriter w = new GoJsonWriter();
-    writeTo(w);
-    return w.toByteArray();
   }
 
   @Override

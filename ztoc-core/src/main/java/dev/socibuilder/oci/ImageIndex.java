@@ -1,5 +1,6 @@
 package dev.socibuilder.oci;
 
+import dev.socibuilder.json.GoJsonValue;
 import dev.socibuilder.json.GoJsonWriter;
 import dev.socibuilder.json.JsonValue;
 import dev.socibuilder.json.JsonValue.Member;
@@ -22,7 +23,7 @@ public record ImageIndex(
     String artifactType,
     List<Descriptor> manifests,
     Descriptor subject,
-    SortedMap<String, String> annotations) {
+    SortedMap<String, String> annotations) implements GoJsonValue {
 
   private static final String[] FIELDS = {
     "schemaVersion", "mediaType", "artifactType", "manifests", "subject", "annotations"
@@ -90,6 +91,7 @@ public record ImageIndex(
   }
 
   /** Writes this index as Go's {@code json.Marshal} does. */
+  @Override
   public void writeTo(GoJsonWriter w) {
     w.beginObject();
     w.name("schemaVersion").value(schemaVersion);
@@ -109,12 +111,5 @@ public record ImageIndex(
       w.name("annotations").stringMap(annotations);
     }
     w.endObject();
-  }
-
-  /** {@code json.Marshal} of this index: the exact bytes Go would produce. */
-  public byte[] toJson() {
-    GoJsonWriter w = new GoJsonWriter();
-    writeTo(w);
-    return w.toByteArray();
   }
 }

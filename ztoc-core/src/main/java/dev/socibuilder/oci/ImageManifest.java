@@ -1,5 +1,6 @@
 package dev.socibuilder.oci;
 
+import dev.socibuilder.json.GoJsonValue;
 import dev.socibuilder.json.GoJsonWriter;
 import dev.socibuilder.json.JsonValue;
 import dev.socibuilder.json.JsonValue.Member;
@@ -25,7 +26,7 @@ public record ImageManifest(
     Descriptor config,
     List<Descriptor> layers,
     Descriptor subject,
-    SortedMap<String, String> annotations) {
+    SortedMap<String, String> annotations) implements GoJsonValue {
 
   private static final String[] FIELDS = {
     "schemaVersion", "mediaType", "artifactType", "config", "layers", "subject", "annotations"
@@ -106,6 +107,7 @@ public record ImageManifest(
   }
 
   /** Writes this manifest as Go's {@code json.Marshal} does. */
+  @Override
   public void writeTo(GoJsonWriter w) {
     w.beginObject();
     w.name("schemaVersion").value(schemaVersion);
@@ -127,13 +129,6 @@ public record ImageManifest(
       w.name("annotations").stringMap(annotations);
     }
     w.endObject();
-  }
-
-  /** {@code json.Marshal} of this manifest: the exact bytes Go would produce. */
-  public byte[] toJson() {
-    GoJsonWriter w = new GoJsonWriter();
-    writeTo(w);
-    return w.toByteArray();
   }
 
   static void writeDescriptors(GoJsonWriter w, List<Descriptor> list) {

@@ -1,5 +1,6 @@
 package dev.socibuilder.oci;
 
+import dev.socibuilder.json.GoJsonValue;
 import dev.socibuilder.json.GoJsonWriter;
 import dev.socibuilder.json.JsonValue;
 import dev.socibuilder.json.JsonValue.Member;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * on parse, as Go drops it.
  */
 public record Platform(
-    String architecture, String os, String osVersion, List<String> osFeatures, String variant) {
+    String architecture, String os, String osVersion, List<String> osFeatures, String variant)
+    implements GoJsonValue {
 
   static final String[] FIELDS = {"architecture", "os", "os.version", "os.features", "variant"};
 
@@ -77,6 +79,7 @@ public record Platform(
   }
 
   /** Writes this platform as Go's {@code json.Marshal} does. */
+  @Override
   public void writeTo(GoJsonWriter w) {
     w.beginObject();
     w.name("architecture").value(architecture);
@@ -91,13 +94,6 @@ public record Platform(
       w.name("variant").value(variant);
     }
     w.endObject();
-  }
-
-  /** {@code json.Marshal} of this platform. */
-  public byte[] toJson() {
-    GoJsonWriter w = new GoJsonWriter();
-    writeTo(w);
-    return w.toByteArray();
   }
 
   /** containerd's {@code platforms.Format}: {@code os/arch[/variant]}, or "unknown" without an OS. */
