@@ -2,7 +2,7 @@ package dev.socibuilder.cli;
 
 import dev.socibuilder.indexer.BuildInfo;
 import dev.socibuilder.ztoc.InvalidZtocException;
-import dev.socibuilder.ztoc.LayerDataException;
+import dev.socibuilder.layer.LayerDataException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

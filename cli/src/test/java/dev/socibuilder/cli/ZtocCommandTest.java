@@ -3,9 +3,9 @@ package dev.socibuilder.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.socibuilder.digest.Digest;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus.FileCase;
+import dev.socibuilder.testing.conformance.ConformanceCorpus;
+import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
+import dev.socibuilder.testing.conformance.ConformanceCorpus.FileCase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

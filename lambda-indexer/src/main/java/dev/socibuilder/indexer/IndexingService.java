@@ -19,7 +19,7 @@ import dev.socibuilder.soci.SociConvert;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.soci.ZtocDescriptor;
 import dev.socibuilder.ztoc.CompressionAlgorithm;
-import dev.socibuilder.ztoc.LayerDataException;
+import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.ZtocBuilder;
 import java.io.FilterInputStream;
 import java.io.IOException;

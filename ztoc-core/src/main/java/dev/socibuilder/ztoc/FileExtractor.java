@@ -1,5 +1,6 @@
 package dev.socibuilder.ztoc;
 
+import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.inflate.CheckpointingInflater;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package dev.socibuilder.ztoc;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.inflate.CheckpointingInflater;
 import dev.socibuilder.ztoc.tar.GoTime;
 import dev.socibuilder.ztoc.tar.PaxRecord;

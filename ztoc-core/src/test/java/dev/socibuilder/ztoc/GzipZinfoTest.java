@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.digest.Digest;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
+import dev.socibuilder.testing.conformance.ConformanceCorpus;
+import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

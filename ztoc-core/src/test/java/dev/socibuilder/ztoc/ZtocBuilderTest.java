@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.digest.Digest;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
+import dev.socibuilder.layer.LayerDataException;
+import dev.socibuilder.testing.conformance.ConformanceCorpus;
+import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

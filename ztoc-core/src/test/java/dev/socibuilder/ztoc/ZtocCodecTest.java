@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.ztoc.flatbuffers.FlatBufferReader;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
+import dev.socibuilder.testing.conformance.ConformanceCorpus;
+import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,8 +2,8 @@ package dev.socibuilder.ztoc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.socibuilder.ztoc.testing.ConformanceCorpus;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
+import dev.socibuilder.testing.conformance.ConformanceCorpus;
+import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;

@@ -1,6 +1,6 @@
 package dev.socibuilder.ztoc.tar;
 
-import dev.socibuilder.ztoc.LayerDataException;
+import dev.socibuilder.layer.LayerDataException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

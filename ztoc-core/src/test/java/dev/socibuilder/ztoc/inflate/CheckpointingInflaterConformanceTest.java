@@ -3,10 +3,10 @@ package dev.socibuilder.ztoc.inflate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.socibuilder.ztoc.LayerDataException;
+import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.ZtocCodec;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
+import dev.socibuilder.testing.conformance.ConformanceCorpus;
+import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package dev.socibuilder.ztoc.inflate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.socibuilder.ztoc.LayerDataException;
+import dev.socibuilder.layer.LayerDataException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

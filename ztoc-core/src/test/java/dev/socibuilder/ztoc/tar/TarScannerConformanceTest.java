@@ -2,10 +2,10 @@ package dev.socibuilder.ztoc.tar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.socibuilder.ztoc.LayerDataException;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus.Case;
-import dev.socibuilder.ztoc.testing.ConformanceCorpus.InfoFile;
+import dev.socibuilder.layer.LayerDataException;
+import dev.socibuilder.testing.conformance.ConformanceCorpus;
+import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
+import dev.socibuilder.testing.conformance.ConformanceCorpus.InfoFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package dev.socibuilder.ztoc.tar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.socibuilder.ztoc.LayerDataException;
+import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.tar.TarBuilder.Header;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;

@@ -1,4 +1,4 @@
-package dev.socibuilder.ztoc.testing;
+package dev.socibuilder.testing.conformance;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,8 +15,8 @@ import java.util.List;
 
 /**
  * The conformance corpus: layers with the exact zTOC bytes soci produced for them (copied, byte for
- * byte, from the project's shared corpus into the test resources). Shared with other modules through
- * the ztoc-core test-jar.
+ * byte, from the project's shared corpus into this module's resources). Every module's tests read it
+ * from here, so a fresh clone needs nothing outside the repository.
  */
 public final class ConformanceCorpus {
   private static final String ROOT = "/conformance/";

@@ -1,4 +1,4 @@
-package dev.socibuilder.ztoc;
+package dev.socibuilder.layer;
 
 /**
  * The layer's bytes are not a valid layer: corrupt or truncated gzip data, trailing garbage, a bad tar
