@@ -1,29 +1,30 @@
 package dev.socibuilder.cli;
 
 import dev.socibuilder.digest.Digest;
-import dev.socibuilder.indexer.BuildInfo;
-import dev.socibuilder.indexer.ImageStore;
 import dev.socibuilder.indexer.IndexListener;
 import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.indexer.IndexReport;
 import dev.socibuilder.indexer.IndexingException;
 import dev.socibuilder.indexer.IndexingService;
-import dev.socibuilder.indexer.LayoutImageStore;
-import dev.socibuilder.indexer.RegistryImageStore;
+import dev.socibuilder.indexer.store.ImageStore;
+import dev.socibuilder.indexer.store.LayoutImageStore;
+import dev.socibuilder.indexer.store.OciLayout;
+import dev.socibuilder.indexer.store.OciLayoutException;
+import dev.socibuilder.indexer.store.RegistryImageStore;
 import dev.socibuilder.oci.Descriptor;
-import dev.socibuilder.oci.OciLayout;
-import dev.socibuilder.oci.OciLayoutException;
 import dev.socibuilder.oci.Platform;
 import dev.socibuilder.oci.Platforms;
 import dev.socibuilder.registry.Credentials;
 import dev.socibuilder.registry.CredentialsProvider;
 import dev.socibuilder.registry.DockerConfigCredentials;
 import dev.socibuilder.registry.EcrCredentialsProvider;
+import dev.socibuilder.registry.EcrRegistryHost;
 import dev.socibuilder.registry.ImageReference;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RegistryException;
 import dev.socibuilder.registry.RetryPolicy;
 import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.ztoc.BuildInfo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,8 +40,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,8 +59,6 @@ import software.amazon.awssdk.services.ecr.EcrClient;
       "IMAGE is REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci:DIR[:TAG] (an OCI image layout)."
     })
 final class IndexCommand implements Callable<Integer> {
-  private static final Pattern ECR_REGION = Pattern.compile("\\.dkr[.-]ecr(?:-fips)?\\.([a-z0-9-]+)\\.");
-
   @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to index.")
   String image;
 
@@ -242,18 +239,11 @@ final class IndexCommand implements Callable<Integer> {
         String line = r.readLine();
         password = line == null ? "" : line.strip();
       }
-      Credentials explicit = new Credentials(username, password);
-      chain.add(host -> host.equals(registry) ? explicit : null);
+      chain.add(CredentialsProvider.of(registry, new Credentials(username, password)));
     }
     chain.add(new DockerConfigCredentials());
-    if (EcrCredentialsProvider.isEcrRegistry(registry)) {
-      Matcher m = ECR_REGION.matcher(registry);
-      var b = EcrClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
-      if (m.find()) {
-        b.region(Region.of(m.group(1)));
-      }
-      chain.add(new EcrCredentialsProvider(b.build()));
-    }
+    EcrRegistryHost.parse(registry).ifPresent(ecr -> chain.add(new EcrCredentialsProvider(
+        EcrClient.builder().region(Region.of(ecr.region())).httpClientBuilder(UrlConnectionHttpClient.builder()).build())));
     return CredentialsProvider.chain(chain.toArray(CredentialsProvider[]::new));
   }
 

@@ -1,8 +1,8 @@
 package dev.socibuilder.cli;
 
-import dev.socibuilder.indexer.BuildInfo;
-import dev.socibuilder.ztoc.InvalidZtocException;
 import dev.socibuilder.layer.LayerDataException;
+import dev.socibuilder.ztoc.BuildInfo;
+import dev.socibuilder.ztoc.InvalidZtocException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

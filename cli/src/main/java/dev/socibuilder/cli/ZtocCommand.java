@@ -1,10 +1,10 @@
 package dev.socibuilder.cli;
 
-import dev.socibuilder.indexer.BuildInfo;
+import dev.socibuilder.layer.LayerDataException;
+import dev.socibuilder.ztoc.BuildInfo;
 import dev.socibuilder.ztoc.CompressionAlgorithm;
 import dev.socibuilder.ztoc.FileExtractor;
 import dev.socibuilder.ztoc.FileMetadata;
-import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.Ztoc;
 import dev.socibuilder.ztoc.ZtocBuilder;
 import dev.socibuilder.ztoc.ZtocCodec;

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.socibuilder.filter.harness.LambdaJarRunner;
-import dev.socibuilder.filter.harness.LambdaRuntimeApiServer.InvocationResult;
+import dev.socibuilder.testing.aws.FakeLambdaApi;
+import dev.socibuilder.testing.lambda.LambdaJarRunner;
+import dev.socibuilder.testing.lambda.LambdaRuntimeApiServer.InvocationResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

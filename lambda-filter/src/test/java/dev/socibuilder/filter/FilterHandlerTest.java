@@ -8,7 +8,8 @@ import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSer
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.socibuilder.filter.harness.TestContext;
+import dev.socibuilder.testing.aws.FakeLambdaApi;
+import dev.socibuilder.testing.lambda.TestContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -13,8 +13,11 @@ import java.io.InputStream;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The builder against soci's own outputs: every case of the conformance corpus, byte for byte. */
@@ -70,7 +73,9 @@ class ZtocBuilderTest {
               if (c.gzip()) {
                 assertThat(lde.compressedOffset()).as("compressed offset").isBetween(0L, c.layerSize());
               } else {
-                assertThat(lde.uncompressedOffset()).as("uncompressed offset").isGreaterThanOrEqualTo(0L);
+                // A raw tar fails where its bytes end or where the bad header starts (a 512-byte block).
+                assertThat(lde.uncompressedOffset()).as("uncompressed offset")
+                    .satisfiesAnyOf(o -> assertThat(o).isEqualTo(c.layerSize()), o -> assertThat(o % 512).isZero());
               }
               if (c.errorReason().startsWith("unsupported")) {
                 assertThat(lde.getMessage()).contains(c.errorReason().substring(c.errorReason().length() - 3));
@@ -78,6 +83,90 @@ class ZtocBuilderTest {
                 assertThat(lde.getMessage()).startsWith("tar:");
               }
             });
+  }
+
+  /**
+   * The broken gzip streams (soci reports them all as zlib error -3): each gets zlib's own problem text
+   * and the compressed offset where zlib stops, derived here from the stream's structure (RFC 1952
+   * header fields, the member's end found by {@link Inflater}, the 8-byte trailer), not from the builder.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("gzipStreamErrors")
+  void reportsZlibsProblemAndWhereTheGzipStreamBreaks(String name, String problem, String where) throws IOException {
+    Case c = ConformanceCorpus.named(name);
+    byte[] layer = ConformanceCorpus.layerBytes(c);
+    long expectedOffset = switch (where) {
+      case "end" -> layer.length;
+      case "trailer" -> layer.length - 8; // CRC32 first
+      case "isize" -> layer.length - 4;
+      case "member-end" -> GzipStructure.firstMemberEnd(layer);
+      case "header-end" -> GzipStructure.headerLength(layer);
+      case "magic" -> 2; // zlib reads the two magic bytes before it rejects them
+      default -> throw new IllegalArgumentException(where);
+    };
+    assertThatThrownBy(() -> build(c))
+        .isInstanceOfSatisfying(LayerDataException.class, e -> {
+          assertThat(e.problem()).isEqualTo(problem);
+          assertThat(e.compressedOffset()).isEqualTo(expectedOffset);
+          assertThat(e.getMessage()).isEqualTo(problem + " at compressed offset " + expectedOffset
+              + " (uncompressed offset " + e.uncompressedOffset() + ")");
+        });
+  }
+
+  static Stream<Arguments> gzipStreamErrors() {
+    return Stream.of(
+        Arguments.of("err-gz-truncated", "unexpected end of compressed data", "end"),
+        Arguments.of("err-gz-corrupt-middle", "incorrect data check", "trailer"),
+        Arguments.of("err-gz-bad-crc32", "incorrect data check", "trailer"),
+        Arguments.of("err-gz-bad-isize", "incorrect length check", "isize"),
+        Arguments.of("err-gz-trailing-garbage", "trailing data after gzip member is not a gzip member", "member-end"),
+        Arguments.of("err-gz-trailing-zeros", "trailing data after gzip member is not a gzip member", "member-end"),
+        Arguments.of("err-gz-bad-header-crc16", "header crc mismatch", "header-end"),
+        Arguments.of("err-not-gzip-plain-tar", "not a gzip stream (bad magic)", "magic"),
+        Arguments.of("err-not-gzip-random", "not a gzip stream (bad magic)", "magic"),
+        Arguments.of("err-not-gzip-zlib-wrapper", "not a gzip stream (bad magic)", "magic"));
+  }
+
+  /** Just enough RFC 1952 to find where a header and the first member end, with java.util.zip. */
+  static final class GzipStructure {
+    static int headerLength(byte[] gz) {
+      int flags = gz[3] & 0xff;
+      int p = 10;
+      if ((flags & 4) != 0) { // FEXTRA
+        p += 2 + ((gz[p] & 0xff) | (gz[p + 1] & 0xff) << 8);
+      }
+      if ((flags & 8) != 0) { // FNAME
+        while (gz[p++] != 0) {
+          // skip
+        }
+      }
+      if ((flags & 16) != 0) { // FCOMMENT
+        while (gz[p++] != 0) {
+          // skip
+        }
+      }
+      if ((flags & 2) != 0) { // FHCRC
+        p += 2;
+      }
+      return p;
+    }
+
+    static long firstMemberEnd(byte[] gz) {
+      int header = headerLength(gz);
+      Inflater inflater = new Inflater(true);
+      try {
+        inflater.setInput(gz, header, gz.length - header);
+        byte[] sink = new byte[1 << 16];
+        while (!inflater.finished()) {
+          inflater.inflate(sink);
+        }
+        return header + inflater.getBytesRead() + 8;
+      } catch (DataFormatException e) {
+        throw new IllegalStateException(e);
+      } finally {
+        inflater.end();
+      }
+    }
   }
 
   @Test

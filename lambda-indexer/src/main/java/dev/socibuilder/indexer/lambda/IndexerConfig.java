@@ -1,6 +1,6 @@
 package dev.socibuilder.indexer.lambda;
 
-import dev.socibuilder.indexer.BuildInfo;
+import dev.socibuilder.ztoc.BuildInfo;
 import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.soci.SociIndex;
 import java.net.URI;

@@ -1,16 +1,17 @@
 package dev.socibuilder.indexer.lambda;
 
 import dev.socibuilder.digest.Digest;
-import dev.socibuilder.indexer.ImageStore;
 import dev.socibuilder.indexer.IndexListener;
 import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.indexer.IndexReport;
 import dev.socibuilder.indexer.IndexingException;
 import dev.socibuilder.indexer.IndexingService;
-import dev.socibuilder.indexer.RegistryImageStore;
+import dev.socibuilder.indexer.store.ImageStore;
+import dev.socibuilder.indexer.store.RegistryImageStore;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.registry.CredentialsProvider;
 import dev.socibuilder.registry.EcrCredentialsProvider;
+import dev.socibuilder.registry.EcrRegistryHost;
 import dev.socibuilder.registry.ManifestDescriptor;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RegistryException;
@@ -20,12 +21,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -68,7 +67,6 @@ public final class IndexerService {
   /** How long a registry may take to connect or answer. */
   static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final Pattern ECR_HOST = Pattern.compile("([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.([a-z0-9.]+)");
   // ECR (and the OCI distribution spec) limit repository names and tags to these shapes.
   private static final Pattern REPOSITORY =
       Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
@@ -155,10 +153,9 @@ public final class IndexerService {
     if (invalid != null) {
       return permanentFailure(request, log, version, "bad request: " + invalid, start);
     }
-    Matcher host = ECR_HOST.matcher(request.getRegistry().toLowerCase(Locale.ROOT));
-    host.matches();
-    String ecrHost = host.group(0);
-    String account = host.group(1);
+    EcrRegistryHost host = EcrRegistryHost.parse(request.getRegistry()).orElseThrow();
+    String ecrHost = host.host();
+    String account = host.account();
     Map<String, Object> started = new LinkedHashMap<>();
     started.put("mediaType", request.getMediaType());
     started.put("indexVersion", version);
@@ -308,11 +305,10 @@ public final class IndexerService {
   }
 
   private static String accountOf(IndexerRequest request) {
-    if (request == null || request.getRegistry() == null) {
+    if (request == null) {
       return null;
     }
-    Matcher m = ECR_HOST.matcher(request.getRegistry().toLowerCase(Locale.ROOT));
-    return m.matches() ? m.group(1) : null;
+    return EcrRegistryHost.parse(request.getRegistry()).map(EcrRegistryHost::account).orElse(null);
   }
 
   /** Why the request cannot be served, or null if it can. */
@@ -323,13 +319,13 @@ public final class IndexerService {
     if (r.getRegistry() == null || r.getRepository() == null || r.getDigest() == null) {
       return "registry, repository and digest are required";
     }
-    Matcher m = ECR_HOST.matcher(r.getRegistry().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
+    EcrRegistryHost host = EcrRegistryHost.parse(r.getRegistry()).orElse(null);
+    if (host == null) {
       return "registry '" + r.getRegistry() + "' is not an ECR private registry host (<account>.dkr.ecr.<region>.<domain>)";
     }
-    String expected = m.group(1) + ".dkr.ecr." + config.region() + "."
-        + PartitionMetadata.of(Region.of(config.region())).dnsSuffix();
-    if (!expected.equals(m.group(0))) {
+    EcrRegistryHost expected = EcrRegistryHost.of(host.account(), config.region(),
+        PartitionMetadata.of(Region.of(config.region())).dnsSuffix());
+    if (!expected.equals(host)) {
       return "registry '" + r.getRegistry() + "' is not in this function's region and partition (expected "
           + expected + ")";
     }

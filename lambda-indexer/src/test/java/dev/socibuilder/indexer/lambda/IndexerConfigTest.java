@@ -7,9 +7,9 @@ import dev.socibuilder.soci.SociIndex;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class IndexerConfigTest {
 

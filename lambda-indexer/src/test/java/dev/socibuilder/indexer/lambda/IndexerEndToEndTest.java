@@ -10,15 +10,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.socibuilder.filter.FilterConfig;
 import dev.socibuilder.filter.FilterHandler;
 import dev.socibuilder.filter.FilterService;
-import dev.socibuilder.filter.harness.TestContext;
-import dev.socibuilder.registry.Manifest;
+import dev.socibuilder.oci.StoredManifest;
+import dev.socibuilder.registry.Credentials;
+import dev.socibuilder.registry.CredentialsProvider;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RetryPolicy;
-import dev.socibuilder.registry.testing.RegistryServer;
-import dev.socibuilder.registry.testing.Skopeo;
-import dev.socibuilder.registry.testing.TestImages;
-import dev.socibuilder.registry.testing.TestImages.LayerSpec;
-import dev.socibuilder.registry.testing.TestImages.TestImage;
+import dev.socibuilder.testing.aws.FakeAwsApi;
+import dev.socibuilder.testing.lambda.TestContext;
+import dev.socibuilder.testing.registry.RegistryServer;
+import dev.socibuilder.testing.registry.Skopeo;
+import dev.socibuilder.testing.registry.TestImages;
+import dev.socibuilder.testing.registry.TestImages.LayerSpec;
+import dev.socibuilder.testing.registry.TestImages.TestImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -116,8 +119,8 @@ class IndexerEndToEndTest {
       assertThat(response).as(indexerLog.toString()).containsEntry("outcome", "indexed")
           .containsEntry("newTag", "v1.4.2-soci").containsEntry("ztocs", 1L);
       try (RegistryClient reader =
-          new RegistryClient(registry.credentialsProvider(), RetryPolicy.none(), true, Duration.ofSeconds(20))) {
-        Manifest tagged = reader.getManifest(registry.hostPort(), repository, "v1.4.2-soci", null);
+          new RegistryClient(credentials(registry), RetryPolicy.none(), true, Duration.ofSeconds(20))) {
+        StoredManifest tagged = reader.getManifest(registry.hostPort(), repository, "v1.4.2-soci", null);
         assertThat(tagged).isNotNull();
         assertThat(tagged.mediaType()).isEqualTo(TestImages.OCI_INDEX);
         JsonNode index = JSON.readTree(tagged.bytes());
@@ -152,5 +155,11 @@ class IndexerEndToEndTest {
       assertThat(in).as(name + " on the test class path").isNotNull();
       return JSON.readTree(in);
     }
+  }
+
+  /** The registry's user for its own host (anonymous when it has none). */
+  static CredentialsProvider credentials(RegistryServer server) {
+    return CredentialsProvider.of(server.hostPort(),
+        server.username() == null ? null : new Credentials(server.username(), server.password()));
   }
 }

@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.socibuilder.filter.harness.LambdaJarRunner;
-import dev.socibuilder.filter.harness.LambdaRuntimeApiServer.InvocationResult;
+import dev.socibuilder.registry.Credentials;
+import dev.socibuilder.registry.CredentialsProvider;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RetryPolicy;
-import dev.socibuilder.registry.testing.RegistryServer;
-import dev.socibuilder.registry.testing.Skopeo;
-import dev.socibuilder.registry.testing.TestImages;
-import dev.socibuilder.registry.testing.TestImages.LayerSpec;
-import dev.socibuilder.registry.testing.TestImages.TestImage;
+import dev.socibuilder.testing.aws.FakeAwsApi;
+import dev.socibuilder.testing.lambda.LambdaJarRunner;
+import dev.socibuilder.testing.lambda.LambdaRuntimeApiServer.InvocationResult;
+import dev.socibuilder.testing.registry.RegistryServer;
+import dev.socibuilder.testing.registry.Skopeo;
+import dev.socibuilder.testing.registry.TestImages;
+import dev.socibuilder.testing.registry.TestImages.LayerSpec;
+import dev.socibuilder.testing.registry.TestImages.TestImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged {@code target/lambda-indexer.jar} (the artifact {@code cdk deploy} uploads), started by the
- * real Lambda runtime interface client against a local Runtime API (the harness of lambda-filter's
- * test-jar), with ECR and EventBridge faked over HTTP through {@code AWS_ENDPOINT_URL_ECR} and
+ * real Lambda runtime interface client against a local Runtime API (the test-support harness),
+ * with ECR and EventBridge faked over HTTP through {@code AWS_ENDPOINT_URL_ECR} and
  * {@code AWS_ENDPOINT_URL_EVENTBRIDGE}, and the ECR host mapped to a real local registry through the
  * {@code REGISTRY_ENDPOINT_OVERRIDE} test hook. Runs after package.
  */
@@ -122,7 +125,7 @@ class IndexerHandlerIT {
     assertThat(response.get("outcome").asText()).as(result.body()).isEqualTo("indexed");
     assertThat(response.get("newTag").asText()).isEqualTo("v1.4.2-soci");
     try (RegistryClient reader =
-        new RegistryClient(registry.credentialsProvider(), RetryPolicy.none(), true, Duration.ofSeconds(20))) {
+        new RegistryClient(credentials(registry), RetryPolicy.none(), true, Duration.ofSeconds(20))) {
       assertThat(reader.getManifest(registry.hostPort(), repository, "v1.4.2-soci", null).digest().toString())
           .isEqualTo(response.get("sociImageIndexDigest").asText());
     }
@@ -186,5 +189,11 @@ class IndexerHandlerIT {
 
       assertThat(initError).contains("SOCI_INDEX_VERSION must be V2 or V1");
     }
+  }
+
+  /** The registry's user for its own host (anonymous when it has none). */
+  static CredentialsProvider credentials(RegistryServer server) {
+    return CredentialsProvider.of(server.hostPort(),
+        server.username() == null ? null : new Credentials(server.username(), server.password()));
   }
 }

@@ -183,7 +183,7 @@ public final class ConformanceCorpus {
     return out;
   }
 
-  /** A path on disk for a corpus file (copied out of the test-jar when needed). */
+  /** A path on disk for a corpus file (copied out of the test-support jar when needed). */
   public static synchronized Path file(String relative) {
     try {
       if (extracted == null) {

@@ -1,0 +1,138 @@
+package dev.socibuilder.indexer;
+
+import dev.socibuilder.digest.Digest;
+import dev.socibuilder.indexer.IndexReport.ZtocReport;
+import dev.socibuilder.layer.LayerDataException;
+import dev.socibuilder.oci.Descriptor;
+import dev.socibuilder.soci.LayerSelection;
+import dev.socibuilder.ztoc.CompressionAlgorithm;
+import dev.socibuilder.ztoc.ZtocBuilder;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The build step: streams each planned layer once from the store through the zTOC builder, layers in
+ * parallel up to the options' parallelism (a bounded pool). All or nothing: the first failing layer
+ * cancels the others and fails the run, so nothing is published.
+ */
+final class LayerBuilds {
+
+  /** A layer's zTOC: its bytes, digest and report. */
+  record Built(byte[] bytes, Digest digest, ZtocReport report) {}
+
+  private final RunContext run;
+
+  LayerBuilds(RunContext run) {
+    this.run = run;
+  }
+
+  /** Builds the zTOC of every layer in {@code layers} (keyed by digest); the result has the same order. */
+  Map<String, Built> buildAll(Map<String, Descriptor> layers) {
+    run.listener().layersPlanned(layers.size(), layers.values().stream().mapToLong(Descriptor::size).sum());
+    Map<String, Built> out = new LinkedHashMap<>();
+    if (layers.isEmpty()) {
+      return out;
+    }
+    int threads = Math.min(run.options().parallelism(), layers.size());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "ztoc-builder");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      // Completion order, not submission order: the first failing layer fails the image at once.
+      CompletionService<Built> done = new ExecutorCompletionService<>(pool);
+      Map<Future<Built>, String> pending = new HashMap<>();
+      for (Descriptor layer : layers.values()) {
+        pending.put(done.submit(() -> build(layer)), layer.digest());
+      }
+      Map<String, Built> byDigest = new HashMap<>();
+      while (!pending.isEmpty()) {
+        Future<Built> f;
+        try {
+          f = done.take();
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while indexing " + run.image(), ex);
+        }
+        String digest = pending.remove(f);
+        try {
+          byDigest.put(digest, f.get());
+        } catch (ExecutionException ex) {
+          pending.keySet().forEach(other -> other.cancel(true));
+          throw unwrap(digest, ex.getCause());
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while indexing " + run.image(), ex);
+        }
+      }
+      for (String digest : layers.keySet()) {
+        out.put(digest, byDigest.get(digest));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return out;
+  }
+
+  private RuntimeException unwrap(String digest, Throwable cause) {
+    if (cause instanceof RuntimeException re) {
+      return re;
+    }
+    if (cause instanceof IOException io) {
+      return new UncheckedIOException("reading layer " + digest + " of " + run.image() + ": " + io.getMessage(), io);
+    }
+    if (cause instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(cause);
+  }
+
+  private Built build(Descriptor layer) throws IOException {
+    IndexOptions options = run.options();
+    LayerSelection sel = LayerSelection.classify(layer, options.minLayerSize());
+    CompressionAlgorithm alg =
+        sel.decision() == LayerSelection.Decision.GZIP ? CompressionAlgorithm.GZIP : CompressionAlgorithm.UNCOMPRESSED;
+    ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone());
+    ZtocBuilder.Result r;
+    try (InputStream in = counting(run.store().openBlob(layer), layer)) {
+      r = builder.build(in, alg);
+    } catch (LayerDataException e) {
+      throw new IndexingException("image " + run.image() + ": layer " + layer.digest() + " (" + layer.mediaType()
+          + "): " + e.getMessage(), e);
+    }
+    // The store's stream has verified the digest by now (it is read to its end).
+    if (r.layerSize() != layer.size()) {
+      throw new IndexingException("image " + run.image() + ": layer " + layer.digest() + " is " + r.layerSize()
+          + " bytes, its descriptor says " + layer.size());
+    }
+    ZtocReport report = new ZtocReport(layer.digest(), layer.size(), r.ztocDigest().toString(), r.bytes().length,
+        r.ztoc().compressionInfo().spanDigests().size());
+    run.listener().layerDone(layer, report);
+    return new Built(r.bytes(), r.ztocDigest(), report);
+  }
+
+  private InputStream counting(InputStream in, Descriptor layer) {
+    return new FilterInputStream(in) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        if (n > 0) {
+          run.listener().bytesRead(layer, n);
+        }
+        return n;
+      }
+    };
+  }
+}

@@ -1,0 +1,99 @@
+package dev.socibuilder.indexer;
+
+import dev.socibuilder.digest.Digest;
+import dev.socibuilder.oci.ImageIndex;
+import dev.socibuilder.oci.MediaTypes;
+import dev.socibuilder.oci.StoredManifest;
+import dev.socibuilder.soci.ReferrersTagIndex;
+import dev.socibuilder.soci.SociConvert;
+import dev.socibuilder.soci.SociIndex;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The publish step, in an order that never leaves a tag pointing at something incomplete: zTOC blobs
+ * (and the empty config), SOCI index manifests, then for v1 the referrers link, for v2 the rewritten
+ * image manifests, the new image index, and its tag last. Everything is content-addressed, so
+ * concurrent runs on the same image converge on the same result.
+ */
+final class Publisher {
+
+  /** What was published for v2: the new image index's digest and the tag pointing at it (or null). */
+  record Published(String imageIndexDigest, String tag) {}
+
+  private final RunContext run;
+
+  Publisher(RunContext run) {
+    this.run = run;
+  }
+
+  /** Pushes the zTOCs, the empty config and the SOCI index manifests. */
+  void pushIndexes(Collection<LayerBuilds.Built> ztocs, List<IndexPlan.PlatformIndex> indexes) {
+    run.listener().step("pushing " + ztocs.size() + " zTOC(s)");
+    for (LayerBuilds.Built b : ztocs) {
+      pushBlobIfAbsent(b.digest(), b.bytes());
+    }
+    pushBlobIfAbsent(SociIndex.EMPTY_CONFIG_DIGEST, SociIndex.emptyConfig());
+    for (IndexPlan.PlatformIndex pi : indexes) {
+      run.store().pushManifest(pi.bytes(), MediaTypes.OCI_MANIFEST);
+    }
+  }
+
+  /** v1: makes each pushed index findable from its subject, through the referrers tag if needed. */
+  void linkReferrers(List<IndexPlan.PlatformIndex> indexes) {
+    for (IndexPlan.PlatformIndex pi : indexes) {
+      Digest subject = Digest.parse(pi.target().descriptor().digest());
+      if (run.store().referrers(subject, MediaTypes.SOCI_INDEX_V1).isPresent()) {
+        continue; // the store maintains referrers itself
+      }
+      String referrersTag = ReferrersTagIndex.tagFor(subject);
+      byte[] existing = run.store().manifest(referrersTag).map(StoredManifest::bytes).orElse(null);
+      byte[] updated = ReferrersTagIndex.update(existing, ReferrersTagIndex.entryFor(pi.descriptor(), pi.bytes()));
+      if (existing == null || !Arrays.equals(existing, updated)) {
+        run.store().tag(referrersTag, updated, MediaTypes.OCI_INDEX);
+      }
+    }
+  }
+
+  /**
+   * v2: pushes the image manifests rewritten with the index-digest annotation and the new image index,
+   * tagged {@code tag + suffix} (pushed by digest only for a digest reference).
+   *
+   * @param top the source manifest or index
+   * @param sourceIndex the source image index, or null for a single manifest
+   */
+  Published convert(StoredManifest top, ImageIndex sourceIndex, List<Target> targets,
+      List<IndexPlan.PlatformIndex> indexes) {
+    List<SociConvert.ConvertedPlatform> converted = new ArrayList<>();
+    for (IndexPlan.PlatformIndex pi : indexes) {
+      converted.add(new SociConvert.ConvertedPlatform(
+          pi.target().platform(), pi.target().descriptor(), pi.target().bytes(), pi.descriptor()));
+    }
+    SociConvert.Result result =
+        sourceIndex != null
+            ? SociConvert.fromIndex(sourceIndex, converted)
+            : SociConvert.fromManifest(top.descriptor(), targets.get(0).platform(), converted.get(0));
+    for (SociConvert.RewrittenManifest rm : result.manifests()) {
+      run.store().pushManifest(rm.bytes(), rm.descriptor().mediaType());
+    }
+    byte[] indexBytes = result.indexBytes();
+    String newTag = null;
+    if (run.tag() != null) {
+      // Pushed under its tag in one request: a push by digest first would be one more (untagged)
+      // ECR push event for the filter to ignore.
+      newTag = run.tag() + run.options().tagSuffix();
+      run.store().tag(newTag, indexBytes, MediaTypes.OCI_INDEX);
+    } else {
+      run.store().pushManifest(indexBytes, MediaTypes.OCI_INDEX);
+    }
+    return new Published(result.indexDescriptor().digest(), newTag);
+  }
+
+  private void pushBlobIfAbsent(Digest d, byte[] content) {
+    if (!run.store().hasBlob(d)) {
+      run.store().pushBlob(d, content);
+    }
+  }
+}

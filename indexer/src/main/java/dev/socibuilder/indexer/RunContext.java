@@ -1,0 +1,24 @@
+package dev.socibuilder.indexer;
+
+import dev.socibuilder.indexer.store.ImageStore;
+import dev.socibuilder.oci.Descriptor;
+import dev.socibuilder.oci.Platforms;
+import dev.socibuilder.oci.StoredManifest;
+
+/**
+ * What every step of one indexing run needs: where the image is, what it is called in messages, the
+ * tag it was asked for (null for a digest reference), the options and the listener.
+ */
+record RunContext(ImageStore store, String image, String tag, IndexOptions options, IndexListener listener) {
+
+  /** An index entry's manifest, checked against the entry's digest. */
+  StoredManifest fetch(Descriptor d) {
+    StoredManifest sm = store.manifest(d.digest())
+        .orElseThrow(() -> new IndexingException("image " + image + ": manifest " + d.digest()
+            + (d.platform() != null ? " for " + Platforms.format(d.platform()) : "") + " is missing"));
+    if (!sm.digest().toString().equals(d.digest())) {
+      throw new IndexingException("image " + image + ": manifest " + d.digest() + " has digest " + sm.digest());
+    }
+    return sm;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.socibuilder.indexer.store;
+
+import dev.socibuilder.digest.Digest;
+import dev.socibuilder.oci.Descriptor;
+import dev.socibuilder.oci.StoredManifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where an image lives and where its SOCI artifacts go: one repository of an OCI registry, or an OCI
+ * image layout on disk. The indexing service sees nothing else, so both behave the same.
+ */
+public interface ImageStore {
+  /** A name for messages and reports, e.g. {@code 127.0.0.1:5000/app} or {@code oci:/tmp/layout}. */
+  String name();
+
+  /** The manifest or index at {@code reference} (a tag or a digest), or empty if there is none. */
+  Optional<StoredManifest> manifest(String reference);
+
+  /**
+   * Streams a blob once. The stream fails at its end if the content does not match the descriptor's
+   * digest and size. The caller closes it.
+   */
+  InputStream openBlob(Descriptor blob) throws IOException;
+
+  /** A small blob (an image config), read whole and verified. */
+  byte[] readBlob(Descriptor blob) throws IOException;
+
+  boolean hasBlob(Digest digest);
+
+  void pushBlob(Digest digest, byte[] content);
+
+  /** Stores a manifest by its digest (no tag). */
+  void pushManifest(byte[] bytes, String mediaType);
+
+  /** Stores a manifest and points {@code tag} at it (one request on a registry). */
+  void tag(String tag, byte[] bytes, String mediaType);
+
+  /**
+   * Descriptors of the manifests that refer to {@code subject} with the given artifact type, through
+   * the OCI referrers API; empty if the store has no referrers API (then the {@code sha256-<hex>}
+   * referrers tag schema applies).
+   */
+  Optional<List<Descriptor>> referrers(Digest subject, String artifactType);
+}

@@ -1,0 +1,201 @@
+package dev.socibuilder.registry;
+
+import dev.socibuilder.json.JsonException;
+import dev.socibuilder.json.JsonParser;
+import dev.socibuilder.json.JsonValue;
+import dev.socibuilder.json.JsonValue.JsonNumber;
+import dev.socibuilder.json.JsonValue.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Answers registry authentication challenges. Requests go out anonymously until the registry answers
+ * 401; its {@code WWW-Authenticate} challenge is then remembered per registry. {@code Basic} sends the
+ * {@link CredentialsProvider}'s credentials on every later request; {@code Bearer} fetches a token from
+ * the challenge's realm ({@code GET realm?service=..&scope=repository:REPO:pull[,push]}, with the basic
+ * credentials if there are any) and caches it per registry and scope until shortly before it expires.
+ * Reads ask for {@code pull}, writes for {@code pull,push}. Credentials and tokens never appear in
+ * exceptions.
+ */
+final class Authenticator {
+  static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
+  private static final int MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
+  /** Sends a request with the given Authorization header (or none), without answering challenges. */
+  @FunctionalInterface
+  interface Sender {
+    HttpResponse<InputStream> send(HttpRequest.Builder request, String authorization)
+        throws IOException, InterruptedException;
+  }
+
+  private record Token(String value, long expiresAtNanos) {}
+
+  private final CredentialsProvider credentials;
+  private final Sender sender;
+  private final Duration timeout;
+  private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+  private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+
+  /**
+   * @param credentials per-registry credentials ({@link CredentialsProvider#anonymous()} for none)
+   * @param sender sends token requests
+   * @param timeout how long a token service may take to answer
+   */
+  Authenticator(CredentialsProvider credentials, Sender sender, Duration timeout) {
+    this.credentials = credentials;
+    this.sender = sender;
+    this.timeout = timeout;
+  }
+
+  /** The Authorization header for a registry whose challenge is already known, or null. */
+  String knownAuthorization(Op op) throws IOException, InterruptedException {
+    AuthChallenge c = challenges.get(op.registry());
+    if (c == null) {
+      return null;
+    }
+    if (c.isBasic()) {
+      return basic(credentials.credentialsFor(op.registry()));
+    }
+    Token t = tokens.get(tokenKey(op));
+    if (t != null && System.nanoTime() - t.expiresAtNanos() < 0) {
+      return "Bearer " + t.value();
+    }
+    return answer(op, c);
+  }
+
+  /**
+   * The Authorization header to re-send a request with after a 401.
+   *
+   * @param headers the 401's headers (its {@code WWW-Authenticate} challenge)
+   * @param sent the Authorization header the refused request carried, or null
+   * @throws RegistryException if the challenge cannot be answered, or answering it would repeat what
+   *     was refused
+   */
+  String afterChallenge(Op op, HttpHeaders headers, String sent) throws IOException, InterruptedException {
+    AuthChallenge challenge = AuthChallenge.parse(headers.firstValue("WWW-Authenticate").orElse(null));
+    if (challenge == null || !(challenge.isBasic() || challenge.isBearer())) {
+      throw failure(op, 401, null, "registry sent no usable WWW-Authenticate challenge");
+    }
+    challenges.put(op.registry(), challenge);
+    String authorization = answer(op, challenge);
+    if (authorization == null) {
+      throw failure(op, 401, null,
+          "registry requires authentication and no credentials are configured for " + op.registry());
+    }
+    if (challenge.isBasic() && authorization.equals(sent)) {
+      throw failure(op, 401, null, rejected(op));
+    }
+    return authorization;
+  }
+
+  /** The failure of a request that was refused again after the challenge was answered. */
+  RegistryException refused(Op op, ErrorBody error) {
+    return failure(op, 401, error.code(), rejected(op) + (error.message() != null ? " (" + error.message() + ")" : ""));
+  }
+
+  private String rejected(Op op) {
+    Credentials c = credentials.credentialsFor(op.registry());
+    return c == null ? "anonymous access refused" : "registry rejected the credentials of user '" + c.username() + "'";
+  }
+
+  private String answer(Op op, AuthChallenge c) throws IOException, InterruptedException {
+    if (c.isBasic()) {
+      return basic(credentials.credentialsFor(op.registry()));
+    }
+    tokens.remove(tokenKey(op));
+    Token t = fetchToken(op, c);
+    tokens.put(tokenKey(op), t);
+    return "Bearer " + t.value();
+  }
+
+  private static String basic(Credentials c) {
+    if (c == null) {
+      return null;
+    }
+    return "Basic " + Base64.getEncoder()
+        .encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String scope(Op op) {
+    return op.repository() == null ? null : "repository:" + op.repository() + ":" + (op.push() ? "pull,push" : "pull");
+  }
+
+  private static String tokenKey(Op op) {
+    return op.registry() + " " + scope(op);
+  }
+
+  private Token fetchToken(Op op, AuthChallenge c) throws IOException, InterruptedException {
+    String realm = c.params().get("realm");
+    if (realm == null || realm.isEmpty()) {
+      throw failure(op, 401, null, "Bearer challenge without a realm");
+    }
+    StringBuilder q = new StringBuilder();
+    String service = c.params().get("service");
+    if (service != null) {
+      q.append("service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8));
+    }
+    String scope = scope(op);
+    if (scope != null) {
+      q.append(q.length() > 0 ? "&" : "").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+    }
+    URI uri;
+    try {
+      uri = Transport.appendQuery(URI.create(realm), q.toString());
+    } catch (IllegalArgumentException e) {
+      throw failure(op, 401, null, "Bearer challenge has an invalid realm");
+    }
+    Credentials creds = credentials.credentialsFor(op.registry());
+    HttpResponse<InputStream> r = sender.send(HttpRequest.newBuilder(uri).GET().timeout(timeout), basic(creds));
+    int s = r.statusCode();
+    if (s != 200) {
+      ErrorBody e = Transport.readError(r);
+      String who = creds == null ? "anonymous access" : "user '" + creds.username() + "'";
+      String detail = "token service " + uri.getScheme() + "://" + uri.getAuthority() + " refused " + who
+          + (e.message() != null ? " (" + e.message() + ")" : "");
+      boolean transientFailure = s >= 500 || s == 429;
+      throw new RegistryException("authenticate for " + op.action(), op.registry(), op.repository(),
+          op.reference(), s, e.code(), detail, transientFailure, HeaderValues.retryAfter(r.headers()), null);
+    }
+    byte[] body = Transport.readLimited(r, MAX_TOKEN_RESPONSE_BYTES, op);
+    JsonValue json;
+    try {
+      json = JsonParser.parse(body);
+    } catch (JsonException e) {
+      throw failure(op, s, null, "token service answered with malformed JSON");
+    }
+    String token = HeaderValues.stringMember(json, "token");
+    if (token == null || token.isEmpty()) {
+      token = HeaderValues.stringMember(json, "access_token");
+    }
+    if (token == null || token.isEmpty()) {
+      throw failure(op, s, null, "token service answered without a token");
+    }
+    Duration lifetime = DEFAULT_TOKEN_LIFETIME;
+    if (json instanceof JsonObject o && o.get("expires_in") instanceof JsonNumber n) {
+      // A fractional lifetime counts its whole seconds.
+      long seconds = (long) Double.parseDouble(n.text());
+      if (seconds > 0) {
+        lifetime = Duration.ofSeconds(seconds);
+      }
+    }
+    // Renew a little early so a token never expires between being picked and being checked.
+    Duration usable = lifetime.minus(lifetime.dividedBy(10).compareTo(Duration.ofSeconds(30)) < 0
+        ? lifetime.dividedBy(10) : Duration.ofSeconds(30));
+    return new Token(token, System.nanoTime() + usable.toNanos());
+  }
+
+  private static RegistryException failure(Op op, int status, String code, String detail) {
+    return new RegistryException("authenticate for " + op.action(), op.registry(), op.repository(),
+        op.reference(), status, code, detail, false, null);
+  }
+}

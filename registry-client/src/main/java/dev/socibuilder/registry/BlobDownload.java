@@ -1,0 +1,236 @@
+package dev.socibuilder.registry;
+
+import dev.socibuilder.digest.Digest;
+import dev.socibuilder.digest.VerifyingInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Blob downloads that survive dropped connections and verify what they delivered.
+ *
+ * <p>Each GET follows redirects (to pre-signed storage) without the registry's credentials. When the
+ * connection fails (an I/O error, a clean end before the expected size, or no data within the client's
+ * timeout), the download reconnects through the registry (so an expired pre-signed URL is re-issued)
+ * asking for {@code Range: bytes=N-} where N is the number of bytes already delivered; a 200 answer
+ * instead of 206 is skipped forward to N. Reconnects are bounded by the retry policy's attempts, counted
+ * since the last successful read, with its backoff in between. Every byte goes through one
+ * {@link VerifyingInputStream}: the size and digest must match, else {@link DigestMismatchException}.
+ */
+final class BlobDownload {
+  private static final int MAX_REDIRECTS = 5;
+
+  private final Transport transport;
+
+  BlobDownload(Transport transport) {
+    this.transport = transport;
+  }
+
+  /**
+   * Opens the blob; the first connection is made now, so that a missing blob or refused
+   * authentication fails here rather than in the first read. The caller closes the stream.
+   *
+   * @param size the expected size, or -1 to take it from the response
+   */
+  InputStream open(Op op, Digest digest, long size) {
+    Resumable raw = new Resumable(op, digest, size);
+    raw.connect();
+    return new VerifyingInputStream(raw, digest, size, (actual, detail) ->
+        new DigestMismatchException(op.action(), op.registry(), op.repository(), digest, actual,
+            "registry sent " + detail));
+  }
+
+  /** The size and body of one GET from {@code offset}. */
+  private record Response(InputStream body, long totalSize) {}
+
+  /**
+   * One GET of the blob from {@code offset}, following redirects, returning a stream positioned at
+   * {@code offset} and the total blob size if the response told it (else -1).
+   */
+  private Response fetch(Op op, Digest digest, long offset) throws IOException, InterruptedException {
+    URI uri = transport.uri(op.registry(), op.repository(), "/blobs/" + digest);
+    HttpResponse<InputStream> r = transport.exchange(op, () -> rangeGet(uri, offset));
+    for (int hops = 0; Transport.isRedirect(r.statusCode()); hops++) {
+      Transport.closeQuietly(r);
+      String loc = r.headers().firstValue("Location").orElse(null);
+      if (loc == null || hops >= MAX_REDIRECTS) {
+        throw Transport.failure(op, r);
+      }
+      URI next = r.uri().resolve(loc);
+      if (Transport.sameOrigin(next, uri)) {
+        r = transport.exchange(op, () -> rangeGet(next, offset));
+      } else {
+        // Pre-signed storage URL: authenticated by its query string; registry credentials stay home.
+        r = transport.send(rangeGet(next, offset), null);
+      }
+    }
+    int s = r.statusCode();
+    if (s == 206 && offset > 0) {
+      String cr = r.headers().firstValue("Content-Range").orElse("");
+      long start = HeaderValues.contentRangeStart(cr);
+      if (start == offset) {
+        return new Response(r.body(), HeaderValues.contentRangeTotal(cr));
+      }
+      if (start != 0) {
+        Transport.closeQuietly(r);
+        throw op.failure(s, null, "asked for bytes " + offset + "- but got Content-Range '" + cr + "'", true);
+      }
+      // A 206 from 0 is as good as a 200: skip below.
+    }
+    if (s == 200 || s == 206) {
+      InputStream body = r.body();
+      long total = s == 200 ? r.headers().firstValueAsLong("Content-Length").orElse(-1) : -1;
+      if (offset > 0) {
+        // The server ignored Range: skip what was already read (and hashed).
+        body.skipNBytes(offset);
+      }
+      return new Response(body, total);
+    }
+    throw Transport.failure(op, r);
+  }
+
+  private static HttpRequest.Builder rangeGet(URI uri, long offset) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET();
+    if (offset > 0) {
+      b.header("Range", "bytes=" + offset + "-");
+    }
+    return b;
+  }
+
+  /** The blob's bytes across reconnects, in order, each once; verification is the wrapper's. */
+  private final class Resumable extends InputStream {
+    private final Op op;
+    private final Digest digest;
+    private long size;
+    private long position;
+    private InputStream current;
+    private int failuresSinceProgress;
+    private boolean finished;
+    private boolean closed;
+    /** Set by the watchdog when a read blocked longer than the client's timeout (and it closed the body). */
+    private volatile boolean stalled;
+
+    Resumable(Op op, Digest digest, long size) {
+      this.op = op;
+      this.digest = digest;
+      this.size = size;
+    }
+
+    void connect() {
+      Response r = transport.withRetries(op, () -> fetch(op, digest, position));
+      long total = r.totalSize();
+      if (total >= 0) {
+        if (size < 0) {
+          size = total;
+        } else if (total != size) {
+          closeQuietly(r.body());
+          throw new DigestMismatchException(op.action(), op.registry(), op.repository(), digest, null,
+              "expected " + size + " bytes but the registry serves " + total);
+        }
+      }
+      current = r.body();
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (closed) {
+        throw new IOException("stream closed");
+      }
+      if (len == 0) {
+        return 0;
+      }
+      if (finished) {
+        return -1;
+      }
+      while (true) {
+        if (current == null) {
+          connect();
+        }
+        int n = 0;
+        IOException failure = null;
+        InputStream in = current;
+        stalled = false;
+        ScheduledFuture<?> alarm = transport.alarm(() -> {
+          stalled = true;
+          closeQuietly(in);
+        });
+        try {
+          n = in.read(b, off, len);
+        } catch (IOException e) {
+          failure = e;
+        } finally {
+          alarm.cancel(false);
+        }
+        if (stalled) {
+          // Whatever this read returned came from a body the watchdog closed: resume from position.
+          dropped(new HttpTimeoutException("no data received for " + transport.timeout().toMillis() + " ms"));
+          continue;
+        }
+        if (failure != null) {
+          dropped(failure);
+          continue;
+        }
+        if (n < 0) {
+          if (size >= 0 && position < size) {
+            dropped(new EOFException("connection ended after " + position + " of " + size + " bytes"));
+            continue;
+          }
+          finished = true;
+          closeQuietly(current);
+          current = null;
+          return -1;
+        }
+        position += n;
+        failuresSinceProgress = 0;
+        return n;
+      }
+    }
+
+    private void dropped(IOException e) {
+      closeQuietly(current);
+      current = null;
+      failuresSinceProgress++;
+      RetryPolicy retry = transport.retryPolicy();
+      if (failuresSinceProgress >= retry.maxAttempts()) {
+        throw new RegistryException(op.action(), op.registry(), op.repository(), op.reference(), 0, null,
+            "connection failed at byte " + position + (size >= 0 ? " of " + size : "") + " " + failuresSinceProgress
+                + " times in a row: " + e,
+            true, e);
+      }
+      transport.pause(op, retry.delayAfter(failuresSinceProgress, ThreadLocalRandom.current().nextDouble()));
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        closeQuietly(current);
+        current = null;
+      }
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    if (in == null) {
+      return;
+    }
+    try {
+      in.close();
+    } catch (IOException | RuntimeException ignored) {
+      // a body we abandon
+    }
+  }
+}

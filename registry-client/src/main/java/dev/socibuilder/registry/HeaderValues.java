@@ -1,0 +1,129 @@
+package dev.socibuilder.registry;
+
+import dev.socibuilder.digest.Digest;
+import dev.socibuilder.json.JsonException;
+import dev.socibuilder.json.JsonParser;
+import dev.socibuilder.json.JsonValue;
+import dev.socibuilder.json.JsonValue.JsonObject;
+import dev.socibuilder.json.JsonValue.JsonString;
+import java.net.http.HttpHeaders;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Parsing of the header values the distribution API uses: {@code Retry-After}, {@code Range} (an upload's
+ * progress), {@code Content-Range} (a resumed download), {@code Docker-Content-Digest} and
+ * {@code Content-Type}. Lenient: a value that does not parse is reported as absent, never thrown.
+ */
+final class HeaderValues {
+  /** The longest {@code Retry-After} honoured. */
+  static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+
+  private HeaderValues() {}
+
+  /** {@code Retry-After} as delay-seconds or an HTTP date, capped at {@link #MAX_RETRY_AFTER}; null if absent. */
+  static Duration retryAfter(HttpHeaders headers) {
+    String v = headers.firstValue("Retry-After").orElse(null);
+    if (v == null) {
+      return null;
+    }
+    Duration d;
+    try {
+      d = Duration.ofSeconds(Long.parseLong(v.trim()));
+    } catch (NumberFormatException e) {
+      try {
+        d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+      } catch (RuntimeException e2) {
+        return null;
+      }
+    }
+    if (d.isNegative()) {
+      return Duration.ZERO;
+    }
+    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
+  }
+
+  /** {@code "0-1023"} or {@code "bytes=0-1023"} → 1023; -2 if unparseable. */
+  static long rangeEnd(String range) {
+    String r = range.trim();
+    if (r.startsWith("bytes=")) {
+      r = r.substring(6);
+    }
+    int dash = r.indexOf('-');
+    try {
+      return Long.parseLong(r.substring(dash + 1).trim());
+    } catch (RuntimeException e) {
+      return -2;
+    }
+  }
+
+  /** {@code "bytes 100-199/200"} → 100; -1 if unparseable. */
+  static long contentRangeStart(String contentRange) {
+    String r = contentRange.trim();
+    if (r.startsWith("bytes ")) {
+      r = r.substring(6);
+    }
+    int dash = r.indexOf('-');
+    try {
+      return Long.parseLong(r.substring(0, dash).trim());
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** {@code "bytes 100-199/200"} → 200; -1 if unknown ({@code *}) or unparseable. */
+  static long contentRangeTotal(String contentRange) {
+    int slash = contentRange.indexOf('/');
+    try {
+      return Long.parseLong(contentRange.substring(slash + 1).trim());
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** {@code Docker-Content-Digest}, or null if absent or not a digest. */
+  static Digest contentDigest(HttpHeaders h) {
+    String v = h.firstValue("Docker-Content-Digest").orElse(null);
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    try {
+      return Digest.parse(v.trim());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** A media type without its parameters: {@code "a/b; charset=utf-8"} → {@code "a/b"}. */
+  static String stripParams(String contentType) {
+    int semi = contentType.indexOf(';');
+    return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim();
+  }
+
+  /**
+   * A fetched manifest's media type: the {@code Content-Type}, unless it is a generic type (or absent),
+   * then the document's own {@code mediaType} field.
+   */
+  static String manifestMediaType(HttpHeaders h, byte[] bytes) {
+    String ct = h.firstValue("Content-Type").map(HeaderValues::stripParams).orElse("");
+    if (!ct.isEmpty() && !ct.equals("application/json") && !ct.equals("text/plain")
+        && !ct.equals("application/octet-stream")) {
+      return ct;
+    }
+    try {
+      String own = stringMember(JsonParser.parse(bytes), "mediaType");
+      if (own != null && !own.isEmpty()) {
+        return own;
+      }
+    } catch (JsonException notJson) {
+      // keep the header's type
+    }
+    return ct.isEmpty() ? "application/json" : ct;
+  }
+
+  /** The string member {@code key} of {@code v} if v is an object, else null. */
+  static String stringMember(JsonValue v, String key) {
+    return v instanceof JsonObject o && o.get(key) instanceof JsonString str ? str.value() : null;
+  }
+}

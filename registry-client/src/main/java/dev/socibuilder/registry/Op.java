@@ -1,0 +1,19 @@
+package dev.socibuilder.registry;
+
+/**
+ * What one registry operation is for: names the failure ("pull manifest host/repo:tag failed ...") and
+ * picks the token scope ({@code pull} or {@code pull,push}).
+ *
+ * @param action e.g. {@code "pull manifest"}
+ * @param repository null for registry-wide operations
+ * @param reference the tag or digest, or null
+ * @param push whether the operation writes (asks for a push token)
+ */
+record Op(String action, String registry, String repository, String reference, boolean push) {
+
+  /** A failure of this operation. */
+  RegistryException failure(int status, String errorCode, String detail, boolean transientFailure) {
+    return new RegistryException(action, registry, repository, reference, status, errorCode, detail,
+        transientFailure, null);
+  }
+}

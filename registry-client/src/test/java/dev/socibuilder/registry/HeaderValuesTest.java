@@ -1,0 +1,76 @@
+package dev.socibuilder.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.socibuilder.digest.Digest;
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HeaderValuesTest {
+  private static HttpHeaders headers(String... nameValues) {
+    Map<String, List<String>> map = new java.util.HashMap<>();
+    for (int i = 0; i < nameValues.length; i += 2) {
+      map.put(nameValues[i], List.of(nameValues[i + 1]));
+    }
+    return HttpHeaders.of(map, (a, b) -> true);
+  }
+
+  @Test
+  void retryAfterAcceptsSecondsAndCapsAbsurdValues() {
+    assertThat(HeaderValues.retryAfter(headers("Retry-After", "3"))).isEqualTo(Duration.ofSeconds(3));
+    assertThat(HeaderValues.retryAfter(headers("Retry-After", " 7 "))).isEqualTo(Duration.ofSeconds(7));
+    assertThat(HeaderValues.retryAfter(headers("Retry-After", "86400"))).isEqualTo(Duration.ofMinutes(10));
+    assertThat(HeaderValues.retryAfter(headers())).isNull();
+  }
+
+  @Test
+  void retryAfterAcceptsAnHttpDateAndTreatsThePastAsNow() {
+    String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusSeconds(65));
+    assertThat(HeaderValues.retryAfter(headers("Retry-After", inAMinute)))
+        .isBetween(Duration.ofSeconds(50), Duration.ofSeconds(66));
+    String past = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().minusHours(1));
+    assertThat(HeaderValues.retryAfter(headers("Retry-After", past))).isEqualTo(Duration.ZERO);
+    assertThat(HeaderValues.retryAfter(headers("Retry-After", "soon"))).isNull();
+  }
+
+  @Test
+  void rangeEndReadsDistributionsFormWithOrWithoutUnit() {
+    assertThat(HeaderValues.rangeEnd("0-1023")).isEqualTo(1023);
+    assertThat(HeaderValues.rangeEnd("bytes=0-99")).isEqualTo(99);
+    assertThat(HeaderValues.rangeEnd("garbage")).isEqualTo(-2);
+  }
+
+  @Test
+  void contentRangeGivesStartAndTotal() {
+    assertThat(HeaderValues.contentRangeStart("bytes 100-199/200")).isEqualTo(100);
+    assertThat(HeaderValues.contentRangeTotal("bytes 100-199/200")).isEqualTo(200);
+    assertThat(HeaderValues.contentRangeTotal("bytes 100-199/*")).isEqualTo(-1);
+    assertThat(HeaderValues.contentRangeStart("nonsense")).isEqualTo(-1);
+  }
+
+  @Test
+  void contentDigestIgnoresWhatIsNotADigest() {
+    Digest d = Digest.sha256Of(new byte[] {1});
+    assertThat(HeaderValues.contentDigest(headers("Docker-Content-Digest", " " + d + " "))).isEqualTo(d);
+    assertThat(HeaderValues.contentDigest(headers("Docker-Content-Digest", "sha256:zz"))).isNull();
+    assertThat(HeaderValues.contentDigest(headers())).isNull();
+  }
+
+  @Test
+  void manifestMediaTypeFallsBackToTheDocumentsOwnFieldForGenericTypes() {
+    byte[] doc = "{\"mediaType\":\"application/vnd.oci.image.index.v1+json\"}".getBytes(StandardCharsets.UTF_8);
+    assertThat(HeaderValues.manifestMediaType(
+        headers("Content-Type", "application/vnd.oci.image.manifest.v1+json; charset=utf-8"), doc))
+        .isEqualTo("application/vnd.oci.image.manifest.v1+json");
+    assertThat(HeaderValues.manifestMediaType(headers("Content-Type", "application/json"), doc))
+        .isEqualTo("application/vnd.oci.image.index.v1+json");
+    assertThat(HeaderValues.manifestMediaType(headers(), "not json".getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo("application/json");
+  }
+}
