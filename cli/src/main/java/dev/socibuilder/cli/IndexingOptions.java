@@ -1,0 +1,108 @@
+package dev.socibuilder.cli;
+
+import dev.socibuilder.indexer.IndexOptions;
+import dev.socibuilder.oci.Platform;
+import dev.socibuilder.oci.Platforms;
+import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.ztoc.BuildInfo;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * How to index, shared by every command that indexes images ({@code index}, and any command that indexes
+ * many): the SOCI index version, span and minimum layer size, platforms, tag suffix, build tool id, force
+ * and time zone.
+ */
+final class IndexingOptions {
+  @Option(names = "--index-version", paramLabel = "v2|v1", defaultValue = "v2",
+      description = "SOCI index version (default: ${DEFAULT-VALUE}).")
+  String indexVersion;
+
+  @Option(names = "--min-layer-size", paramLabel = "BYTES", defaultValue = "10485760",
+      description = "Layers smaller than this get no zTOC (default: ${DEFAULT-VALUE}).")
+  long minLayerSize;
+
+  @Option(names = "--span-size", paramLabel = "BYTES", defaultValue = "4194304",
+      description = "Uncompressed bytes per span (default: ${DEFAULT-VALUE}).")
+  long spanSize;
+
+  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+      description = "Index only this platform of a multi-platform image (repeatable).")
+  List<String> platforms = new ArrayList<>();
+
+  @Option(names = "--all-platforms",
+      description = "Index every platform of a multi-platform image (the default).")
+  boolean allPlatforms;
+
+  @Option(names = "--tag-suffix", paramLabel = "SUFFIX", defaultValue = "-soci",
+      description = "v2: the SOCI-enabled image is tagged TAG+SUFFIX (default: ${DEFAULT-VALUE}).")
+  String tagSuffix;
+
+  @Option(names = "--build-tool", paramLabel = "ID",
+      description = "Build tool identifier written into zTOCs and indexes (default: this tool's name and version).")
+  String buildTool;
+
+  @Option(names = "--force", description = "Rebuild even if the image already has a matching SOCI index.")
+  boolean force;
+
+  @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
+      description = "Time zone of the zTOCs' mod_time texts (default: ${DEFAULT-VALUE}).")
+  String timeZone;
+
+  /**
+   * The options as the indexing service takes them.
+   *
+   * @throws CommandLine.ParameterException (a usage error, exit 2) for a value that is not valid
+   */
+  IndexOptions toIndexOptions(CommandLine.Model.CommandSpec spec) {
+    SociIndex.Version version = switch (indexVersion.toLowerCase(Locale.ROOT)) {
+      case "v2" -> SociIndex.Version.V2;
+      case "v1" -> SociIndex.Version.V1;
+      default -> throw usage(spec, "--index-version must be v2 or v1, got " + indexVersion);
+    };
+    if (spanSize <= 0) {
+      throw usage(spec, "--span-size must be positive");
+    }
+    if (minLayerSize < 0) {
+      throw usage(spec, "--min-layer-size must be >= 0");
+    }
+    if (allPlatforms && !platforms.isEmpty()) {
+      throw usage(spec, "--all-platforms and --platform are exclusive");
+    }
+    List<Platform> wanted = new ArrayList<>();
+    for (String p : platforms) {
+      try {
+        wanted.add(Platforms.parse(p));
+      } catch (IllegalArgumentException e) {
+        throw usage(spec, "invalid --platform " + p + ": " + e.getMessage());
+      }
+    }
+    ZoneId zone;
+    try {
+      zone = ZoneId.of(timeZone);
+    } catch (DateTimeException e) {
+      throw usage(spec, "unknown time zone: " + timeZone);
+    }
+    try {
+      return IndexOptions.defaults(buildTool != null ? buildTool : BuildInfo.defaultBuildTool())
+          .withVersion(version)
+          .withMinLayerSize(minLayerSize)
+          .withSpanSize(spanSize)
+          .withPlatforms(wanted)
+          .withTagSuffix(tagSuffix)
+          .withForce(force)
+          .withZone(zone);
+    } catch (IllegalArgumentException e) {
+      throw usage(spec, e.getMessage());
+    }
+  }
+
+  static CommandLine.ParameterException usage(CommandLine.Model.CommandSpec spec, String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+}
