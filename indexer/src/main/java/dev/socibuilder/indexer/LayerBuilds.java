@@ -151,7 +151,9 @@ final class LayerBuilds {
     }
     if (reuse != null) {
       String notStored = reuse.store(key, r.bytes(), r.ztocDigest());
-      cacheProblem = cacheProblem == null ? notStored : notStored == null ? cacheProblem : cacheProblem + "; " + notStored;
+      if (notStored != null) {
+        cacheProblem = cacheProblem == null ? notStored : cacheProblem + "; " + notStored;
+      }
     }
     ZtocReport report = new ZtocReport(layer.digest(), layer.size(), r.ztocDigest().toString(), r.bytes().length,
         r.ztoc().compressionInfo().spanDigests().size(), ZtocSource.BUILT, null, cacheProblem);

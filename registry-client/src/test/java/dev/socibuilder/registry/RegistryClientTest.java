@@ -215,8 +215,8 @@ class RegistryClientTest {
       boolean mounted = client.mountOrPushBlob(proxy.hostPort(), "mount/target", d, blob, "mount/source");
 
       assertThat(mounted).isTrue();
-      assertThat(proxy.count("POST", "/v2/mount/target/blobs/uploads/\\?mount=sha256%3A" + d.hex() + "&from=mount%2Fsource"))
-          .isEqualTo(1);
+      String mount = "/v2/mount/target/blobs/uploads/\\?mount=sha256%3A" + d.hex() + "&from=mount%2Fsource";
+      assertThat(proxy.count("POST", mount)).isEqualTo(1);
       assertThat(proxy.count("PUT", "/blobs/uploads/")).isZero();
       assertThat(proxy.count("PATCH", "/blobs/uploads/")).isZero();
     }

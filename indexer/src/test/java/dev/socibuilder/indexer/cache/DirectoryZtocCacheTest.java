@@ -101,7 +101,8 @@ class DirectoryZtocCacheTest {
           while (writers.stream().anyMatch(f -> !f.isDone())) {
             Optional<ZtocCache.Stored> s = cache.get(ID);
             if (s.isPresent()) {
-              assertThat(s.get().bytes()).satisfiesAnyOf(x -> assertThat(x).isEqualTo(a), x -> assertThat(x).isEqualTo(b));
+              assertThat(s.get().bytes()).satisfiesAnyOf(x -> assertThat(x).isEqualTo(a),
+                  x -> assertThat(x).isEqualTo(b));
               seen++;
             }
           }
@@ -141,7 +142,8 @@ class DirectoryZtocCacheTest {
     Path file = Files.writeString(dir.resolve("a-file"), "not a folder");
     DirectoryZtocCache cache = new DirectoryZtocCache(file);
 
-    assertThatThrownBy(() -> cache.get(ID)).isInstanceOf(ZtocCacheException.class).hasMessageContaining(file.toString());
+    assertThatThrownBy(() -> cache.get(ID)).isInstanceOf(ZtocCacheException.class)
+        .hasMessageContaining(file.toString());
     assertThatThrownBy(() -> cache.put(ID, new byte[1])).isInstanceOf(ZtocCacheException.class)
         .hasMessageContaining("writing zTOC cache entry");
   }
