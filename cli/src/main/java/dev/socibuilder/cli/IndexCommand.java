@@ -50,7 +50,7 @@ final class IndexCommand implements Callable<Integer> {
     registryOptions.validate(spec);
     PrintWriter out = spec.commandLine().getOut();
     IndexProgress listener = new IndexProgress();
-    IndexingService service = new IndexingService(options, listener);
+    IndexingService service = new IndexingService(options, listener, indexing.ztocCache(System.getenv()));
     ImageArgument target;
     try {
       target = ImageArgument.parse(image);

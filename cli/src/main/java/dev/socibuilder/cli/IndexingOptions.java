@@ -1,22 +1,26 @@
 package dev.socibuilder.cli;
 
 import dev.socibuilder.indexer.IndexOptions;
+import dev.socibuilder.indexer.cache.DirectoryZtocCache;
+import dev.socibuilder.indexer.cache.ZtocCache;
 import dev.socibuilder.oci.Platform;
 import dev.socibuilder.oci.Platforms;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.ztoc.BuildInfo;
+import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
  * How to index, shared by every command that indexes images ({@code index}, and any command that indexes
- * many): the SOCI index version, span and minimum layer size, platforms, tag suffix, build tool id, force
- * and time zone.
+ * many): the SOCI index version, span and minimum layer size, platforms, tag suffix, build tool id, force,
+ * time zone, and the zTOC cache folder.
  */
 final class IndexingOptions {
   @Option(names = "--index-version", paramLabel = "v2|v1", defaultValue = "v2",
@@ -53,6 +57,28 @@ final class IndexingOptions {
   @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
       description = "Time zone of the zTOCs' mod_time texts (default: ${DEFAULT-VALUE}).")
   String timeZone;
+
+  /** The environment variable naming the zTOC cache folder when {@code --ztoc-cache} is not given. */
+  static final String ZTOC_CACHE_ENV = "SOCI_BUILDER_ZTOC_CACHE";
+
+  @Option(names = "--ztoc-cache", paramLabel = "DIR",
+      description = "Reuse zTOCs from this folder and store new ones there, so that a layer shared by images "
+          + "or repositories is indexed once (default: $" + ZTOC_CACHE_ENV + ", else no cache).")
+  Path ztocCacheDir;
+
+  /**
+   * The zTOC cache: {@code --ztoc-cache}, else the folder named by {@value #ZTOC_CACHE_ENV} in {@code env}
+   * (if set and not blank), else none.
+   *
+   * @return the cache, or null for none
+   */
+  ZtocCache ztocCache(Map<String, String> env) {
+    if (ztocCacheDir != null) {
+      return new DirectoryZtocCache(ztocCacheDir);
+    }
+    String fromEnv = env.get(ZTOC_CACHE_ENV);
+    return fromEnv == null || fromEnv.isBlank() ? null : new DirectoryZtocCache(Path.of(fromEnv.strip()));
+  }
 
   /**
    * The options as the indexing service takes them.

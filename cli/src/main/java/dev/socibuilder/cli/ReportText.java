@@ -23,8 +23,11 @@ final class ReportText {
         out.printf("    SOCI index %s%n", p.sociIndexDigest());
       }
       for (IndexReport.ZtocReport z : p.ztocs()) {
-        out.printf("    zTOC %s for layer %s (%s, %d span%s, zTOC %s)%n", z.ztocDigest(), z.layerDigest(),
-            human(z.layerSize()), z.spans(), z.spans() == 1 ? "" : "s", human(z.ztocSize()));
+        out.printf("    zTOC %s for layer %s (%s, %d span%s, zTOC %s%s)%n", z.ztocDigest(), z.layerDigest(),
+            human(z.layerSize()), z.spans(), z.spans() == 1 ? "" : "s", human(z.ztocSize()), how(z));
+        if (z.cacheProblem() != null) {
+          out.printf("      zTOC cache: %s%n", z.cacheProblem());
+        }
       }
       for (IndexReport.SkippedLayer s : p.skipped()) {
         out.printf("    skipped layer %s (%s): %s%n", s.layerDigest(), human(s.size()), s.reason());
@@ -37,6 +40,17 @@ final class ReportText {
     if (r.outcome() != IndexReport.Outcome.INDEXED) {
       out.println("  " + r.message());
     }
+  }
+
+  /** {@code ", reused from the zTOC cache, blob mounted"}: what is not the default (built, uploaded). */
+  private static String how(IndexReport.ZtocReport z) {
+    String how = z.source() == IndexReport.ZtocSource.CACHED ? ", reused from the zTOC cache" : "";
+    if (z.blob() == IndexReport.BlobOutcome.MOUNTED) {
+      how += ", blob mounted";
+    } else if (z.blob() == IndexReport.BlobOutcome.PRESENT) {
+      how += ", blob already present";
+    }
+    return how;
   }
 
   /** A size for people: bytes, kB or MB (decimal). */

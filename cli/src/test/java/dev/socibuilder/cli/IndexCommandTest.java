@@ -126,6 +126,42 @@ class IndexCommandTest {
   }
 
   @Test
+  void zTocCacheFolderIsFilledByOneImageAndReusedForAnother() throws IOException {
+    Path cache = tmp.resolve("ztoc-cache");
+    Path other = tmp.resolve("other");
+    SampleImage.write(other);
+
+    CliTestSupport.Run first = CliTestSupport.run("index", "oci:" + layout + ":latest", "--json", "--ztoc-cache",
+        cache.toString());
+    CliTestSupport.Run second = CliTestSupport.run("index", "oci:" + other + ":latest", "--ztoc-cache",
+        cache.toString());
+
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    JsonNode built = JSON.readTree(first.out()).get("platforms").get(0).get("ztocs").get(0);
+    assertThat(built.get("source").asText()).isEqualTo("built");
+    assertThat(built.get("blob").asText()).isEqualTo("uploaded");
+    assertThat(built.get("cacheProblem").isNull()).isTrue();
+    try (var entries = Files.walk(cache)) {
+      assertThat(entries.filter(p -> p.toString().endsWith(".entry"))).hasSize(1);
+    }
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.out()).contains("zTOC " + built.get("ztocDigest").asText())
+        .contains("reused from the zTOC cache");
+    assertThat(other.resolve("blobs/sha256").resolve(built.get("ztocDigest").asText().substring(7))).exists();
+  }
+
+  @Test
+  void zTocCacheThatCannotBeUsedIsReportedAndIndexingSucceeds() throws IOException {
+    Path notAFolder = Files.writeString(tmp.resolve("file"), "x");
+
+    CliTestSupport.Run r = CliTestSupport.run("index", "oci:" + layout + ":latest", "--ztoc-cache",
+        notAFolder.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Indexed ").contains("      zTOC cache: zTOC cache " + notAFolder + " unavailable");
+  }
+
+  @Test
   void failuresAreOneLineWithExitOne() {
     CliTestSupport.Run missing = CliTestSupport.run("index", "oci:" + tmp.resolve("nowhere") + ":latest");
     assertThat(missing.exitCode()).isEqualTo(1);

@@ -45,6 +45,19 @@ final class IndexPlan {
     return toBuild;
   }
 
+  /** The reports with each zTOC's final report (after publishing), by layer digest. */
+  static List<PlatformReport> withFinalZtocs(List<PlatformReport> reports, Map<String, ZtocReport> finals) {
+    List<PlatformReport> out = new ArrayList<>();
+    for (PlatformReport p : reports) {
+      List<ZtocReport> ztocs = new ArrayList<>();
+      for (ZtocReport z : p.ztocs()) {
+        ztocs.add(finals.getOrDefault(z.layerDigest(), z));
+      }
+      out.add(new PlatformReport(p.platform(), p.manifestDigest(), p.sociIndexDigest(), ztocs, p.skipped()));
+    }
+    return out;
+  }
+
   /** Each platform's SOCI index over the built zTOCs. */
   Indexes indexes(Map<String, LayerBuilds.Built> built) {
     List<PlatformReport> reports = new ArrayList<>();

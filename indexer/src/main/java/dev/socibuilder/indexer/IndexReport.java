@@ -6,10 +6,12 @@ import dev.socibuilder.oci.Platforms;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * What indexing an image did: per platform the image manifest, its SOCI index, each zTOC and each
- * skipped layer with its reason; the new image index and tag (v2); the duration.
+ * What indexing an image did: per platform the image manifest, its SOCI index, each zTOC (built or
+ * reused from the zTOC cache; its blob uploaded, mounted or already present) and each skipped layer with
+ * its reason; the new image index and tag (v2); the duration.
  *
  * @param image the image as given (store name and reference)
  * @param outcome what happened
@@ -62,8 +64,67 @@ public record IndexReport(
     }
   }
 
-  /** One zTOC built for a layer. */
-  public record ZtocReport(String layerDigest, long layerSize, String ztocDigest, long ztocSize, int spans) {}
+  /**
+   * One layer's zTOC.
+   *
+   * @param source whether the zTOC was built from the layer or reused from the zTOC cache
+   * @param blob how its blob got into the target: uploaded, mounted from another repository of the
+   *     registry, or already present; null until published
+   * @param cacheProblem what went wrong with the zTOC cache for this layer (unavailable, a bad entry
+   *     deleted, an entry not stored), in one line; null if nothing did or no cache is used
+   */
+  public record ZtocReport(String layerDigest, long layerSize, String ztocDigest, long ztocSize, int spans,
+      ZtocSource source, BlobOutcome blob, String cacheProblem) {
+
+    public ZtocReport {
+      Objects.requireNonNull(source, "source");
+    }
+
+    /** A zTOC built from the layer, not yet published. */
+    public ZtocReport(String layerDigest, long layerSize, String ztocDigest, long ztocSize, int spans) {
+      this(layerDigest, layerSize, ztocDigest, ztocSize, spans, ZtocSource.BUILT, null, null);
+    }
+
+    /** This report with how the blob was published. */
+    public ZtocReport withBlob(BlobOutcome b) {
+      return new ZtocReport(layerDigest, layerSize, ztocDigest, ztocSize, spans, source, b, cacheProblem);
+    }
+
+    /** This report with one more cache problem (joined to any earlier one with "; "). */
+    public ZtocReport withCacheProblem(String problem) {
+      if (problem == null) {
+        return this;
+      }
+      String all = cacheProblem == null ? problem : cacheProblem + "; " + problem;
+      return new ZtocReport(layerDigest, layerSize, ztocDigest, ztocSize, spans, source, blob, all);
+    }
+  }
+
+  /** Where a zTOC came from. */
+  public enum ZtocSource {
+    /** Built from the layer's bytes. */
+    BUILT,
+    /** Reused from the zTOC cache, after verification; the layer was not read. */
+    CACHED;
+
+    public String jsonName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** How a zTOC blob got into the target. */
+  public enum BlobOutcome {
+    /** Its bytes were sent. */
+    UPLOADED,
+    /** Mounted from another repository of the same registry: no bytes sent. */
+    MOUNTED,
+    /** The target already had it. */
+    PRESENT;
+
+    public String jsonName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /** A layer that got no zTOC, and why. */
   public record SkippedLayer(String layerDigest, long size, String mediaType, String reason) {}
@@ -98,7 +159,20 @@ public record IndexReport(
             .name("ztocDigest").value(z.ztocDigest())
             .name("ztocSize").value(z.ztocSize())
             .name("spans").value(z.spans())
-            .endObject();
+            .name("source").value(z.source().jsonName())
+            .name("blob");
+        if (z.blob() == null) {
+          w.nullValue();
+        } else {
+          w.value(z.blob().jsonName());
+        }
+        w.name("cacheProblem");
+        if (z.cacheProblem() == null) {
+          w.nullValue();
+        } else {
+          w.value(z.cacheProblem());
+        }
+        w.endObject();
       }
       w.endArray();
       w.name("skippedLayers").beginArray();

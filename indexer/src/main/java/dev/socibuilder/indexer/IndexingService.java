@@ -1,8 +1,12 @@
 package dev.socibuilder.indexer;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.indexer.IndexReport.BlobOutcome;
 import dev.socibuilder.indexer.IndexReport.Outcome;
 import dev.socibuilder.indexer.IndexReport.PlatformReport;
+import dev.socibuilder.indexer.IndexReport.ZtocReport;
+import dev.socibuilder.indexer.IndexReport.ZtocSource;
+import dev.socibuilder.indexer.cache.ZtocCache;
 import dev.socibuilder.indexer.store.ImageStore;
 import dev.socibuilder.indexer.store.OciLayoutException;
 import dev.socibuilder.oci.OciFormatException;
@@ -10,6 +14,7 @@ import dev.socibuilder.oci.StoredManifest;
 import dev.socibuilder.soci.LayerMediaTypeException;
 import dev.socibuilder.soci.SociIndex;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,9 +27,11 @@ import java.util.Optional;
  *   <li>{@link ExistingIndex}: a matching SOCI index that is already there (unless
  *       {@link IndexOptions#force()});
  *   <li>{@link IndexPlan} and {@link LayerBuilds}: each eligible layer streamed once through the zTOC
- *       builder, layers in parallel in a bounded pool;
- *   <li>{@link Publisher}: blobs, SOCI index manifests, rewritten image manifests, the image index, and
- *       the tag last.
+ *       builder, layers in parallel in a bounded pool; with a {@link ZtocCache}, a layer whose verified
+ *       zTOC is cached is not read at all;
+ *   <li>{@link Publisher}: blobs (a cached zTOC's blob mounted from the repository it was last pushed
+ *       to, when the registry allows), SOCI index manifests, rewritten image manifests, the image index,
+ *       and the tag last.
  * </ol>
  *
  * <p>Nothing is published until every zTOC is built, so a bad layer or a registry failure during
@@ -38,10 +45,21 @@ import java.util.Optional;
 public final class IndexingService {
   private final IndexOptions options;
   private final IndexListener listener;
+  private final ZtocCache cache;
 
+  /** A service that builds every zTOC (no cache). */
   public IndexingService(IndexOptions options, IndexListener listener) {
+    this(options, listener, null);
+  }
+
+  /**
+   * @param cache where zTOCs are reused from and stored (see {@link ZtocCache}), or null to build every
+   *     zTOC; the cache never fails a run: its problems are reported on the layers
+   */
+  public IndexingService(IndexOptions options, IndexListener listener, ZtocCache cache) {
     this.options = Objects.requireNonNull(options, "options");
     this.listener = listener == null ? IndexListener.NONE : listener;
+    this.cache = cache;
   }
 
   /**
@@ -88,7 +106,8 @@ public final class IndexingService {
     }
 
     IndexPlan plan = new IndexPlan(options, targets);
-    Map<String, LayerBuilds.Built> built = new LayerBuilds(run).buildAll(plan.layersToBuild());
+    ZtocReuse reuse = cache == null ? null : new ZtocReuse(cache, run);
+    Map<String, LayerBuilds.Built> built = new LayerBuilds(run, reuse).buildAll(plan.layersToBuild());
     IndexPlan.Indexes indexes = plan.indexes(built);
     if (indexes.indexes().isEmpty()) {
       return done(run, start, Outcome.NOTHING_TO_INDEX,
@@ -97,17 +116,52 @@ public final class IndexingService {
     }
 
     Publisher publisher = new Publisher(run);
-    publisher.pushIndexes(built.values(), indexes.indexes());
+    Map<String, BlobOutcome> blobs = publisher.pushIndexes(built.values(), indexes.indexes());
+    List<PlatformReport> reports = IndexPlan.withFinalZtocs(indexes.reports(), finalZtocs(built, blobs, reuse));
+    String ztocs = ztocSummary(reports);
     if (options.version() == SociIndex.Version.V1) {
       publisher.linkReferrers(indexes.indexes());
-      return done(run, start, Outcome.INDEXED, "built " + built.size() + " zTOC(s); pushed "
-          + indexes.indexes().size() + " SOCI index(es) v1", indexes.reports(), null, null);
+      return done(run, start, Outcome.INDEXED, ztocs + "; pushed "
+          + indexes.indexes().size() + " SOCI index(es) v1" + cacheProblems(reports), reports, null, null);
     }
     Publisher.Published published = publisher.convert(top, resolved.sourceIndex(), targets, indexes.indexes());
-    String msg = "built " + built.size() + " zTOC(s); SOCI-enabled image index " + published.imageIndexDigest()
+    String msg = ztocs + "; SOCI-enabled image index " + published.imageIndexDigest()
         + (published.tag() != null ? " tagged " + published.tag()
-            : " pushed by digest only (the source was a digest reference)");
-    return done(run, start, Outcome.INDEXED, msg, indexes.reports(), published.imageIndexDigest(), published.tag());
+            : " pushed by digest only (the source was a digest reference)") + cacheProblems(reports);
+    return done(run, start, Outcome.INDEXED, msg, reports, published.imageIndexDigest(), published.tag());
+  }
+
+  /** Each layer's zTOC report with its blob's outcome and any cache problem found after publishing. */
+  private static Map<String, ZtocReport> finalZtocs(Map<String, LayerBuilds.Built> built,
+      Map<String, BlobOutcome> blobs, ZtocReuse reuse) {
+    Map<String, String> problems = reuse == null ? Map.of() : reuse.recordPublished(blobs);
+    Map<String, ZtocReport> out = new LinkedHashMap<>();
+    for (Map.Entry<String, LayerBuilds.Built> e : built.entrySet()) {
+      out.put(e.getKey(), e.getValue().report().withBlob(blobs.get(e.getKey()))
+          .withCacheProblem(problems.get(e.getKey())));
+    }
+    return out;
+  }
+
+  /** {@code built N zTOC(s)}, and how many were reused from the cache if any. */
+  private static String ztocSummary(List<PlatformReport> reports) {
+    Map<String, ZtocSource> sources = new LinkedHashMap<>();
+    reports.forEach(p -> p.ztocs().forEach(z -> sources.put(z.layerDigest(), z.source())));
+    long cached = sources.values().stream().filter(s -> s == ZtocSource.CACHED).count();
+    return "built " + (sources.size() - cached) + " zTOC(s)"
+        + (cached > 0 ? ", reused " + cached + " from the zTOC cache" : "");
+  }
+
+  /** The first cache problem and how many layers had one, or nothing. */
+  private static String cacheProblems(List<PlatformReport> reports) {
+    Map<String, String> problems = new LinkedHashMap<>();
+    reports.forEach(p -> p.ztocs().stream().filter(z -> z.cacheProblem() != null)
+        .forEach(z -> problems.putIfAbsent(z.layerDigest(), z.cacheProblem())));
+    if (problems.isEmpty()) {
+      return "";
+    }
+    return "; zTOC cache problem on " + problems.size() + " layer(s), first: "
+        + problems.values().iterator().next();
   }
 
   private IndexReport done(RunContext run, long start, Outcome outcome, String message,

@@ -2,6 +2,9 @@ package dev.socibuilder.indexer;
 
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.indexer.IndexReport.ZtocReport;
+import dev.socibuilder.indexer.IndexReport.ZtocSource;
+import dev.socibuilder.indexer.cache.CacheEntry;
+import dev.socibuilder.indexer.cache.CacheKey;
 import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.soci.LayerSelection;
@@ -23,18 +26,33 @@ import java.util.concurrent.Future;
 
 /**
  * The build step: streams each planned layer once from the store through the zTOC builder, layers in
- * parallel up to the options' parallelism (a bounded pool). All or nothing: the first failing layer
+ * parallel up to the options' parallelism (a bounded pool). With a zTOC cache, a layer whose verified
+ * zTOC is in the cache is not read, and a built zTOC is stored. All or nothing: the first failing layer
  * cancels the others and fails the run, so nothing is published.
  */
 final class LayerBuilds {
 
-  /** A layer's zTOC: its bytes, digest and report. */
-  record Built(byte[] bytes, Digest digest, ZtocReport report) {}
+  /**
+   * A layer's zTOC: its bytes, digest and report, and for a zTOC reused from the cache the repository of
+   * the target's registry its blob can be mounted from (or null).
+   */
+  record Built(byte[] bytes, Digest digest, ZtocReport report, String mountFrom) {
+    Built(byte[] bytes, Digest digest, ZtocReport report) {
+      this(bytes, digest, report, null);
+    }
+  }
 
   private final RunContext run;
+  private final ZtocReuse reuse;
 
   LayerBuilds(RunContext run) {
+    this(run, null);
+  }
+
+  /** @param reuse the zTOC cache for this run, or null to build every zTOC */
+  LayerBuilds(RunContext run, ZtocReuse reuse) {
     this.run = run;
+    this.reuse = reuse;
   }
 
   /** Builds the zTOC of every layer in {@code layers} (keyed by digest); the result has the same order. */
@@ -104,6 +122,20 @@ final class LayerBuilds {
     LayerSelection sel = LayerSelection.classify(layer, options.minLayerSize());
     CompressionAlgorithm alg =
         sel.decision() == LayerSelection.Decision.GZIP ? CompressionAlgorithm.GZIP : CompressionAlgorithm.UNCOMPRESSED;
+    CacheKey key = null;
+    String cacheProblem = null;
+    if (reuse != null) {
+      key = reuse.key(layer, alg);
+      ZtocReuse.Lookup found = reuse.lookup(layer, key);
+      if (found.hit() != null) {
+        CacheEntry e = found.hit().entry();
+        ZtocReport report = new ZtocReport(layer.digest(), layer.size(), e.ztocDigest().toString(), e.ztoc().length,
+            found.hit().spans(), ZtocSource.CACHED, null, null);
+        run.listener().layerDone(layer, report);
+        return new Built(e.ztoc(), e.ztocDigest(), report, reuse.mountSource(found.hit()));
+      }
+      cacheProblem = found.problem();
+    }
     ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone());
     ZtocBuilder.Result r;
     try (InputStream in = counting(run.store().openBlob(layer), layer)) {
@@ -117,8 +149,14 @@ final class LayerBuilds {
       throw new IndexingException("image " + run.image() + ": layer " + layer.digest() + " is " + r.layerSize()
           + " bytes, its descriptor says " + layer.size());
     }
+    if (reuse != null) {
+      String notStored = reuse.store(key, r.bytes(), r.ztocDigest());
+      if (notStored != null) {
+        cacheProblem = cacheProblem == null ? notStored : cacheProblem + "; " + notStored;
+      }
+    }
     ZtocReport report = new ZtocReport(layer.digest(), layer.size(), r.ztocDigest().toString(), r.bytes().length,
-        r.ztoc().compressionInfo().spanDigests().size());
+        r.ztoc().compressionInfo().spanDigests().size(), ZtocSource.BUILT, null, cacheProblem);
     run.listener().layerDone(layer, report);
     return new Built(r.bytes(), r.ztocDigest(), report);
   }

@@ -1,6 +1,7 @@
 package dev.socibuilder.indexer;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.indexer.IndexReport.BlobOutcome;
 import dev.socibuilder.oci.ImageIndex;
 import dev.socibuilder.oci.MediaTypes;
 import dev.socibuilder.oci.StoredManifest;
@@ -10,7 +11,9 @@ import dev.socibuilder.soci.SociIndex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The publish step, in an order that never leaves a tag pointing at something incomplete: zTOC blobs
@@ -29,16 +32,35 @@ final class Publisher {
     this.run = run;
   }
 
-  /** Pushes the zTOCs, the empty config and the SOCI index manifests. */
-  void pushIndexes(Collection<LayerBuilds.Built> ztocs, List<IndexPlan.PlatformIndex> indexes) {
+  /**
+   * Pushes the zTOCs, the empty config and the SOCI index manifests. A zTOC blob the target lacks is
+   * mounted from the repository its cache entry names, when there is one, else uploaded.
+   *
+   * @return how each zTOC blob got there, by layer digest
+   */
+  Map<String, BlobOutcome> pushIndexes(Collection<LayerBuilds.Built> ztocs, List<IndexPlan.PlatformIndex> indexes) {
     run.listener().step("pushing " + ztocs.size() + " zTOC(s)");
+    Map<String, BlobOutcome> outcomes = new LinkedHashMap<>();
     for (LayerBuilds.Built b : ztocs) {
-      pushBlobIfAbsent(b.digest(), b.bytes());
+      outcomes.put(b.report().layerDigest(), pushZtoc(b));
     }
     pushBlobIfAbsent(SociIndex.EMPTY_CONFIG_DIGEST, SociIndex.emptyConfig());
     for (IndexPlan.PlatformIndex pi : indexes) {
       run.store().pushManifest(pi.bytes(), MediaTypes.OCI_MANIFEST);
     }
+    return outcomes;
+  }
+
+  private BlobOutcome pushZtoc(LayerBuilds.Built b) {
+    if (run.store().hasBlob(b.digest())) {
+      return BlobOutcome.PRESENT;
+    }
+    if (b.mountFrom() != null) {
+      return run.store().mountOrPushBlob(b.digest(), b.bytes(), b.mountFrom()) ? BlobOutcome.MOUNTED
+          : BlobOutcome.UPLOADED;
+    }
+    run.store().pushBlob(b.digest(), b.bytes());
+    return BlobOutcome.UPLOADED;
   }
 
   /** v1: makes each pushed index findable from its subject, through the referrers tag if needed. */

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Answers registry authentication challenges. Requests go out anonymously until the registry answers
  * 401; its {@code WWW-Authenticate} challenge is then remembered per registry. {@code Basic} sends the
  * {@link CredentialsProvider}'s credentials on every later request; {@code Bearer} fetches a token from
- * the challenge's realm ({@code GET realm?service=..&scope=repository:REPO:pull[,push]}, with the basic
- * credentials if there are any) and caches it per registry and scope until shortly before it expires.
+ * the challenge's realm ({@code GET realm?service=..&scope=repository:REPO:pull[,push]}, plus
+ * {@code &scope=repository:FROM:pull} for a cross-repository mount; with the basic credentials if there
+ * are any) and caches it per registry and scope until shortly before it expires.
  * Reads ask for {@code pull}, writes for {@code pull,push}. Credentials and tokens never appear in
  * exceptions.
  */
@@ -126,12 +128,20 @@ final class Authenticator {
         .encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String scope(Op op) {
-    return op.repository() == null ? null : "repository:" + op.repository() + ":" + (op.push() ? "pull,push" : "pull");
+  /**
+   * The token scopes: {@code pull} or {@code pull,push} on the operation's repository, and for a
+   * cross-repository mount also {@code pull} on the repository the blob comes from.
+   */
+  private static List<String> scopes(Op op) {
+    if (op.repository() == null) {
+      return List.of();
+    }
+    String own = "repository:" + op.repository() + ":" + (op.push() ? "pull,push" : "pull");
+    return op.mountFrom() == null ? List.of(own) : List.of(own, "repository:" + op.mountFrom() + ":pull");
   }
 
   private static String tokenKey(Op op) {
-    return op.registry() + " " + scope(op);
+    return op.registry() + " " + String.join(" ", scopes(op));
   }
 
   private Token fetchToken(Op op, AuthChallenge c) throws IOException, InterruptedException {
@@ -144,8 +154,7 @@ final class Authenticator {
     if (service != null) {
       q.append("service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8));
     }
-    String scope = scope(op);
-    if (scope != null) {
+    for (String scope : scopes(op)) {
       q.append(q.length() > 0 ? "&" : "").append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
     }
     URI uri;

@@ -14,6 +14,7 @@ import java.time.Duration;
  * Blob uploads: {@code POST /blobs/uploads/}, then a monolithic {@code PUT ?digest=}, or {@code PATCH}
  * chunks for blobs larger than the chunk size followed by an empty {@code PUT ?digest=}. The registry's
  * {@code Docker-Content-Digest} must acknowledge the digest. A failed upload is restarted from the POST.
+ * A blob another repository of the registry holds can be mounted instead ({@code POST ?mount=&from=}).
  */
 final class BlobUpload {
   private final Transport transport;
@@ -29,16 +30,42 @@ final class BlobUpload {
 
   /** Uploads {@code content}, whose digest the caller has checked is {@code digest}. */
   void upload(Op op, Digest digest, byte[] content) {
-    String digestQuery = "digest=" + URLEncoder.encode(digest.toString(), StandardCharsets.UTF_8);
     transport.withRetries(op, () -> {
-      URI location = start(op);
-      if (content.length > chunkSize) {
-        location = uploadChunks(op, location, content);
-        complete(op, Transport.appendQuery(location, digestQuery), new byte[0], digest);
-      } else {
-        complete(op, Transport.appendQuery(location, digestQuery), content, digest);
-      }
+      send(op, start(op), digest, content);
       return null;
+    });
+  }
+
+  /**
+   * Asks the registry to mount the blob from {@code op.mountFrom()} of the same registry
+   * ({@code POST /blobs/uploads/?mount=DIGEST&from=REPO}): 201 Created means mounted and nothing is
+   * sent; 202 Accepted means the registry declined the mount (it does not support mounts, or the source
+   * lacks the blob) and opened an ordinary upload session, which is continued with {@code content}.
+   *
+   * @return true if mounted, false if uploaded
+   */
+  boolean mountOrUpload(Op op, Digest digest, byte[] content) {
+    String mountQuery = "mount=" + URLEncoder.encode(digest.toString(), StandardCharsets.UTF_8)
+        + "&from=" + URLEncoder.encode(op.mountFrom(), StandardCharsets.UTF_8);
+    return transport.withRetries(op, () -> {
+      URI uri = Transport.appendQuery(transport.uri(op.registry(), op.repository(), "/blobs/uploads/"), mountQuery);
+      HttpResponse<InputStream> r = transport.exchange(op, () -> HttpRequest.newBuilder(uri)
+          .POST(HttpRequest.BodyPublishers.noBody()));
+      if (r.statusCode() == 201) {
+        Transport.closeQuietly(r);
+        Digest acknowledged = HeaderValues.contentDigest(r.headers());
+        if (acknowledged != null && !acknowledged.equals(digest)) {
+          throw new DigestMismatchException(op.action(), op.registry(), op.repository(), digest, acknowledged,
+              "registry mounted the blob as " + acknowledged);
+        }
+        return true;
+      }
+      if (r.statusCode() != 202) {
+        throw Transport.failure(op, r);
+      }
+      Transport.closeQuietly(r);
+      send(op, location(op, uri, r), digest, content);
+      return false;
     });
   }
 
@@ -51,6 +78,17 @@ final class BlobUpload {
     }
     Transport.closeQuietly(r);
     return location(op, uri, r);
+  }
+
+  /** Sends {@code content} into the upload session at {@code location} and completes it. */
+  private void send(Op op, URI location, Digest digest, byte[] content) throws IOException, InterruptedException {
+    String digestQuery = "digest=" + URLEncoder.encode(digest.toString(), StandardCharsets.UTF_8);
+    if (content.length > chunkSize) {
+      URI last = uploadChunks(op, location, content);
+      complete(op, Transport.appendQuery(last, digestQuery), new byte[0], digest);
+    } else {
+      complete(op, Transport.appendQuery(location, digestQuery), content, digest);
+    }
   }
 
   private URI uploadChunks(Op op, URI location, byte[] content) throws IOException, InterruptedException {

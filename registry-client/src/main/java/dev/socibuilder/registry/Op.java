@@ -2,14 +2,21 @@ package dev.socibuilder.registry;
 
 /**
  * What one registry operation is for: names the failure ("pull manifest host/repo:tag failed ...") and
- * picks the token scope ({@code pull} or {@code pull,push}).
+ * picks the token scope ({@code pull} or {@code pull,push}, plus {@code pull} on the repository a blob
+ * is mounted from).
  *
  * @param action e.g. {@code "pull manifest"}
  * @param repository null for registry-wide operations
  * @param reference the tag or digest, or null
  * @param push whether the operation writes (asks for a push token)
+ * @param mountFrom for a cross-repository blob mount: the repository (same registry) the blob comes
+ *     from, which the token must also allow to pull; null otherwise
  */
-record Op(String action, String registry, String repository, String reference, boolean push) {
+record Op(String action, String registry, String repository, String reference, boolean push, String mountFrom) {
+
+  Op(String action, String registry, String repository, String reference, boolean push) {
+    this(action, registry, repository, reference, push, null);
+  }
 
   /** A failure of this operation. */
   RegistryException failure(int status, String errorCode, String detail, boolean transientFailure) {

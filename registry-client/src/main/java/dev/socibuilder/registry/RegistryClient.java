@@ -257,6 +257,44 @@ public final class RegistryClient implements AutoCloseable {
     uploads.upload(new Op("push blob", registry, repository, digest.toString(), true), digest, content);
   }
 
+  /**
+   * Pushes a blob the repository does not have (the caller has checked, e.g. with {@link #blobExists}),
+   * mounting it from {@code fromRepository} of the same registry when the registry allows: a
+   * cross-repository mount ({@code POST /v2/REPO/blobs/uploads/?mount=DIGEST&from=FROM}) sends no bytes.
+   * A registry that declines the mount (202 Accepted: no mount support, or the source lacks the blob)
+   * opened an ordinary upload session, which is continued with {@code content}; one that refuses the
+   * request outright (a permanent 4xx, e.g. no pull access to {@code fromRepository}) gets an ordinary
+   * upload. With bearer tokens the token asks for {@code pull,push} on the repository and {@code pull}
+   * on {@code fromRepository}.
+   *
+   * @return true if the blob was mounted, false if it was uploaded
+   * @throws IllegalArgumentException if {@code content} does not have {@code digest}
+   */
+  public boolean mountOrPushBlob(String registry, String repository, Digest digest, byte[] content,
+      String fromRepository) {
+    Digest actual = Digest.sha256Of(content);
+    if (!actual.equals(digest)) {
+      throw new IllegalArgumentException("blob content has digest " + actual + ", not " + digest);
+    }
+    if (fromRepository == null || fromRepository.equals(repository)) {
+      uploads.upload(new Op("push blob", registry, repository, digest.toString(), true), digest, content);
+      return false;
+    }
+    try {
+      return uploads.mountOrUpload(
+          new Op("push blob", registry, repository, digest.toString(), true, fromRepository), digest, content);
+    } catch (DigestMismatchException e) {
+      throw e;
+    } catch (RegistryException e) {
+      if (e.isTransient()) {
+        throw e;
+      }
+      // The mount is only a shortcut: an ordinary upload needs no access to the other repository.
+      uploads.upload(new Op("push blob", registry, repository, digest.toString(), true), digest, content);
+      return false;
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static String accept(Collection<String> types) {

@@ -121,6 +121,27 @@ class RegistryClientAuthTest {
   }
 
   @Test
+  void mountTokenCoversPushOnTheTargetAndPullOnTheSource() throws Exception {
+    byte[] blob = "mounted with a token".getBytes(StandardCharsets.UTF_8);
+    Digest d = Digest.sha256Of(blob);
+    try (RegistryClient c = client(PASSWORD)) {
+      c.pushBlob(token.hostPort(), "auth/mount-source", d, blob);
+      int before = token.tokenRequests();
+
+      // Distribution checks pull on the source: a token without it would be refused (401), not mounted.
+      boolean mounted = c.mountOrPushBlob(token.hostPort(), "auth/mount-target", d, blob, "auth/mount-source");
+
+      assertThat(mounted).isTrue();
+      assertThat(token.tokenQueries().subList(before, token.tokenRequests())).containsExactly(
+          "service=" + RegistryServer.SERVICE + "&scope=repository:auth/mount-target:pull,push"
+              + "&scope=repository:auth/mount-source:pull");
+      try (InputStream in = c.openBlob(token.hostPort(), "auth/mount-target", d, blob.length)) {
+        assertThat(in.readAllBytes()).isEqualTo(blob);
+      }
+    }
+  }
+
+  @Test
   void tokenServiceRejectingThePasswordFailsClearlyWithoutIt() {
     try (RegistryClient c = client(WRONG)) {
       assertThatThrownBy(() -> c.getManifest(token.hostPort(), "auth/app", "v1", null))

@@ -207,6 +207,88 @@ class RegistryClientTest {
   }
 
   @Test
+  void blobOfAnotherRepositoryIsMountedWithoutSendingItsBytes() throws Exception {
+    byte[] blob = randomBlob(50_000, 21);
+    Digest d = Digest.sha256Of(blob);
+    client.pushBlob(host(), "mount/source", d, blob);
+    try (FaultProxy proxy = FaultProxy.start(host())) {
+      boolean mounted = client.mountOrPushBlob(proxy.hostPort(), "mount/target", d, blob, "mount/source");
+
+      assertThat(mounted).isTrue();
+      String mount = "/v2/mount/target/blobs/uploads/\\?mount=sha256%3A" + d.hex() + "&from=mount%2Fsource";
+      assertThat(proxy.count("POST", mount)).isEqualTo(1);
+      assertThat(proxy.count("PUT", "/blobs/uploads/")).isZero();
+      assertThat(proxy.count("PATCH", "/blobs/uploads/")).isZero();
+    }
+    try (InputStream in = client.openBlob(host(), "mount/target", d, blob.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(blob);
+    }
+  }
+
+  @Test
+  void declinedMountContinuesWithTheUploadSessionTheRegistryOpened() throws Exception {
+    byte[] blob = randomBlob(50_000, 22);
+    Digest d = Digest.sha256Of(blob);
+    client.pushBlob(host(), "declined/source", d, blob);
+    try (FaultProxy proxy = FaultProxy.start(host())) {
+      // The registry sees a plain upload start and answers 202 with a session, as one without mounts does.
+      FaultProxy.Rule declined = proxy.dropQuery("POST", "mount=", 1);
+
+      boolean mounted = client.mountOrPushBlob(proxy.hostPort(), "declined/target", d, blob, "declined/source");
+
+      assertThat(mounted).isFalse();
+      assertThat(declined.fired()).isEqualTo(1);
+      assertThat(proxy.count("POST", "/blobs/uploads/")).as("no second upload session").isEqualTo(1);
+      assertThat(proxy.count("PUT", "/v2/declined/target/blobs/uploads/.*digest=")).isEqualTo(1);
+    }
+    try (InputStream in = client.openBlob(host(), "declined/target", d, blob.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(blob);
+    }
+  }
+
+  @Test
+  void mountFromARepositoryWithoutTheBlobBecomesAnUpload() throws Exception {
+    byte[] blob = randomBlob(50_000, 23);
+    Digest d = Digest.sha256Of(blob);
+
+    boolean mounted = client.mountOrPushBlob(host(), "stale/target", d, blob, "stale/never-had-it");
+
+    assertThat(mounted).isFalse();
+    try (InputStream in = client.openBlob(host(), "stale/target", d, blob.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(blob);
+    }
+  }
+
+  @Test
+  void mountRefusedOutrightFallsBackToAnOrdinaryUpload() throws Exception {
+    byte[] blob = randomBlob(50_000, 24);
+    Digest d = Digest.sha256Of(blob);
+    client.pushBlob(host(), "refused/source", d, blob);
+    try (FaultProxy proxy = FaultProxy.start(host())) {
+      FaultProxy.Rule denied = proxy.respond("POST", "mount=", 403, 1).withErrorCode("DENIED");
+
+      boolean mounted = client.mountOrPushBlob(proxy.hostPort(), "refused/target", d, blob, "refused/source");
+
+      assertThat(mounted).isFalse();
+      assertThat(denied.fired()).isEqualTo(1);
+      assertThat(proxy.count("POST", "/v2/refused/target/blobs/uploads/$")).isEqualTo(1);
+    }
+    assertThat(client.blobExists(host(), "refused/target", d)).isTrue();
+  }
+
+  @Test
+  void mountOfContentThatIsNotTheDigestIsRefusedBeforeAnyRequest() {
+    assertThatThrownBy(() -> client.mountOrPushBlob(host(), "oci/app", Digest.sha256Of(new byte[1]), new byte[2],
+        "other/app")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static byte[] randomBlob(int size, long seed) {
+    byte[] blob = new byte[size];
+    new Random(seed).nextBytes(blob);
+    return blob;
+  }
+
+  @Test
   void blobWhoseBytesDoNotMatchItsDigestIsRefusedBeforeUpload() {
     assertThatThrownBy(() -> client.pushBlob(host(), "oci/app", Digest.sha256Of(new byte[1]), new byte[2]))
         .isInstanceOf(IllegalArgumentException.class);

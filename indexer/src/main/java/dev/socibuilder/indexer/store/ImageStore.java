@@ -32,6 +32,26 @@ public interface ImageStore {
 
   void pushBlob(Digest digest, byte[] content);
 
+  /**
+   * For a repository of a registry: its registry and name, so that blobs it holds can be mounted into
+   * other repositories of that registry; empty for stores that are not one (an OCI image layout).
+   */
+  default Optional<RegistryLocation> location() {
+    return Optional.empty();
+  }
+
+  /**
+   * Stores a blob the store does not have, mounting it from {@code fromRepository} of the same
+   * registry when the registry supports cross-repository mounts, else uploading {@code content}.
+   * Stores without mounts upload.
+   *
+   * @return true if the blob was mounted, false if {@code content} was uploaded
+   */
+  default boolean mountOrPushBlob(Digest digest, byte[] content, String fromRepository) {
+    pushBlob(digest, content);
+    return false;
+  }
+
   /** Stores a manifest by its digest (no tag). */
   void pushManifest(byte[] bytes, String mediaType);
 

@@ -55,6 +55,17 @@ public final class RegistryImageStore implements ImageStore {
   }
 
   @Override
+  public Optional<RegistryLocation> location() {
+    return Optional.of(new RegistryLocation(registry, repository));
+  }
+
+  /** A cross-repository mount (see {@link RegistryClient#mountOrPushBlob}); an upload if declined. */
+  @Override
+  public boolean mountOrPushBlob(Digest digest, byte[] content, String fromRepository) {
+    return client.mountOrPushBlob(registry, repository, digest, content, fromRepository);
+  }
+
+  @Override
   public void pushManifest(byte[] bytes, String mediaType) {
     client.putManifest(registry, repository, Digest.sha256Of(bytes).toString(), bytes, mediaType);
   }

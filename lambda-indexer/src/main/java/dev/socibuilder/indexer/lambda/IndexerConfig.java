@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  *     {@code http://127.0.0.1:5000}) every registry request goes to this endpoint instead of the ECR host
  *     (plain HTTP for {@code http://}), while credentials still come from ECR {@code GetAuthorizationToken};
  *     only loopback addresses are accepted, since the ECR token is sent there; {@code null} in production
+ * @param ztocCacheBucket {@code ZTOC_CACHE_BUCKET}: the S3 bucket of the zTOC cache shared by every
+ *     repository of the account; null (unset) for no cache
+ * @param ztocCachePrefix {@code ZTOC_CACHE_PREFIX}: the key prefix of the cache's entries (default
+ *     {@code ztoc/}; may be empty)
  */
 public record IndexerConfig(
     SociIndex.Version indexVersion,
@@ -33,7 +37,12 @@ public record IndexerConfig(
     String buildTool,
     String eventBusName,
     String region,
-    URI registryEndpointOverride) {
+    URI registryEndpointOverride,
+    String ztocCacheBucket,
+    String ztocCachePrefix) {
+
+  /** The default {@code ZTOC_CACHE_PREFIX}. */
+  public static final String DEFAULT_ZTOC_CACHE_PREFIX = "ztoc/";
 
   /** The default {@code SOCI_TAG_SUFFIX}, as {@code soci convert}. */
   public static final String DEFAULT_TAG_SUFFIX = "-soci";
@@ -41,6 +50,9 @@ public record IndexerConfig(
   public static final String DEFAULT_EVENT_BUS = "default";
 
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]+");
+  // S3 general purpose bucket names: 3-63 of lowercase letters, digits, dots and hyphens.
+  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9!_.*'()/-]{0,512}");
   private static final Pattern LOOPBACK = Pattern.compile("127(\\.[0-9]{1,3}){3}|\\[::1\\]|localhost");
 
   public IndexerConfig {
@@ -69,6 +81,13 @@ public record IndexerConfig(
       // The ECR token goes wherever the override points: only ever to this machine.
       throw new IndexerConfigException("REGISTRY_ENDPOINT_OVERRIDE is a test hook and must point at a loopback"
           + " address (127.x.x.x, [::1], localhost), got '" + registryEndpointOverride + "'");
+    }
+    if (ztocCacheBucket != null && !BUCKET.matcher(ztocCacheBucket).matches()) {
+      throw new IndexerConfigException("ZTOC_CACHE_BUCKET must be an S3 bucket name, got '" + ztocCacheBucket + "'");
+    }
+    if (ztocCachePrefix == null || !PREFIX.matcher(ztocCachePrefix).matches() || ztocCachePrefix.startsWith("/")) {
+      throw new IndexerConfigException("ZTOC_CACHE_PREFIX must be at most 512 of [A-Za-z0-9!_.*'()/-], not starting"
+          + " with /, got '" + ztocCachePrefix + "'");
     }
     // The remaining checks (span, minimum, suffix) are the indexing options' own.
     try {
@@ -111,7 +130,9 @@ public record IndexerConfig(
         value(env, "BUILD_TOOL_ID", defaultBuildTool()),
         value(env, "RESULT_EVENT_BUS_NAME", DEFAULT_EVENT_BUS),
         value(env, "AWS_REGION", null),
-        overrideUri);
+        overrideUri,
+        value(env, "ZTOC_CACHE_BUCKET", null),
+        value(env, "ZTOC_CACHE_PREFIX", DEFAULT_ZTOC_CACHE_PREFIX));
   }
 
   /** The indexing options for one run; parallelism follows the processors Lambda gives the function now. */

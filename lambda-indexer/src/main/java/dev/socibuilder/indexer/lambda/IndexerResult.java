@@ -3,6 +3,7 @@ package dev.socibuilder.indexer.lambda;
 import dev.socibuilder.indexer.IndexReport;
 import dev.socibuilder.indexer.IndexReport.PlatformReport;
 import dev.socibuilder.indexer.IndexReport.SkippedLayer;
+import dev.socibuilder.indexer.IndexReport.ZtocReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +33,9 @@ import java.util.Set;
  * @param skippedLayers layers that got no zTOC and why (distinct layers, at most {@value #MAX_SKIPPED_LISTED})
  * @param skippedLayerCount how many distinct layers got no zTOC
  * @param durationMillis how long the request took
+ * @param ztocLayers each distinct layer's zTOC (at most {@value #MAX_ZTOCS_LISTED}): {@code source} built or
+ *     cached (reused from the zTOC cache), {@code blob} uploaded, mounted or present, and
+ *     {@code cacheProblem} only if the zTOC cache had one for this layer
  */
 public record IndexerResult(
     String outcome,
@@ -49,16 +53,20 @@ public record IndexerResult(
     int ztocs,
     List<SkippedLayer> skippedLayers,
     int skippedLayerCount,
-    long durationMillis) {
+    long durationMillis,
+    List<ZtocReport> ztocLayers) {
 
   /** The outcome of a request that did not succeed. */
   public static final String FAILED = "failed";
   /** EventBridge takes at most 256 KiB per event: a huge image's skipped layers are listed in part. */
   static final int MAX_SKIPPED_LISTED = 100;
+  /** As for skipped layers: an image with hundreds of layers lists the first ones. */
+  static final int MAX_ZTOCS_LISTED = 100;
 
   public IndexerResult {
     sociIndexDigests = List.copyOf(sociIndexDigests);
     skippedLayers = List.copyOf(skippedLayers);
+    ztocLayers = List.copyOf(ztocLayers);
   }
 
   /** A success, from the indexing service's report; {@code note} is appended to its message if given. */
@@ -66,9 +74,15 @@ public record IndexerResult(
     List<String> sociIndexes = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     List<SkippedLayer> skipped = new ArrayList<>();
+    Map<String, ZtocReport> ztocs = new LinkedHashMap<>();
     for (PlatformReport p : report.platforms()) {
       if (p.sociIndexDigest() != null) {
         sociIndexes.add(p.sociIndexDigest());
+      }
+      for (ZtocReport z : p.ztocs()) {
+        if (ztocs.size() < MAX_ZTOCS_LISTED) {
+          ztocs.putIfAbsent(z.layerDigest(), z);
+        }
       }
       for (SkippedLayer s : p.skipped()) {
         if (seen.add(s.layerDigest()) && skipped.size() < MAX_SKIPPED_LISTED) {
@@ -93,7 +107,8 @@ public record IndexerResult(
         report.ztocCount(),
         skipped,
         seen.size(),
-        duration.toMillis());
+        duration.toMillis(),
+        List.copyOf(ztocs.values()));
   }
 
   /** A failure. */
@@ -104,7 +119,7 @@ public record IndexerResult(
         request == null ? null : request.getRepository(),
         request == null ? null : request.getDigest(),
         request == null ? null : request.getTag(),
-        version, null, List.of(), null, null, 0, List.of(), 0, duration.toMillis());
+        version, null, List.of(), null, null, 0, List.of(), 0, duration.toMillis(), List.of());
   }
 
   /** True unless the outcome is {@code failed}. */
@@ -131,6 +146,23 @@ public record IndexerResult(
     m.put("sociImageIndexDigest", sociImageIndexDigest);
     m.put("newTag", newTag);
     m.put("ztocs", (long) ztocs);
+    List<Map<String, Object>> layers = new ArrayList<>();
+    for (ZtocReport z : ztocLayers) {
+      Map<String, Object> l = new LinkedHashMap<>();
+      l.put("layerDigest", z.layerDigest());
+      l.put("layerSize", z.layerSize());
+      l.put("ztocDigest", z.ztocDigest());
+      l.put("source", z.source().jsonName());
+      // Nested keys without a value are left out, as the runtime's serializer leaves them out of the response.
+      if (z.blob() != null) {
+        l.put("blob", z.blob().jsonName());
+      }
+      if (z.cacheProblem() != null) {
+        l.put("cacheProblem", z.cacheProblem());
+      }
+      layers.add(l);
+    }
+    m.put("ztocLayers", layers);
     List<Map<String, Object>> skipped = new ArrayList<>();
     for (SkippedLayer s : skippedLayers) {
       Map<String, Object> l = new LinkedHashMap<>();

@@ -4,8 +4,10 @@ import dev.socibuilder.digest.Digest;
 import dev.socibuilder.indexer.IndexListener;
 import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.indexer.IndexReport;
+import dev.socibuilder.indexer.IndexReport.ZtocSource;
 import dev.socibuilder.indexer.IndexingException;
 import dev.socibuilder.indexer.IndexingService;
+import dev.socibuilder.indexer.cache.ZtocCache;
 import dev.socibuilder.indexer.store.ImageStore;
 import dev.socibuilder.indexer.store.RegistryImageStore;
 import dev.socibuilder.oci.Descriptor;
@@ -34,6 +36,7 @@ import software.amazon.awssdk.regions.PartitionMetadata;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Indexes the image of one {@link IndexerRequest} with the {@link IndexingService} and says how it went,
@@ -78,6 +81,7 @@ public final class IndexerService {
   private final ResultEvents events;
   private final RetryPolicy retry;
   private final Consumer<String> logSink;
+  private final ZtocCache ztocCache;
 
   /**
    * A service with explicit clients (tests, other hosts).
@@ -90,18 +94,30 @@ public final class IndexerService {
    */
   public IndexerService(IndexerConfig config, EcrClient ecr, EventBridgeClient eventBridge, RetryPolicy retry,
       Consumer<String> logSink) {
+    this(config, ecr, eventBridge, retry, logSink, null);
+  }
+
+  /**
+   * A service with explicit clients and a zTOC cache (tests, other hosts).
+   *
+   * @param ztocCache the zTOC cache shared across repositories (see {@link S3ZtocCache}), or null for none
+   */
+  public IndexerService(IndexerConfig config, EcrClient ecr, EventBridgeClient eventBridge, RetryPolicy retry,
+      Consumer<String> logSink, ZtocCache ztocCache) {
     this.config = Objects.requireNonNull(config, "config");
     this.ecr = Objects.requireNonNull(ecr, "ecr");
     this.events = new ResultEvents(Objects.requireNonNull(eventBridge, "eventBridge"), config.eventBusName());
     this.retry = Objects.requireNonNull(retry, "retry");
     this.logSink = Objects.requireNonNull(logSink, "logSink");
+    this.ztocCache = ztocCache;
   }
 
   /**
    * The service as the Lambda function runs it: configuration from {@code env}; ECR and EventBridge
-   * clients for {@code AWS_REGION} on the JDK's URL connection, with the default credentials (the
-   * function's role) and the SDK's endpoint resolution (which honours {@code AWS_ENDPOINT_URL_ECR},
-   * {@code AWS_ENDPOINT_URL_EVENTBRIDGE} and {@code AWS_ENDPOINT_URL}); logs to standard output.
+   * clients (and S3 for the zTOC cache when {@code ZTOC_CACHE_BUCKET} is set) for {@code AWS_REGION} on
+   * the JDK's URL connection, with the default credentials (the function's role) and the SDK's endpoint
+   * resolution (which honours {@code AWS_ENDPOINT_URL_ECR}, {@code AWS_ENDPOINT_URL_EVENTBRIDGE},
+   * {@code AWS_ENDPOINT_URL_S3} and {@code AWS_ENDPOINT_URL}); logs to standard output.
    * Builds clients only: no network call, no credentials resolved.
    *
    * @throws IndexerConfigException if the environment is invalid
@@ -120,7 +136,12 @@ public final class IndexerService {
         .credentialsProvider(credentials)
         .httpClientBuilder(awsHttpClient())
         .build();
-    return new IndexerService(config, ecr, eventBridge, RetryPolicy.defaults(), System.out::println);
+    ZtocCache ztocCache = null;
+    if (config.ztocCacheBucket() != null) {
+      S3Client s3 = S3ZtocCache.clientBuilder().region(region).credentialsProvider(credentials).build();
+      ztocCache = new S3ZtocCache(s3, config.ztocCacheBucket(), config.ztocCachePrefix());
+    }
+    return new IndexerService(config, ecr, eventBridge, RetryPolicy.defaults(), System.out::println, ztocCache);
   }
 
   /** The JDK-based HTTP client for the AWS APIs: small, and no connection pool to keep warm. */
@@ -207,7 +228,7 @@ public final class IndexerService {
     try (RegistryClient client = new RegistryClient(credentials, retry, plainHttp, REGISTRY_TIMEOUT)) {
       ImageStore store = new RegistryImageStore(client, httpHost, request.getRepository());
       IndexOptions options = config.indexOptions();
-      IndexingService service = new IndexingService(options, listener(log));
+      IndexingService service = new IndexingService(options, listener(log), ztocCache);
       Digest digest = Digest.parse(request.getDigest());
       String tag = request.getTag();
       String note = null;
@@ -250,7 +271,14 @@ public final class IndexerService {
         f.put("ztocDigest", ztoc.ztocDigest());
         f.put("ztocSize", ztoc.ztocSize());
         f.put("spans", (long) ztoc.spans());
-        log.info("zTOC built", f);
+        f.put("source", ztoc.source().jsonName());
+        String what = ztoc.source() == ZtocSource.CACHED ? "zTOC reused from the cache" : "zTOC built";
+        if (ztoc.cacheProblem() == null) {
+          log.info(what, f);
+        } else {
+          f.put("cacheProblem", ztoc.cacheProblem());
+          log.warn(what + " (zTOC cache problem, indexing goes on)", f);
+        }
       }
 
       @Override
@@ -292,6 +320,7 @@ public final class IndexerService {
     f.remove("repository");
     f.remove("imageDigest");
     f.remove("tag");
+    f.remove("ztocLayers"); // logged one by one as they were done
     return f;
   }
 

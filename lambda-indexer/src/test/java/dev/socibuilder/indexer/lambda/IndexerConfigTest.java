@@ -34,6 +34,18 @@ class IndexerConfigTest {
     assertThat(config.region()).isEqualTo("us-west-2");
     assertThat(config.registryEndpointOverride()).isNull();
     assertThat(config.buildTool()).startsWith("SOCI Index Builder v").doesNotContain("${");
+    assertThat(config.ztocCacheBucket()).isNull();
+    assertThat(config.ztocCachePrefix()).isEqualTo("ztoc/");
+  }
+
+  @Test
+  void readsTheZtocCacheBucketAndPrefix() {
+    IndexerConfig config = IndexerConfig.fromEnvironment(env(
+        "ZTOC_CACHE_BUCKET", "soci-ztoc-cache-123456789012",
+        "ZTOC_CACHE_PREFIX", "indexer/ztoc-v1/"));
+
+    assertThat(config.ztocCacheBucket()).isEqualTo("soci-ztoc-cache-123456789012");
+    assertThat(config.ztocCachePrefix()).isEqualTo("indexer/ztoc-v1/");
   }
 
   @Test
@@ -77,6 +89,10 @@ class IndexerConfigTest {
       REGISTRY_ENDPOINT_OVERRIDE | ftp://127.0.0.1:21  | REGISTRY_ENDPOINT_OVERRIDE must be http(s)://host[:port]
       REGISTRY_ENDPOINT_OVERRIDE | http://h:5000/v2    | REGISTRY_ENDPOINT_OVERRIDE must be http(s)://host[:port]
       REGISTRY_ENDPOINT_OVERRIDE | https://evil.example.com | REGISTRY_ENDPOINT_OVERRIDE is a test hook and must point at a loopback address
+      ZTOC_CACHE_BUCKET          | My_Bucket           | ZTOC_CACHE_BUCKET must be an S3 bucket name, got 'My_Bucket'
+      ZTOC_CACHE_BUCKET          | ab                  | ZTOC_CACHE_BUCKET must be an S3 bucket name
+      ZTOC_CACHE_PREFIX          | /ztoc/              | ZTOC_CACHE_PREFIX must be at most 512 of
+      ZTOC_CACHE_PREFIX          | a b                 | ZTOC_CACHE_PREFIX must be at most 512 of
       """)
   void invalidVariableIsNamedInTheError(String name, String value, String message) {
     assertThatThrownBy(() -> IndexerConfig.fromEnvironment(env(name, value)))

@@ -9,6 +9,7 @@ import dev.socibuilder.registry.CredentialsProvider;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RetryPolicy;
 import dev.socibuilder.testing.aws.FakeAwsApi;
+import dev.socibuilder.testing.aws.FakeS3;
 import dev.socibuilder.testing.lambda.LambdaJarRunner;
 import dev.socibuilder.testing.lambda.LambdaRuntimeApiServer.InvocationResult;
 import dev.socibuilder.testing.registry.RegistryServer;
@@ -178,6 +179,37 @@ class IndexerHandlerIT {
     assertThat(aws.eventDetails()).singleElement()
         .satisfies(d -> assertThat(d.get("retrying").asBoolean()).isTrue());
     assertThat(function.isAlive()).as("the runtime survives a failed invocation").isTrue();
+  }
+
+  @Test
+  void packagedJarReusesZtocsThroughTheS3CacheItsEnvironmentNames() throws Exception {
+    LayerSpec shared = LayerSpec.incompressible(192 * 1024, 41);
+    TestImage first = TestImages.singlePlatform(temp.resolve("cache-a"), "c1", shared,
+        LayerSpec.compressible(4096, 42));
+    TestImage second = TestImages.singlePlatform(temp.resolve("cache-b"), "c1", shared,
+        LayerSpec.compressible(4096, 43));
+    String r = "docker://" + registry.hostPort();
+    Skopeo.copy(first.ociReference(), r + "/team/cache-a:c1", registry.destCredsArgs());
+    Skopeo.copy(second.ociReference(), r + "/team/cache-b:c1", registry.destCredsArgs());
+    Map<String, String> env = env();
+    try (FakeS3 s3 = FakeS3.start("soci-ztoc-cache")) {
+      env.put("ZTOC_CACHE_BUCKET", "soci-ztoc-cache");
+      env.put("AWS_ENDPOINT_URL_S3", s3.endpoint().toString());
+      try (LambdaJarRunner cached = LambdaJarRunner.start(functionJar(), HANDLER, env, javaHome())) {
+        InvocationResult a = cached.invoke(
+            IndexerHandlerTest.payload(ECR_HOST, "team/cache-a", first.digest(), "c1"), TIMEOUT);
+        InvocationResult b = cached.invoke(
+            IndexerHandlerTest.payload(ECR_HOST, "team/cache-b", second.digest(), "c1"), TIMEOUT);
+
+        assertThat(a.success()).as(cached.output()).isTrue();
+        assertThat(b.success()).as(cached.output()).isTrue();
+        assertThat(JSON.readTree(a.body()).get("ztocLayers").get(0).get("source").asText()).isEqualTo("built");
+        JsonNode reused = JSON.readTree(b.body()).get("ztocLayers").get(0);
+        assertThat(reused.get("source").asText()).as(b.body()).isEqualTo("cached");
+        assertThat(reused.get("blob").asText()).isEqualTo("mounted");
+        assertThat(s3.keys("soci-ztoc-cache")).singleElement().asString().startsWith("ztoc/");
+      }
+    }
   }
 
   @Test

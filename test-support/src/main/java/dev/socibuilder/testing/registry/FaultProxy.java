@@ -30,9 +30,9 @@ import java.util.regex.Pattern;
  * {@link Rule} matches a method (or any) and a regex found in the request path (and query), and
  * fires for the first {@code times} matching requests: drop the connection after N response-body
  * bytes, answer a status (500, 429 with {@code Retry-After}, ...) without forwarding, flip one byte
- * of the response body, or delay before forwarding. Every request is recorded (method, path, Range
- * header, Authorization scheme). Absolute {@code Location} headers pointing at the upstream are
- * rewritten to point at the proxy, so uploads keep flowing through it.
+ * of the response body, delay before forwarding, or forward without the query string. Every request
+ * is recorded (method, path, Range header, Authorization scheme). Absolute {@code Location} headers
+ * pointing at the upstream are rewritten to point at the proxy, so uploads keep flowing through it.
  */
 public final class FaultProxy implements AutoCloseable {
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "te",
@@ -44,7 +44,7 @@ public final class FaultProxy implements AutoCloseable {
    */
   public record Request(String method, String path, String range, String authScheme) {}
 
-  private enum Kind { DROP, STATUS, FLIP, DELAY, IGNORE_RANGE, REDIRECT, STALL }
+  private enum Kind { DROP, STATUS, FLIP, DELAY, IGNORE_RANGE, REDIRECT, STALL, DROP_QUERY }
 
   /** A fault; {@link #fired()} counts how often it was applied. */
   public static final class Rule {
@@ -170,6 +170,15 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   /**
+   * Forwards the request without its query string, {@code times} times: a cross-repository mount
+   * ({@code POST .../blobs/uploads/?mount=..&from=..}) then reaches the registry as a plain upload start,
+   * which it answers 202 with an upload session, as a registry that declines the mount does.
+   */
+  public Rule dropQuery(String method, String pathRegex, int times) {
+    return add(new Rule(method, pathRegex, Kind.DROP_QUERY, 0, 0, null, null, times));
+  }
+
+  /**
    * Answers 307 with {@code Location: targetBase + path} without forwarding (as registries do to
    * send blob downloads to pre-signed storage), {@code times} times.
    */
@@ -259,7 +268,9 @@ public final class FaultProxy implements AutoCloseable {
 
   private void forward(HttpExchange ex, String method, String path, byte[] body, List<Rule> firing)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + upstream + path))
+    String forwarded = firing.stream().anyMatch(x -> x.kind == Kind.DROP_QUERY) && path.indexOf('?') >= 0
+        ? path.substring(0, path.indexOf('?')) : path;
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + upstream + forwarded))
         .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     boolean ignoreRange = firing.stream().anyMatch(x -> x.kind == Kind.IGNORE_RANGE);
     for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
