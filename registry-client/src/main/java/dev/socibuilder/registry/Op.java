@@ -11,6 +11,11 @@ package dev.socibuilder.registry;
  */
 record Op(String action, String registry, String repository, String reference, boolean push) {
 
+  /** {@code "pull manifest host/repo:tag"}, for messages. */
+  String describe() {
+    return RegistryException.subject(action, registry, repository, reference);
+  }
+
   /** A failure of this operation. */
   RegistryException failure(int status, String errorCode, String detail, boolean transientFailure) {
     return new RegistryException(action, registry, repository, reference, status, errorCode, detail,
