@@ -148,11 +148,11 @@ class IndexCommandTest {
           "Content-Type", "application/vnd.oci.image.manifest.v1+json");
 
       CliTestSupport.Run r = CliTestSupport.run("index", registry.hostPort() + "/app:v1", "--plain-http",
-          "--timeout", "300ms");
+          "--timeout", "2s");
 
       assertThat(r.exitCode()).isEqualTo(1);
-      assertThat(r.err().strip()).doesNotContain("\n")
-          .isEqualTo("soci-builder: pull manifest " + registry.hostPort() + "/app:v1: stopped, the deadline (300ms) passed");
+      assertThat(r.err().strip()).doesNotContain("\n").startsWith("soci-builder: ")
+          .contains(registry.hostPort() + "/app:v1").endsWith(": stopped, the deadline (2s) passed");
       assertThat(registry.requests("PUT", "")).isEmpty();
     }
   }

@@ -83,7 +83,8 @@ class IndexingServiceHostileTest {
 
   RegistryClient client(Deadline deadline) {
     return RegistryClient.builder().plainHttp(true).deadline(deadline)
-        .retry(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(50))).timeout(Duration.ofSeconds(10)).build();
+        .retry(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(50))).timeout(Duration.ofSeconds(10))
+        .build();
   }
 
   /** Moves the fake clock past the deadline. */
@@ -177,7 +178,7 @@ class IndexingServiceHostileTest {
     return out.toByteArray();
   }
 
-  /** A registry repository whose referrers tag for the image answers {@code tagIndex}; counts manifest GETs by digest. */
+  /** A repository whose referrers tag for the image answers {@code tagIndex}; counts manifest GETs by digest. */
   static final class HostileReferrersStore extends DelegatingStore {
     final String referrersTag = ReferrersTagIndex.tagFor(Digest.parse(image.digest()));
     final byte[] tagIndex;
@@ -213,8 +214,8 @@ class IndexingServiceHostileTest {
 
       assertThatThrownBy(() -> indexV1(store))
           .isInstanceOf(IndexingException.class)
-          .hasMessageContaining("the referrers tag " + store.referrersTag + " lists 500 SOCI index entries and the newest "
-              + ExistingIndex.MAX_REFERRER_MANIFESTS + " do not exist");
+          .hasMessageContaining("the referrers tag " + store.referrersTag + " lists 500 SOCI index entries and the "
+              + "newest " + ExistingIndex.MAX_REFERRER_MANIFESTS + " do not exist");
       assertThat(store.manifestsByDigest.get()).isEqualTo(ExistingIndex.MAX_REFERRER_MANIFESTS);
     }
   }

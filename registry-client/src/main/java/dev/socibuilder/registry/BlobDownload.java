@@ -14,8 +14,9 @@ import java.net.http.HttpResponse;
  *
  * <p>Each GET follows http(s) redirects (to pre-signed storage) without the registry's credentials. When
  * the connection fails (an I/O error, a clean end before the expected size, or no data within the
- * client's timeout: the transport guards every body read), the download reconnects through the registry (so an expired pre-signed URL is re-issued)
- * asking for {@code Range: bytes=N-} where N is the number of bytes already delivered; a 200 answer
+ * client's timeout: the transport guards every body read), the download reconnects through the registry
+ * (so an expired pre-signed URL is re-issued) asking for {@code Range: bytes=N-} where N is the number
+ * of bytes already delivered; a 200 answer
  * instead of 206 is skipped forward to N. Reconnects are bounded by the retry policy's attempts, counted
  * since the last successful read, with its backoff in between (all waits of one download within the
  * policy's retry budget), and by the run's deadline: a blob trickled slower than the deadline allows

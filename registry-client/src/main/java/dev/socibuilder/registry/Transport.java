@@ -64,10 +64,6 @@ final class Transport implements AutoCloseable {
   /** The waits of one operation so far, against {@link RetryPolicy#retryBudget()}. */
   static final class RetryState {
     private Duration waited = Duration.ZERO;
-
-    Duration waited() {
-      return waited;
-    }
   }
 
   private final RetryPolicy retry;
