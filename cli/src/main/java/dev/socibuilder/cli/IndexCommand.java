@@ -9,6 +9,8 @@ import dev.socibuilder.indexer.store.LayoutImageStore;
 import dev.socibuilder.indexer.store.OciLayout;
 import dev.socibuilder.indexer.store.OciLayoutException;
 import dev.socibuilder.indexer.store.RegistryImageStore;
+import dev.socibuilder.registry.Deadline;
+import dev.socibuilder.registry.DeadlineExceededException;
 import dev.socibuilder.registry.ImageReference;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RegistryException;
@@ -48,9 +50,11 @@ final class IndexCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     IndexOptions options = indexing.toIndexOptions(spec);
     registryOptions.validate(spec);
+    Deadline deadline = registryOptions.deadline(); // --timeout counts from here
     PrintWriter out = spec.commandLine().getOut();
     IndexProgress listener = new IndexProgress();
-    IndexingService service = new IndexingService(options, listener, indexing.ztocCache(System.getenv()));
+    IndexingService service =
+        new IndexingService(options, listener, indexing.ztocCache(System.getenv()), deadline);
     ImageArgument target;
     try {
       target = ImageArgument.parse(image);
@@ -66,7 +70,7 @@ final class IndexCommand implements Callable<Integer> {
       }
     } catch (RegistryException e) {
       throw registryOptions.failure(e);
-    } catch (IndexingException | OciLayoutException e) {
+    } catch (IndexingException | OciLayoutException | DeadlineExceededException e) {
       throw new CliException(e.getMessage(), e);
     } finally {
       listener.close();

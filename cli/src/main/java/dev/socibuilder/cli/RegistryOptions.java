@@ -2,33 +2,38 @@ package dev.socibuilder.cli;
 
 import dev.socibuilder.registry.Credentials;
 import dev.socibuilder.registry.CredentialsProvider;
+import dev.socibuilder.registry.Deadline;
 import dev.socibuilder.registry.DockerConfigCredentials;
 import dev.socibuilder.registry.EcrCredentialsProvider;
 import dev.socibuilder.registry.EcrRegistryHost;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RegistryException;
 import dev.socibuilder.registry.RetryPolicy;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 
 /**
- * How to reach a registry, shared by every command that talks to one: plain HTTP and credentials
- * ({@code --username} with {@code --password-stdin}, else {@code ~/.docker/config.json}, else ECR tokens
- * for ECR hosts).
+ * How to reach a registry, shared by every command that talks to one: plain HTTP, credentials
+ * ({@code --username} with {@code --password-stdin}, else {@code ~/.docker/config.json} with its
+ * credential helpers, else ECR tokens for ECR hosts), and the run's deadline ({@code --timeout}).
  */
 final class RegistryOptions {
   /** How long a registry may take to connect, to answer, or between two reads of a body. */
   static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The most read from standard input for {@code --password-stdin}. */
+  static final int MAX_PASSWORD_BYTES = 64 * 1024;
 
   @Option(names = "--plain-http", description = "Talk to the registry over http:// instead of https://.")
   boolean plainHttp;
@@ -39,6 +44,15 @@ final class RegistryOptions {
   @Option(names = "--password-stdin", description = "Read the registry password from standard input.")
   boolean passwordStdin;
 
+  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationOption.class,
+      description = "Fail the whole run, publishing nothing incomplete, if it takes longer than this "
+          + "(e.g. 90s, 15m, 1h, PT15M; default: no limit).")
+  Duration timeout;
+
+  @Spec(Spec.Target.MIXEE) CommandLine.Model.CommandSpec mixee;
+
+  private Deadline deadline;
+
   /** @throws CommandLine.ParameterException for options that do not go together */
   void validate(CommandLine.Model.CommandSpec spec) {
     if (passwordStdin && username == null) {
@@ -46,27 +60,69 @@ final class RegistryOptions {
     }
   }
 
-  /** A client for {@code registry} with these options' credentials; the caller closes it. */
+  /**
+   * The run's deadline: {@code --timeout} from the first call of this method (call it when the command
+   * starts), or {@link Deadline#none()}.
+   */
+  synchronized Deadline deadline() {
+    if (deadline == null) {
+      deadline = timeout == null ? Deadline.none() : Deadline.after(timeout);
+    }
+    return deadline;
+  }
+
+  /**
+   * A client for {@code registry} with these options' credentials and deadline, whose warnings go to the
+   * command's standard error; the caller closes it.
+   */
   RegistryClient client(String registry) throws IOException {
-    return new RegistryClient(credentials(registry), RetryPolicy.defaults(), plainHttp, REGISTRY_TIMEOUT);
+    PrintWriter err = mixee != null ? mixee.commandLine().getErr() : new PrintWriter(System.err, true);
+    return RegistryClient.builder()
+        .credentials(credentials(registry))
+        .retry(RetryPolicy.defaults())
+        .plainHttp(plainHttp)
+        .timeout(REGISTRY_TIMEOUT)
+        .deadline(deadline())
+        .warnings(w -> {
+          err.println("soci-builder: warning: " + w);
+          err.flush();
+        })
+        .build();
   }
 
   /** Explicit credentials first, then ~/.docker/config.json, then ECR tokens for ECR hosts. */
   CredentialsProvider credentials(String registry) throws IOException {
     List<CredentialsProvider> chain = new ArrayList<>();
     if (username != null) {
-      String password = "";
-      if (passwordStdin) {
-        BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line = r.readLine();
-        password = line == null ? "" : line.strip();
-      }
+      String password = passwordStdin ? readPassword(System.in) : "";
       chain.add(CredentialsProvider.of(registry, new Credentials(username, password)));
     }
     chain.add(new DockerConfigCredentials());
     EcrRegistryHost.parse(registry).ifPresent(ecr -> chain.add(new EcrCredentialsProvider(
         EcrClient.builder().region(Region.of(ecr.region())).httpClientBuilder(UrlConnectionHttpClient.builder()).build())));
     return CredentialsProvider.chain(chain.toArray(CredentialsProvider[]::new));
+  }
+
+  /**
+   * The password as {@code docker login --password-stdin} reads it: all of standard input (UTF-8), with
+   * only a trailing newline ({@code \n} or {@code \r\n}) dropped; spaces and everything else are kept.
+   * Does not close {@code in}.
+   *
+   * @throws CliException if there is more than {@link #MAX_PASSWORD_BYTES}
+   */
+  static String readPassword(InputStream in) throws IOException {
+    byte[] bytes = in.readNBytes(MAX_PASSWORD_BYTES + 1);
+    if (bytes.length > MAX_PASSWORD_BYTES) {
+      throw new CliException("--password-stdin: standard input has more than " + MAX_PASSWORD_BYTES + " bytes");
+    }
+    String s = new String(bytes, StandardCharsets.UTF_8);
+    if (s.endsWith("\n")) {
+      s = s.substring(0, s.length() - 1);
+      if (s.endsWith("\r")) {
+        s = s.substring(0, s.length() - 1);
+      }
+    }
+    return s;
   }
 
   /** A registry failure as one line for the user, with a hint where the cause is a common mistake. */

@@ -9,6 +9,7 @@ import dev.socibuilder.indexer.store.OciLayout;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.oci.ImageIndex;
 import dev.socibuilder.oci.ImageManifest;
+import dev.socibuilder.testing.registry.HostileRegistry;
 import dev.socibuilder.ztoc.Ztoc;
 import dev.socibuilder.ztoc.ZtocCodec;
 import java.io.IOException;
@@ -173,7 +174,31 @@ class IndexCommandTest {
 
     CliTestSupport.Run registryDown = CliTestSupport.run("index", "127.0.0.1:1/app:latest", "--plain-http");
     assertThat(registryDown.exitCode()).isEqualTo(1);
-    assertThat(registryDown.err()).contains("127.0.0.1:1");
+    assertThat(registryDown.err()).contains("127.0.0.1:1").contains("cannot connect (").doesNotContain("(null)");
+  }
+
+  @Test
+  void aRunThatPassesItsTimeoutFailsWithOneLineNamingTheDeadline() {
+    try (HostileRegistry registry = HostileRegistry.start()) {
+      registry.stallAfterHeaders("GET", "/manifests/", HostileRegistry.ALWAYS, 200, new byte[0], 1000,
+          "Content-Type", "application/vnd.oci.image.manifest.v1+json");
+
+      CliTestSupport.Run r = CliTestSupport.run("index", registry.hostPort() + "/app:v1", "--plain-http",
+          "--timeout", "2s");
+
+      assertThat(r.exitCode()).isEqualTo(1);
+      assertThat(r.err().strip()).doesNotContain("\n").startsWith("soci-builder: ")
+          .contains(registry.hostPort() + "/app:v1").endsWith(": stopped, the deadline (2s) passed");
+      assertThat(registry.requests("PUT", "")).isEmpty();
+    }
+  }
+
+  @Test
+  void timeoutMustBeADuration() {
+    CliTestSupport.Run r = CliTestSupport.run("index", "oci:" + layout, "--timeout", "15x");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--timeout").contains("'15x' is not a duration");
   }
 
   @Test

@@ -20,6 +20,12 @@ import java.util.Optional;
  * {@code sha256-<hex>} referrers tag on registries without it).
  */
 final class ExistingIndex {
+  /** The most entries of a referrers list (API answer or tag index) that are read. */
+  static final int MAX_REFERRER_ENTRIES = 10_000;
+  /** The largest referrers tag index read: 4 MiB, the manifest limit of Distribution and ECR. */
+  static final int MAX_REFERRERS_TAG_BYTES = 4 * 1024 * 1024;
+  /** The most manifests fetched to confirm that a referrers tag entry still exists. */
+  static final int MAX_REFERRER_MANIFESTS = 10;
 
   /** A covering index: one report per target, and for v2 the image index's digest and tag. */
   record Found(List<PlatformReport> platforms, String imageIndexDigest, String tag, String message) {}
@@ -117,24 +123,68 @@ final class ExistingIndex {
     return m.layers().stream().map(Descriptor::digest).toList();
   }
 
-  /** The digest of an existing v1 SOCI index referring to {@code subject}, or null. */
+  /**
+   * The digest of an existing v1 SOCI index referring to {@code subject}, or null. Through the referrers
+   * API the registry lists only manifests it has, so the first entry of the SOCI v1 artifact type is the
+   * answer without another request. A referrers tag index may name manifests that are gone: its SOCI
+   * entries are checked newest (last) first, at most {@link #MAX_REFERRER_MANIFESTS} of them.
+   *
+   * @throws IndexingException if the list exceeds {@link #MAX_REFERRER_ENTRIES} entries (or the tag index
+   *     {@link #MAX_REFERRERS_TAG_BYTES}), or more SOCI entries than may be checked are all gone
+   */
   private String existingReferrer(Digest subject) {
     Optional<List<Descriptor>> api = run.store().referrers(subject, MediaTypes.SOCI_INDEX_V1);
-    List<Descriptor> entries;
     if (api.isPresent()) {
-      entries = api.get();
-    } else {
-      Optional<StoredManifest> tagIndex = run.store().manifest(ReferrersTagIndex.tagFor(subject));
-      if (tagIndex.isEmpty()) {
-        return null;
-      }
-      entries = ImageIndex.parse(tagIndex.get().bytes()).manifestList();
+      List<Descriptor> entries = api.get();
+      checkEntries(entries.size(), "the referrers of " + subject);
+      return entries.stream().filter(d -> MediaTypes.SOCI_INDEX_V1.equals(d.artifactType()))
+          .map(Descriptor::digest).findFirst().orElse(null);
     }
-    for (Descriptor d : entries) {
-      if (MediaTypes.SOCI_INDEX_V1.equals(d.artifactType()) && run.store().manifest(d.digest()).isPresent()) {
-        return d.digest();
+    String tag = ReferrersTagIndex.tagFor(subject);
+    Optional<StoredManifest> tagIndex = run.store().manifest(tag);
+    if (tagIndex.isEmpty()) {
+      return null;
+    }
+    List<Descriptor> soci = referrersTagEntries(run, tag, tagIndex.get().bytes()).stream()
+        .filter(d -> MediaTypes.SOCI_INDEX_V1.equals(d.artifactType())).toList();
+    int checked = 0;
+    for (int i = soci.size() - 1; i >= 0; i--) {
+      if (checked == MAX_REFERRER_MANIFESTS) {
+        throw new IndexingException("image " + run.image() + ": the referrers tag " + tag + " lists " + soci.size()
+            + " SOCI index entries and the newest " + MAX_REFERRER_MANIFESTS + " do not exist; "
+            + "clean up the tag (or rebuild with --force)");
+      }
+      checked++;
+      if (run.store().manifest(soci.get(i).digest()).isPresent()) {
+        return soci.get(i).digest();
       }
     }
     return null;
+  }
+
+  /**
+   * The entries of a referrers tag index, read only if it is within {@link #MAX_REFERRERS_TAG_BYTES} and
+   * {@link #MAX_REFERRER_ENTRIES} entries.
+   *
+   * @throws IndexingException if it is larger
+   */
+  static List<Descriptor> referrersTagEntries(RunContext run, String tag, byte[] bytes) {
+    if (bytes.length > MAX_REFERRERS_TAG_BYTES) {
+      throw new IndexingException("image " + run.image() + ": the referrers tag " + tag + " is " + bytes.length
+          + " bytes, more than the " + MAX_REFERRERS_TAG_BYTES + " read; clean it up");
+    }
+    List<Descriptor> entries = ImageIndex.parse(bytes).manifestList();
+    if (entries.size() > MAX_REFERRER_ENTRIES) {
+      throw new IndexingException("image " + run.image() + ": the referrers tag " + tag + " lists " + entries.size()
+          + " entries, more than the " + MAX_REFERRER_ENTRIES + " read; clean it up");
+    }
+    return entries;
+  }
+
+  private void checkEntries(int n, String what) {
+    if (n > MAX_REFERRER_ENTRIES) {
+      throw new IndexingException("image " + run.image() + ": " + what + " are " + n + " entries, more than the "
+          + MAX_REFERRER_ENTRIES + " read");
+    }
   }
 }

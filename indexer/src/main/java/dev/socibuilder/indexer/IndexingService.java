@@ -11,6 +11,8 @@ import dev.socibuilder.indexer.store.ImageStore;
 import dev.socibuilder.indexer.store.OciLayoutException;
 import dev.socibuilder.oci.OciFormatException;
 import dev.socibuilder.oci.StoredManifest;
+import dev.socibuilder.registry.Deadline;
+import dev.socibuilder.registry.DeadlineExceededException;
 import dev.socibuilder.soci.LayerMediaTypeException;
 import dev.socibuilder.soci.SociIndex;
 import java.time.Duration;
@@ -38,6 +40,12 @@ import java.util.Optional;
  * reading leaves the store untouched. Everything pushed is content-addressed, so concurrent runs on
  * the same image converge on the same result.
  *
+ * <p><b>Deadline.</b> A run given a {@link Deadline} checks it between steps, while streaming layers
+ * and before publishing begins, and fails with a {@link DeadlineExceededException} once it has passed
+ * (the store's registry client, given the same deadline, stops its requests at it too). A run stopped
+ * before publishing has published nothing; one stopped while publishing has pushed no tag, since the
+ * tag is always last.
+ *
  * <p>Idempotent: an image that already has a matching SOCI index is reported and left alone unless
  * {@link IndexOptions#force()}; a SOCI-enabled image (one that already carries SOCI indexes, such as
  * this builder's own v2 output) is never indexed again.
@@ -46,20 +54,34 @@ public final class IndexingService {
   private final IndexOptions options;
   private final IndexListener listener;
   private final ZtocCache cache;
+  private final Deadline deadline;
 
-  /** A service that builds every zTOC (no cache). */
+  /** A service that builds every zTOC (no cache) and whose runs have no deadline. */
   public IndexingService(IndexOptions options, IndexListener listener) {
-    this(options, listener, null);
+    this(options, listener, null, Deadline.none());
+  }
+
+  /** A service with a zTOC cache (or null) and no deadline. */
+  public IndexingService(IndexOptions options, IndexListener listener, ZtocCache cache) {
+    this(options, listener, cache, Deadline.none());
+  }
+
+  /** A service without a cache whose runs must be over by {@code deadline}. */
+  public IndexingService(IndexOptions options, IndexListener listener, Deadline deadline) {
+    this(options, listener, null, deadline);
   }
 
   /**
    * @param cache where zTOCs are reused from and stored (see {@link ZtocCache}), or null to build every
    *     zTOC; the cache never fails a run: its problems are reported on the layers
+   * @param deadline when every run must be over (give the store's registry client the same one, so that
+   *     no request goes past it either); {@link Deadline#none()} for no limit
    */
-  public IndexingService(IndexOptions options, IndexListener listener, ZtocCache cache) {
+  public IndexingService(IndexOptions options, IndexListener listener, ZtocCache cache, Deadline deadline) {
     this.options = Objects.requireNonNull(options, "options");
     this.listener = listener == null ? IndexListener.NONE : listener;
     this.cache = cache;
+    this.deadline = Objects.requireNonNull(deadline, "deadline");
   }
 
   /**
@@ -70,6 +92,7 @@ public final class IndexingService {
    *
    * @throws IndexingException for a permanent failure (bad layer data, unsupported manifest...)
    * @throws dev.socibuilder.registry.RegistryException for a registry failure (see isTransient)
+   * @throws DeadlineExceededException when the deadline passed (transient: nothing incomplete was tagged)
    */
   public IndexReport index(ImageStore store, String tag, Digest digest) {
     long start = System.nanoTime();
@@ -78,7 +101,8 @@ public final class IndexingService {
       throw new IllegalArgumentException("a tag or a digest is required");
     }
     String image = store.name() + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
-    RunContext run = new RunContext(store, image, tag, options, listener);
+    RunContext run = new RunContext(store, image, tag, options, listener, deadline);
+    run.checkDeadline("before starting; nothing was published");
     StoredManifest top =
         store.manifest(reference).orElseThrow(() -> new IndexingException("image " + image + " not found"));
     try {
@@ -96,6 +120,7 @@ public final class IndexingService {
       return done(run, start, Outcome.SOCI_ENABLED_IMAGE, resolved.leaveAlone(), List.of(), null, null);
     }
     List<Target> targets = resolved.targets();
+    run.checkDeadline("after resolving the image; nothing was published");
 
     if (!options.force()) {
       Optional<ExistingIndex.Found> existing = new ExistingIndex(run).find(targets);
@@ -105,6 +130,7 @@ public final class IndexingService {
       }
     }
 
+    run.checkDeadline("before building zTOCs; nothing was published");
     IndexPlan plan = new IndexPlan(options, targets);
     ZtocReuse reuse = cache == null ? null : new ZtocReuse(cache, run);
     Map<String, LayerBuilds.Built> built = new LayerBuilds(run, reuse).buildAll(plan.layersToBuild());
@@ -115,6 +141,7 @@ public final class IndexingService {
               + " bytes or in an unsupported compression); nothing was pushed", indexes.reports(), null, null);
     }
 
+    run.checkDeadline("before publishing; nothing was published");
     Publisher publisher = new Publisher(run);
     Map<String, BlobOutcome> blobs = publisher.pushIndexes(built.values(), indexes.indexes());
     List<PlatformReport> reports = IndexPlan.withFinalZtocs(indexes.reports(), finalZtocs(built, blobs, reuse));

@@ -161,10 +161,14 @@ final class LayerBuilds {
     return new Built(r.bytes(), r.ztocDigest(), report);
   }
 
+  /** Reports progress, and stops at the deadline (an OCI layout's files have no deadline of their own). */
   private InputStream counting(InputStream in, Descriptor layer) {
     return new FilterInputStream(in) {
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
+        if (run.deadline().expired()) {
+          run.checkDeadline("reading layer " + layer.digest() + "; nothing was published");
+        }
         int n = super.read(b, off, len);
         if (n > 0) {
           run.listener().bytesRead(layer, n);

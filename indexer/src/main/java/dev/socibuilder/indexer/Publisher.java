@@ -72,6 +72,10 @@ final class Publisher {
       }
       String referrersTag = ReferrersTagIndex.tagFor(subject);
       byte[] existing = run.store().manifest(referrersTag).map(StoredManifest::bytes).orElse(null);
+      if (existing != null) {
+        ExistingIndex.referrersTagEntries(run, referrersTag, existing); // bounded, or fails clearly
+      }
+      run.checkDeadline("before updating the referrers tag " + referrersTag + "; it was not updated");
       byte[] updated = ReferrersTagIndex.update(existing, ReferrersTagIndex.entryFor(pi.descriptor(), pi.bytes()));
       if (existing == null || !Arrays.equals(existing, updated)) {
         run.store().tag(referrersTag, updated, MediaTypes.OCI_INDEX);
@@ -106,6 +110,7 @@ final class Publisher {
       // Pushed under its tag in one request: a push by digest first would be one more (untagged)
       // ECR push event for the filter to ignore.
       newTag = run.tag() + run.options().tagSuffix();
+      run.checkDeadline("before tagging " + newTag + "; the tag was not pushed");
       run.store().tag(newTag, indexBytes, MediaTypes.OCI_INDEX);
     } else {
       run.store().pushManifest(indexBytes, MediaTypes.OCI_INDEX);

@@ -4,12 +4,27 @@ import dev.socibuilder.indexer.store.ImageStore;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.oci.Platforms;
 import dev.socibuilder.oci.StoredManifest;
+import dev.socibuilder.registry.Deadline;
+import dev.socibuilder.registry.DeadlineExceededException;
 
 /**
  * What every step of one indexing run needs: where the image is, what it is called in messages, the
- * tag it was asked for (null for a digest reference), the options and the listener.
+ * tag it was asked for (null for a digest reference), the options, the listener and the run's deadline.
  */
-record RunContext(ImageStore store, String image, String tag, IndexOptions options, IndexListener listener) {
+record RunContext(ImageStore store, String image, String tag, IndexOptions options, IndexListener listener,
+    Deadline deadline) {
+
+  /**
+   * Fails the run if its deadline has passed.
+   *
+   * @param when where the run stands, e.g. "before publishing; nothing was published"
+   * @throws DeadlineExceededException naming the image, {@code when} and the deadline
+   */
+  void checkDeadline(String when) {
+    if (deadline.expired()) {
+      throw deadline.exceeded("index " + image + " (" + when + ")", null);
+    }
+  }
 
   /** An index entry's manifest, checked against the entry's digest. */
   StoredManifest fetch(Descriptor d) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -28,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * are any) and caches it per registry and scope until shortly before it expires.
  * Reads ask for {@code pull}, writes for {@code pull,push}. Credentials and tokens never appear in
  * exceptions.
+ *
+ * <p>A realm must be an http(s) URL, and for a registry reached over https an https one: a realm that
+ * would take the credentials from https to plain http is refused, with nothing sent.
  */
 final class Authenticator {
   static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
@@ -45,6 +49,7 @@ final class Authenticator {
   private final CredentialsProvider credentials;
   private final Sender sender;
   private final Duration timeout;
+  private final boolean plainHttp;
   private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
 
@@ -52,11 +57,13 @@ final class Authenticator {
    * @param credentials per-registry credentials ({@link CredentialsProvider#anonymous()} for none)
    * @param sender sends token requests
    * @param timeout how long a token service may take to answer
+   * @param plainHttp whether the registry itself is reached over plain http (then an http realm is fine)
    */
-  Authenticator(CredentialsProvider credentials, Sender sender, Duration timeout) {
+  Authenticator(CredentialsProvider credentials, Sender sender, Duration timeout, boolean plainHttp) {
     this.credentials = credentials;
     this.sender = sender;
     this.timeout = timeout;
+    this.plainHttp = plainHttp;
   }
 
   /** The Authorization header for a registry whose challenge is already known, or null. */
@@ -159,9 +166,17 @@ final class Authenticator {
     }
     URI uri;
     try {
-      uri = Transport.appendQuery(URI.create(realm), q.toString());
+      uri = Transport.appendQuery(URI.create(realm.strip()), q.toString());
     } catch (IllegalArgumentException e) {
-      throw failure(op, 401, null, "Bearer challenge has an invalid realm");
+      throw failure(op, 401, null, "Bearer challenge has a malformed realm '" + realm + "'");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
+      throw failure(op, 401, null, "Bearer challenge has a realm that is not an http(s) URL: '" + realm + "'");
+    }
+    if (!plainHttp && scheme.equals("http")) {
+      throw failure(op, 401, null, "the registry is https but its token service realm is plain http ("
+          + uri.getScheme() + "://" + uri.getRawAuthority() + "); refusing to send credentials unencrypted");
     }
     Credentials creds = credentials.credentialsFor(op.registry());
     HttpResponse<InputStream> r = sender.send(HttpRequest.newBuilder(uri).GET().timeout(timeout), basic(creds));

@@ -8,19 +8,19 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Blob downloads that survive dropped connections and verify what they delivered.
  *
- * <p>Each GET follows redirects (to pre-signed storage) without the registry's credentials. When the
- * connection fails (an I/O error, a clean end before the expected size, or no data within the client's
- * timeout), the download reconnects through the registry (so an expired pre-signed URL is re-issued)
- * asking for {@code Range: bytes=N-} where N is the number of bytes already delivered; a 200 answer
+ * <p>Each GET follows http(s) redirects (to pre-signed storage) without the registry's credentials. When
+ * the connection fails (an I/O error, a clean end before the expected size, or no data within the
+ * client's timeout: the transport guards every body read), the download reconnects through the registry
+ * (so an expired pre-signed URL is re-issued) asking for {@code Range: bytes=N-} where N is the number
+ * of bytes already delivered; a 200 answer
  * instead of 206 is skipped forward to N. Reconnects are bounded by the retry policy's attempts, counted
- * since the last successful read, with its backoff in between. Every byte goes through one
+ * since the last successful read, with its backoff in between (all waits of one download within the
+ * policy's retry budget), and by the run's deadline: a blob trickled slower than the deadline allows
+ * fails when it passes. Every byte goes through one
  * {@link VerifyingInputStream}: the size and digest must match, else {@link DigestMismatchException}.
  */
 final class BlobDownload {
@@ -58,17 +58,13 @@ final class BlobDownload {
     HttpResponse<InputStream> r = transport.exchange(op, () -> rangeGet(uri, offset));
     for (int hops = 0; Transport.isRedirect(r.statusCode()); hops++) {
       Transport.closeQuietly(r);
-      String loc = r.headers().firstValue("Location").orElse(null);
-      if (loc == null || hops >= MAX_REDIRECTS) {
-        throw Transport.failure(op, r);
+      if (hops >= MAX_REDIRECTS) {
+        throw op.failure(r.statusCode(), null, "more than " + MAX_REDIRECTS + " redirects", false);
       }
-      URI next = r.uri().resolve(loc);
-      if (Transport.sameOrigin(next, uri)) {
-        r = transport.exchange(op, () -> rangeGet(next, offset));
-      } else {
-        // Pre-signed storage URL: authenticated by its query string; registry credentials stay home.
-        r = transport.send(rangeGet(next, offset), null);
-      }
+      URI next = Transport.location(op, r, "redirect");
+      // Pre-signed storage on another origin is authenticated by its query string: the exchange sends
+      // the registry's credentials only to the registry's own origin.
+      r = transport.exchange(op, () -> rangeGet(next, offset));
     }
     int s = r.statusCode();
     if (s == 206 && offset > 0) {
@@ -113,8 +109,8 @@ final class BlobDownload {
     private int failuresSinceProgress;
     private boolean finished;
     private boolean closed;
-    /** Set by the watchdog when a read blocked longer than the client's timeout (and it closed the body). */
-    private volatile boolean stalled;
+    /** The waits of this whole download, against the retry budget. */
+    private final Transport.RetryState retries = new Transport.RetryState();
 
     Resumable(Op op, Digest digest, long size) {
       this.op = op;
@@ -159,28 +155,11 @@ final class BlobDownload {
         if (current == null) {
           connect();
         }
-        int n = 0;
-        IOException failure = null;
-        InputStream in = current;
-        stalled = false;
-        ScheduledFuture<?> alarm = transport.alarm(() -> {
-          stalled = true;
-          closeQuietly(in);
-        });
+        int n;
         try {
-          n = in.read(b, off, len);
+          n = current.read(b, off, len);
         } catch (IOException e) {
-          failure = e;
-        } finally {
-          alarm.cancel(false);
-        }
-        if (stalled) {
-          // Whatever this read returned came from a body the watchdog closed: resume from position.
-          dropped(new HttpTimeoutException("no data received for " + transport.timeout().toMillis() + " ms"));
-          continue;
-        }
-        if (failure != null) {
-          dropped(failure);
+          dropped(e);
           continue;
         }
         if (n < 0) {
@@ -203,14 +182,17 @@ final class BlobDownload {
       closeQuietly(current);
       current = null;
       failuresSinceProgress++;
-      RetryPolicy retry = transport.retryPolicy();
-      if (failuresSinceProgress >= retry.maxAttempts()) {
-        throw new RegistryException(op.action(), op.registry(), op.repository(), op.reference(), 0, null,
-            "connection failed at byte " + position + (size >= 0 ? " of " + size : "") + " " + failuresSinceProgress
-                + " times in a row: " + e,
-            true, e);
+      Deadline deadline = transport.deadline();
+      if (deadline.expired()) {
+        throw deadline.exceeded(op.describe() + " at byte " + position + (size >= 0 ? " of " + size : ""), e);
       }
-      transport.pause(op, retry.delayAfter(failuresSinceProgress, ThreadLocalRandom.current().nextDouble()));
+      RegistryException failure = new RegistryException(op.action(), op.registry(), op.repository(), op.reference(),
+          0, null, "connection failed at byte " + position + (size >= 0 ? " of " + size : "") + " "
+              + failuresSinceProgress + " times in a row: " + e, true, e);
+      if (failuresSinceProgress >= transport.retryPolicy().maxAttempts()) {
+        throw failure;
+      }
+      transport.backOff(op, retries, failuresSinceProgress, failure);
     }
 
     @Override

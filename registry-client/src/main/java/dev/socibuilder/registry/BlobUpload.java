@@ -15,6 +15,8 @@ import java.time.Duration;
  * chunks for blobs larger than the chunk size followed by an empty {@code PUT ?digest=}. The registry's
  * {@code Docker-Content-Digest} must acknowledge the digest. A failed upload is restarted from the POST.
  * A blob another repository of the registry holds can be mounted instead ({@code POST ?mount=&from=}).
+ * An upload {@code Location} on another origin than the registry's gets no credentials (the transport's
+ * rule); one that is not an http(s) URL fails the upload.
  */
 final class BlobUpload {
   private final Transport transport;
@@ -64,7 +66,7 @@ final class BlobUpload {
         throw Transport.failure(op, r);
       }
       Transport.closeQuietly(r);
-      send(op, location(op, uri, r), digest, content);
+      send(op, Transport.location(op, r, "mount response"), digest, content);
       return false;
     });
   }
@@ -77,7 +79,7 @@ final class BlobUpload {
       throw Transport.failure(op, r);
     }
     Transport.closeQuietly(r);
-    return location(op, uri, r);
+    return Transport.location(op, r, "upload response");
   }
 
   /** Sends {@code content} into the upload session at {@code location} and completes it. */
@@ -107,7 +109,7 @@ final class BlobUpload {
         throw Transport.failure(op, r);
       }
       Transport.closeQuietly(r);
-      location = location(op, target, r);
+      location = Transport.location(op, r, "upload response");
       // The registry's Range says how much it holds; resume from there if it differs from what we sent.
       long received = r.headers().firstValue("Range").map(HeaderValues::rangeEnd).orElse(start + len - 1L) + 1;
       if (received > start + len || received < 0) {
@@ -138,13 +140,5 @@ final class BlobUpload {
   private Duration timeoutFor(long bytes) {
     // The request timeout covers sending the body too: allow at least 1 MiB/s on top of the base.
     return transport.timeout().plusSeconds(bytes >> 20);
-  }
-
-  private static URI location(Op op, URI base, HttpResponse<InputStream> r) {
-    String loc = r.headers().firstValue("Location").orElse(null);
-    if (loc == null || loc.isEmpty()) {
-      throw op.failure(r.statusCode(), null, "upload response has no Location", true);
-    }
-    return base.resolve(loc);
   }
 }

@@ -17,8 +17,11 @@ import java.time.format.DateTimeFormatter;
  * {@code Content-Type}. Lenient: a value that does not parse is reported as absent, never thrown.
  */
 final class HeaderValues {
-  /** The longest {@code Retry-After} honoured. */
-  static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+  /**
+   * The longest {@code Retry-After} represented (longer values read as this): a guard against overflow
+   * only. How long the client actually waits is {@link RetryPolicy#maxWait()}.
+   */
+  static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
 
   private HeaderValues() {}
 

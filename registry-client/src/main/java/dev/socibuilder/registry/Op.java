@@ -18,6 +18,11 @@ record Op(String action, String registry, String repository, String reference, b
     this(action, registry, repository, reference, push, null);
   }
 
+  /** {@code "pull manifest host/repo:tag"}, for messages. */
+  String describe() {
+    return RegistryException.subject(action, registry, repository, reference);
+  }
+
   /** A failure of this operation. */
   RegistryException failure(int status, String errorCode, String detail, boolean transientFailure) {
     return new RegistryException(action, registry, repository, reference, status, errorCode, detail,

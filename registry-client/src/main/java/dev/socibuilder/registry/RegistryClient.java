@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 
 /**
  * A client for the OCI distribution API (and Docker Registry HTTP API v2): manifests, blobs and
@@ -30,6 +33,16 @@ import java.util.Optional;
  * digest; a mismatch is a {@link DigestMismatchException}. Pushed manifests and blobs are checked
  * against the registry's {@code Docker-Content-Digest}.
  *
+ * <p><b>Limits.</b> Every read of a response body must return data within the timeout; no request,
+ * retry wait or read goes past the {@link Deadline} (then {@link DeadlineExceededException}); a single
+ * retry wait is at most {@link RetryPolicy#maxWait()} and one operation's waits at most
+ * {@link RetryPolicy#retryBudget()}; manifests are read up to 32 MiB, referrers lists up to
+ * {@link #MAX_REFERRERS_BYTES}, error bodies up to 64 KiB.
+ *
+ * <p><b>Credentials</b> go only to the registry's own origin (scheme, host, port), never to redirects or
+ * upload locations elsewhere, and never from an https registry to a plain-http token realm. Registry
+ * text in exceptions is sanitized ({@link RegistryText}).
+ *
  * <p>Thread-safe; one instance should be shared. Credentials and tokens never appear in exceptions.
  */
 public final class RegistryClient implements AutoCloseable {
@@ -38,27 +51,123 @@ public final class RegistryClient implements AutoCloseable {
 
   private static final int MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
 
+  /**
+   * The most of a referrers list that is read: 4 MiB, the manifest size limit of Distribution and ECR
+   * (some 15,000 entries). A larger answer fails instead of being read.
+   */
+  public static final int MAX_REFERRERS_BYTES = 4 * 1024 * 1024;
+
   private final Transport transport;
   private final BlobDownload downloads;
   private final BlobUpload uploads;
 
   /**
+   * A client without a deadline and without warnings; see {@link #builder()} for those.
+   *
    * @param credentials per-registry credentials; {@code null} for anonymous only
    * @param retry how transient failures are retried
    * @param plainHttp {@code http://} instead of {@code https://} (local test registries)
    * @param timeout connect timeout, the time allowed for a response's headers to arrive, and the
-   *     longest a blob read may wait for data
+   *     longest any read of a response body may wait for data
    */
   public RegistryClient(CredentialsProvider credentials, RetryPolicy retry, boolean plainHttp, Duration timeout) {
-    this(credentials, retry, plainHttp, timeout, d -> Thread.sleep(d.toMillis()), DEFAULT_CHUNK_SIZE);
+    this(builder().credentials(credentials).retry(retry).plainHttp(plainHttp).timeout(timeout));
   }
 
   RegistryClient(
       CredentialsProvider credentials, RetryPolicy retry, boolean plainHttp, Duration timeout,
       Transport.Sleeper sleeper, int chunkSize) {
-    this.transport = new Transport(credentials, retry, plainHttp, timeout, sleeper);
+    this(builder().credentials(credentials).retry(retry).plainHttp(plainHttp).timeout(timeout).sleeper(sleeper)
+        .chunkSize(chunkSize));
+  }
+
+  private RegistryClient(Builder b) {
+    this.transport = new Transport(b.credentials, b.retry, b.plainHttp, b.timeout, b.deadline, b.sleeper, b.warnings,
+        b.sslContext);
     this.downloads = new BlobDownload(transport);
-    this.uploads = new BlobUpload(transport, chunkSize);
+    this.uploads = new BlobUpload(transport, b.chunkSize);
+  }
+
+  /** A builder with the defaults: anonymous, {@link RetryPolicy#defaults()}, https, 60 s timeout, no deadline. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings of a {@link RegistryClient}. Not thread-safe; each {@link #build()} makes an independent client. */
+  public static final class Builder {
+    private CredentialsProvider credentials;
+    private RetryPolicy retry = RetryPolicy.defaults();
+    private boolean plainHttp;
+    private Duration timeout = Duration.ofSeconds(60);
+    private Deadline deadline = Deadline.none();
+    private Consumer<String> warnings = w -> { };
+    private Transport.Sleeper sleeper = d -> Thread.sleep(d.toMillis());
+    private int chunkSize = DEFAULT_CHUNK_SIZE;
+    private SSLContext sslContext;
+
+    private Builder() {}
+
+    /** Per-registry credentials; {@code null} for anonymous only. */
+    public Builder credentials(CredentialsProvider c) {
+      this.credentials = c;
+      return this;
+    }
+
+    /** How transient failures are retried (attempts, backoff, longest wait, retry budget). */
+    public Builder retry(RetryPolicy r) {
+      this.retry = Objects.requireNonNull(r, "retry");
+      return this;
+    }
+
+    /** {@code http://} instead of {@code https://} (local registries). */
+    public Builder plainHttp(boolean p) {
+      this.plainHttp = p;
+      return this;
+    }
+
+    /**
+     * Connect timeout, the time allowed for a response's headers to arrive, and the longest any read
+     * of a response body may block (a stalled body fails as a timeout and is retried or resumed).
+     */
+    public Builder timeout(Duration t) {
+      this.timeout = Objects.requireNonNull(t, "timeout");
+      return this;
+    }
+
+    /** The run's deadline: no request, retry wait or read goes past it. Default {@link Deadline#none()}. */
+    public Builder deadline(Deadline d) {
+      this.deadline = Objects.requireNonNull(d, "deadline");
+      return this;
+    }
+
+    /**
+     * Receives warnings, one line each without a trailing newline, at most once per origin: Basic
+     * credentials about to be sent over plain HTTP to a host other than this one. Default: dropped.
+     */
+    public Builder warnings(Consumer<String> w) {
+      this.warnings = Objects.requireNonNull(w, "warnings");
+      return this;
+    }
+
+    Builder sleeper(Transport.Sleeper s) {
+      this.sleeper = Objects.requireNonNull(s, "sleeper");
+      return this;
+    }
+
+    Builder chunkSize(int n) {
+      this.chunkSize = n;
+      return this;
+    }
+
+    /** The TLS context (tests: a registry with its own certificate); null for the JDK default. */
+    Builder sslContext(SSLContext c) {
+      this.sslContext = c;
+      return this;
+    }
+
+    public RegistryClient build() {
+      return new RegistryClient(this);
+    }
   }
 
   // ---------------------------------------------------------------- manifests
@@ -182,7 +291,8 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /**
-   * The OCI referrers API: an image index of the manifests whose {@code subject} is {@code digest}.
+   * The OCI referrers API: an image index of the manifests whose {@code subject} is {@code digest}. One
+   * request (a {@code Link} to a next page is not followed), at most {@link #MAX_REFERRERS_BYTES} read.
    *
    * @param artifactType filter, or null for all
    * @return the index bytes, or empty when the registry does not support the API (404)
@@ -201,7 +311,7 @@ public final class RegistryClient implements AutoCloseable {
       if (r.statusCode() != 200) {
         throw Transport.failure(op, r);
       }
-      return Optional.of(Transport.readLimited(r, MAX_MANIFEST_BYTES, op));
+      return Optional.of(Transport.readLimited(r, MAX_REFERRERS_BYTES, op));
     });
   }
 

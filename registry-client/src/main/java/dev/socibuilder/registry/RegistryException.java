@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * A registry operation failed. The message names the action, the registry, the repository, the
  * digest or reference, the HTTP status and the registry's own error code and message; it never
- * contains credentials or tokens. {@link #isTransient()} tells whether retrying later may succeed
+ * contains credentials or tokens, and what the registry sent is shown through {@link RegistryText}
+ * (one line, no control characters, anything like a credential redacted). {@link #isTransient()} tells whether retrying later may succeed
  * (5xx, 429, timeouts, dropped connections) or not (other 4xx, authentication, bad content).
  */
 public class RegistryException extends RuntimeException {
@@ -18,6 +19,7 @@ public class RegistryException extends RuntimeException {
   private final String reference;
   private final int status;
   private final String errorCode;
+  private final String detail;
   private final boolean transientFailure;
   private final transient Duration retryAfter;
 
@@ -52,20 +54,28 @@ public class RegistryException extends RuntimeException {
       boolean transientFailure,
       Duration retryAfter,
       Throwable cause) {
-    super(format(action, registry, repository, reference, status, errorCode, detail), cause);
+    super(format(action, registry, repository, reference, status, RegistryText.sanitize(errorCode),
+        RegistryText.sanitize(detail)), cause);
     this.retryAfter = retryAfter;
     this.action = action;
     this.registry = registry;
     this.repository = repository;
     this.reference = reference;
     this.status = status;
-    this.errorCode = errorCode;
+    this.errorCode = RegistryText.sanitize(errorCode);
+    this.detail = RegistryText.sanitize(detail);
     this.transientFailure = transientFailure;
   }
 
-  private static String format(
-      String action, String registry, String repository, String reference, int status, String errorCode,
-      String detail) {
+  /** This failure with {@code note} appended to its explanation (e.g. why retrying stopped). */
+  RegistryException withNote(String note) {
+    String d = detail == null || detail.isEmpty() ? note : detail + "; " + note;
+    return new RegistryException(action, registry, repository, reference, status, errorCode, d, transientFailure,
+        retryAfter, this);
+  }
+
+  /** {@code "pull manifest host/repo:tag"}: what an operation was, for messages. */
+  static String subject(String action, String registry, String repository, String reference) {
     StringBuilder sb = new StringBuilder(action).append(' ').append(registry);
     if (repository != null) {
       sb.append('/').append(repository);
@@ -73,6 +83,13 @@ public class RegistryException extends RuntimeException {
     if (reference != null) {
       sb.append(reference.contains(":") ? "@" : ":").append(reference);
     }
+    return sb.toString();
+  }
+
+  private static String format(
+      String action, String registry, String repository, String reference, int status, String errorCode,
+      String detail) {
+    StringBuilder sb = new StringBuilder(subject(action, registry, repository, reference));
     sb.append(" failed");
     if (status > 0) {
       sb.append(": HTTP ").append(status);

@@ -25,7 +25,8 @@ class HeaderValuesTest {
   void retryAfterAcceptsSecondsAndCapsAbsurdValues() {
     assertThat(HeaderValues.retryAfter(headers("Retry-After", "3"))).isEqualTo(Duration.ofSeconds(3));
     assertThat(HeaderValues.retryAfter(headers("Retry-After", " 7 "))).isEqualTo(Duration.ofSeconds(7));
-    assertThat(HeaderValues.retryAfter(headers("Retry-After", "86400"))).isEqualTo(Duration.ofMinutes(10));
+    assertThat(HeaderValues.retryAfter(headers("Retry-After", "86400"))).isEqualTo(Duration.ofDays(1));
+    assertThat(HeaderValues.retryAfter(headers("Retry-After", "999999999999"))).isEqualTo(Duration.ofDays(1));
     assertThat(HeaderValues.retryAfter(headers())).isNull();
   }
 

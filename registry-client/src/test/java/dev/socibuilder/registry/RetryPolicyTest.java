@@ -19,7 +19,18 @@ class RetryPolicyTest {
   }
 
   @Test
+  void defaultsCapASingleWaitAtAMinuteAndAnOperationsWaitsAtTwo() {
+    assertThat(RetryPolicy.defaults().maxWait()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(RetryPolicy.defaults().retryBudget()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(policy.withWaitLimits(Duration.ofSeconds(5), Duration.ofSeconds(20)))
+        .isEqualTo(new RetryPolicy(10, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5),
+            Duration.ofSeconds(20)));
+  }
+
+  @Test
   void rejectsNonsense() {
+    assertThatThrownBy(() -> policy.withWaitLimits(Duration.ofSeconds(-1), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RetryPolicy(0, Duration.ZERO, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RetryPolicy(1, Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class);

@@ -12,6 +12,8 @@ import dev.socibuilder.indexer.store.ImageStore;
 import dev.socibuilder.indexer.store.RegistryImageStore;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.registry.CredentialsProvider;
+import dev.socibuilder.registry.Deadline;
+import dev.socibuilder.registry.DeadlineExceededException;
 import dev.socibuilder.registry.EcrCredentialsProvider;
 import dev.socibuilder.registry.EcrRegistryHost;
 import dev.socibuilder.registry.ManifestDescriptor;
@@ -46,7 +48,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  *   <li><b>Success</b> (indexed, already indexed, SOCI-enabled image, nothing to index): a result whose
  *       message says why, and one event.
  *   <li><b>Transient failure</b> (a registry 5xx/429/timeout after the client's own retries, a dropped
- *       connection, a throttled {@code GetAuthorizationToken}, or anything unexpected): one event with
+ *       connection, a throttled {@code GetAuthorizationToken}, the invocation's deadline reached, or
+ *       anything unexpected): one event with
  *       {@code "retrying": true}, then the exception is rethrown so that Lambda's asynchronous invoke
  *       retries the request and, after the last attempt, sends it to the on-failure destination.
  *   <li><b>Permanent failure</b> (bad request, bad layer data, unsupported manifest, a registry 4xx such
@@ -167,6 +170,17 @@ public final class IndexerService {
    * @throws RuntimeException anything unexpected, after it is reported, so that Lambda retries
    */
   public IndexerResult handle(IndexerRequest request, String requestId) {
+    return handle(request, requestId, Deadline.none());
+  }
+
+  /**
+   * Handles one request that must be over by {@code deadline}: the registry client and the indexing
+   * service stop at it, and a run stopped there is a transient failure (reported, then rethrown so that
+   * Lambda retries it) instead of an invocation killed at the function timeout without a word.
+   *
+   * @see #handle(IndexerRequest, String)
+   */
+  public IndexerResult handle(IndexerRequest request, String requestId, Deadline deadline) {
     long start = System.nanoTime();
     JsonLog log = JsonLog.forRequest(logSink, requestId, request);
     String version = config.indexVersion() == SociIndex.Version.V2 ? "v2" : "v1";
@@ -182,12 +196,14 @@ public final class IndexerService {
     started.put("indexVersion", version);
     log.info("indexing started", started);
     try {
-      IndexerResult result = index(request, ecrHost, log, start);
+      IndexerResult result = index(request, ecrHost, log, start, deadline);
       log.info(result.message(), resultFields(result));
       announce(result, account, log);
       return result;
     } catch (IndexingException e) {
       return permanentFailure(request, log, version, e.getMessage(), start);
+    } catch (DeadlineExceededException e) {
+      throw transientFailure(request, log, version, account, e.getMessage(), e, start);
     } catch (RegistryException e) {
       if (!isTransient(e)) {
         return permanentFailure(request, log, version, e.getMessage(), start);
@@ -217,7 +233,7 @@ public final class IndexerService {
     return e.getCause() instanceof SdkClientException;
   }
 
-  private IndexerResult index(IndexerRequest request, String ecrHost, JsonLog log, long start) {
+  private IndexerResult index(IndexerRequest request, String ecrHost, JsonLog log, long start, Deadline deadline) {
     URI override = config.registryEndpointOverride();
     String httpHost = override == null ? ecrHost : override.getRawAuthority();
     boolean plainHttp = override != null && "http".equals(override.getScheme());
@@ -225,10 +241,11 @@ public final class IndexerService {
     EcrCredentialsProvider ecrCredentials = new EcrCredentialsProvider(ecr);
     CredentialsProvider credentials = registry -> registry.equals(httpHost) ? ecrCredentials.credentialsFor(ecrHost)
         : null;
-    try (RegistryClient client = new RegistryClient(credentials, retry, plainHttp, REGISTRY_TIMEOUT)) {
+    try (RegistryClient client = RegistryClient.builder().credentials(credentials).retry(retry).plainHttp(plainHttp)
+        .timeout(REGISTRY_TIMEOUT).deadline(deadline).build()) {
       ImageStore store = new RegistryImageStore(client, httpHost, request.getRepository());
       IndexOptions options = config.indexOptions();
-      IndexingService service = new IndexingService(options, listener(log), ztocCache);
+      IndexingService service = new IndexingService(options, listener(log), ztocCache, deadline);
       Digest digest = Digest.parse(request.getDigest());
       String tag = request.getTag();
       String note = null;

@@ -11,12 +11,14 @@ import dev.socibuilder.digest.Digest;
 import dev.socibuilder.oci.StoredManifest;
 import dev.socibuilder.registry.Credentials;
 import dev.socibuilder.registry.CredentialsProvider;
+import dev.socibuilder.registry.DeadlineExceededException;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RegistryException;
 import dev.socibuilder.registry.RetryPolicy;
 import dev.socibuilder.testing.aws.FakeAwsApi;
 import dev.socibuilder.testing.lambda.TestContext;
 import dev.socibuilder.testing.registry.FaultProxy;
+import dev.socibuilder.testing.registry.HostileRegistry;
 import dev.socibuilder.testing.registry.RegistryServer;
 import dev.socibuilder.testing.registry.Skopeo;
 import dev.socibuilder.testing.registry.TestImages;
@@ -588,6 +590,39 @@ class IndexerHandlerTest {
     assertThat(detail.get("retrying").asBoolean()).isTrue();
     assertThat(detail.get("message").asText()).contains("HTTP 500");
     assertThat(logs()).filteredOn(l -> l.get("level").asText().equals("ERROR")).hasSize(1);
+  }
+
+  @Test
+  void aRunReachingTheInvocationsDeadlineReportsARetryingFailureInsteadOfBeingKilled() throws IOException {
+    String repo = newRepository();
+    TestImage image = push(repo, "slow", small(17));
+    try (HostileRegistry slow = HostileRegistry.start()) {
+      // Answers with headers, then never sends the body: only the deadline ends the wait.
+      slow.stallAfterHeaders(null, "/v2/", HostileRegistry.ALWAYS, 200, new byte[0], 1000,
+          "Content-Type", "application/vnd.oci.image.manifest.v1+json");
+      Map<String, String> env = env("us-west-2");
+      env.put("REGISTRY_ENDPOINT_OVERRIDE", "http://" + slow.hostPort());
+      IndexerHandler handler = handler(env, RetryPolicy.defaults());
+      String payload = payload(ECR_HOST, repo, image.digest().toString(), "slow");
+
+      // 1.5 s left: the run gets 1.2 s, a fifth is kept back to report.
+      assertThatThrownBy(() -> handler.handleRequest(deserialize(payload), new TestContext("req-late", 1500)))
+          .isInstanceOfSatisfying(DeadlineExceededException.class, e -> assertThat(e.isTransient()).isTrue())
+          .hasMessageContaining(repo).hasMessageContaining("the deadline (1.2s) passed");
+    }
+    assertThat(aws.eventDetails()).singleElement().satisfies(detail -> {
+      assertThat(detail.get("outcome").asText()).isEqualTo("failed");
+      assertThat(detail.get("retrying").asBoolean()).isTrue();
+      assertThat(detail.get("message").asText()).contains("the deadline (1.2s) passed");
+    });
+  }
+
+  @Test
+  void theDeadlineIsTheRemainingTimeLessAReportMargin() {
+    assertThat(IndexerHandler.deadline(new TestContext("r", 900_000)).budget()).isEqualTo(Duration.ofSeconds(880));
+    assertThat(IndexerHandler.deadline(new TestContext("r", 60_000)).budget()).isEqualTo(Duration.ofSeconds(48));
+    assertThat(IndexerHandler.deadline(new TestContext("r", 0)).budget()).isZero();
+    assertThat(IndexerHandler.deadline(null).isSet()).isFalse();
   }
 
   @Test

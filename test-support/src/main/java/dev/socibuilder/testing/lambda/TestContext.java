@@ -7,10 +7,17 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The little of a Lambda {@link Context} the handlers read (the request id), for calling a handler
- * in-process. Shared by the filter's and the indexer's tests.
+ * The little of a Lambda {@link Context} the handlers read (the request id, the remaining time), for
+ * calling a handler in-process. Shared by the filter's and the indexer's tests.
+ *
+ * @param remainingTimeInMillis what {@link #getRemainingTimeInMillis()} answers (a fixed value)
  */
-public record TestContext(String awsRequestId) implements Context {
+public record TestContext(String awsRequestId, int remainingTimeInMillis) implements Context {
+
+  /** A context with 15 minutes left, the longest a Lambda invocation may run. */
+  public TestContext(String awsRequestId) {
+    this(awsRequestId, 900_000);
+  }
 
   @Override
   public String getAwsRequestId() {
@@ -54,7 +61,7 @@ public record TestContext(String awsRequestId) implements Context {
 
   @Override
   public int getRemainingTimeInMillis() {
-    return 30_000;
+    return remainingTimeInMillis;
   }
 
   @Override
