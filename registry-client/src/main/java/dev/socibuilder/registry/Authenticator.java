@@ -24,8 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link CredentialsProvider}'s credentials on every later request; {@code Bearer} fetches a token from
  * the challenge's realm ({@code GET realm?service=..&scope=repository:REPO:pull[,push]}, with the basic
  * credentials if there are any) and caches it per registry and scope until shortly before it expires.
- * Reads ask for {@code pull}, writes for {@code pull,push}. Credentials and tokens never appear in
- * exceptions.
+ * Reads ask for {@code pull}, writes for {@code pull,push}, the catalog for {@code registry:catalog:*}.
+ * Credentials and tokens never appear in exceptions.
  */
 final class Authenticator {
   static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
@@ -127,7 +127,10 @@ final class Authenticator {
   }
 
   private static String scope(Op op) {
-    return op.repository() == null ? null : "repository:" + op.repository() + ":" + (op.push() ? "pull,push" : "pull");
+    if (op.repository() == null) {
+      return Op.LIST_REPOSITORIES.equals(op.action()) ? "registry:catalog:*" : null;
+    }
+    return "repository:" + op.repository() + ":" + (op.push() ? "pull,push" : "pull");
   }
 
   private static String tokenKey(Op op) {

@@ -10,6 +10,8 @@ package dev.socibuilder.registry;
  * @param push whether the operation writes (asks for a push token)
  */
 record Op(String action, String registry, String repository, String reference, boolean push) {
+  /** The action of the catalog listing, the one registry-wide operation (token scope {@code registry:catalog:*}). */
+  static final String LIST_REPOSITORIES = "list repositories of";
 
   /** A failure of this operation. */
   RegistryException failure(int status, String errorCode, String detail, boolean transientFailure) {
