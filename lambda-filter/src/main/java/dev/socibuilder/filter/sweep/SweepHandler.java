@@ -35,6 +35,13 @@ public final class SweepHandler implements RequestHandler<SweepRequest, Map<Stri
     this.service = service;
   }
 
+  /**
+   * Runs the sweep for the context's remaining time.
+   *
+   * @throws SweepRequestException for a malformed cursor
+   * @throws SweepFailedException if the repositories cannot be listed or the indexer cannot be invoked, so that
+   *     Lambda's asynchronous retries run the same input again
+   */
   @Override
   public Map<String, Object> handleRequest(SweepRequest request, Context context) {
     Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
