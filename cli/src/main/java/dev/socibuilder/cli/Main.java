@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
     name = "soci-builder",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {IndexCommand.class, ZtocCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {IndexCommand.class, BackfillCommand.class, InspectCommand.class, ZtocCommand.class,
+        CommandLine.HelpCommand.class},
     description = "Builds SOCI indexes (zTOCs and SOCI index manifests) for container images.")
 public final class Main implements Runnable {
   static final int EXIT_FAILURE = 1;

@@ -27,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the challenge's realm ({@code GET realm?service=..&scope=repository:REPO:pull[,push]}, plus
  * {@code &scope=repository:FROM:pull} for a cross-repository mount; with the basic credentials if there
  * are any) and caches it per registry and scope until shortly before it expires.
- * Reads ask for {@code pull}, writes for {@code pull,push}. Credentials and tokens never appear in
- * exceptions.
+ * Reads ask for {@code pull}, writes for {@code pull,push}, the catalog for {@code registry:catalog:*}.
+ * Credentials and tokens never appear in exceptions.
  *
  * <p>A realm must be an http(s) URL, and for a registry reached over https an https one: a realm that
  * would take the credentials from https to plain http is refused, with nothing sent.
@@ -137,11 +137,12 @@ final class Authenticator {
 
   /**
    * The token scopes: {@code pull} or {@code pull,push} on the operation's repository, and for a
-   * cross-repository mount also {@code pull} on the repository the blob comes from.
+   * cross-repository mount also {@code pull} on the repository the blob comes from; the catalog listing
+   * (the one registry-wide operation) asks for {@code registry:catalog:*}.
    */
   private static List<String> scopes(Op op) {
     if (op.repository() == null) {
-      return List.of();
+      return Op.LIST_REPOSITORIES.equals(op.action()) ? List.of("registry:catalog:*") : List.of();
     }
     String own = "repository:" + op.repository() + ":" + (op.push() ? "pull,push" : "pull");
     return op.mountFrom() == null ? List.of(own) : List.of(own, "repository:" + op.mountFrom() + ":pull");

@@ -13,8 +13,9 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * Parsing of the header values the distribution API uses: {@code Retry-After}, {@code Range} (an upload's
- * progress), {@code Content-Range} (a resumed download), {@code Docker-Content-Digest} and
- * {@code Content-Type}. Lenient: a value that does not parse is reported as absent, never thrown.
+ * progress), {@code Content-Range} (a resumed download), {@code Docker-Content-Digest}, {@code Content-Type}
+ * and {@code Link} (the next page of a listing). Lenient: a value that does not parse is reported as absent,
+ * never thrown.
  */
 final class HeaderValues {
   /**
@@ -128,5 +129,57 @@ final class HeaderValues {
   /** The string member {@code key} of {@code v} if v is an object, else null. */
   static String stringMember(JsonValue v, String key) {
     return v instanceof JsonObject o && o.get(key) instanceof JsonString str ? str.value() : null;
+  }
+
+  /**
+   * The target of the {@code rel="next"} link of the {@code Link} headers (RFC 8288), as written between
+   * {@code <} and {@code >} (usually relative, e.g. {@code /v2/_catalog?last=b&n=100}); null if none.
+   */
+  static String nextLink(HttpHeaders h) {
+    for (String value : h.allValues("Link")) {
+      int i = 0;
+      while (i < value.length()) {
+        int open = value.indexOf('<', i);
+        int close = open < 0 ? -1 : value.indexOf('>', open);
+        if (close < 0) {
+          break;
+        }
+        String target = value.substring(open + 1, close).trim();
+        // the link's parameters run to the next comma outside quotes
+        int end = close + 1;
+        boolean quoted = false;
+        while (end < value.length() && (quoted || value.charAt(end) != ',')) {
+          if (value.charAt(end) == '"') {
+            quoted = !quoted;
+          }
+          end++;
+        }
+        if (isNextRelation(value.substring(close + 1, end))) {
+          return target;
+        }
+        i = end + 1;
+      }
+    }
+    return null;
+  }
+
+  /** Whether link parameters such as {@code ; rel="next"} name the {@code next} relation. */
+  private static boolean isNextRelation(String params) {
+    for (String param : params.split(";")) {
+      int eq = param.indexOf('=');
+      if (eq < 0 || !param.substring(0, eq).trim().equalsIgnoreCase("rel")) {
+        continue;
+      }
+      String rel = param.substring(eq + 1).trim();
+      if (rel.length() >= 2 && rel.startsWith("\"") && rel.endsWith("\"")) {
+        rel = rel.substring(1, rel.length() - 1);
+      }
+      for (String r : rel.trim().split("\\s+")) {
+        if (r.equalsIgnoreCase("next")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }

@@ -13,6 +13,8 @@ package dev.socibuilder.registry;
  *     from, which the token must also allow to pull; null otherwise
  */
 record Op(String action, String registry, String repository, String reference, boolean push, String mountFrom) {
+  /** The action of the catalog listing, the one registry-wide operation (token scope {@code registry:catalog:*}). */
+  static final String LIST_REPOSITORIES = "list repositories of";
 
   Op(String action, String registry, String repository, String reference, boolean push) {
     this(action, registry, repository, reference, push, null);

@@ -12,13 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
- * A client for the OCI distribution API (and Docker Registry HTTP API v2): manifests, blobs and
- * referrers. A thin facade: authentication is the {@link Authenticator}'s, sending and retries the
+ * A client for the OCI distribution API (and Docker Registry HTTP API v2): manifests, blobs,
+ * referrers, and the catalog and tag listings. A thin facade: authentication is the {@link Authenticator}'s, sending and retries the
  * {@link Transport}'s, blob transfers {@link BlobDownload}'s and {@link BlobUpload}'s.
  *
  * <p><b>Authentication.</b> Anonymous until the registry answers 401, then {@code Basic} with the
@@ -60,6 +61,7 @@ public final class RegistryClient implements AutoCloseable {
   private final Transport transport;
   private final BlobDownload downloads;
   private final BlobUpload uploads;
+  private final NameLister lister;
 
   /**
    * A client without a deadline and without warnings; see {@link #builder()} for those.
@@ -86,6 +88,7 @@ public final class RegistryClient implements AutoCloseable {
         b.sslContext);
     this.downloads = new BlobDownload(transport);
     this.uploads = new BlobUpload(transport, b.chunkSize);
+    this.lister = new NameLister(transport);
   }
 
   /** A builder with the defaults: anonymous, {@link RetryPolicy#defaults()}, https, 60 s timeout, no deadline. */
@@ -403,6 +406,28 @@ public final class RegistryClient implements AutoCloseable {
       uploads.upload(new Op("push blob", registry, repository, digest.toString(), true), digest, content);
       return false;
     }
+  }
+
+  // ---------------------------------------------------------------- listings
+
+  /**
+   * The registry's repositories ({@code GET /v2/_catalog}), every page, in the registry's order.
+   *
+   * @throws CatalogUnsupportedException if the registry does not list its repositories to this client
+   * @throws RegistryException if a page fails, or the listing exceeds {@code listing}'s bounds
+   */
+  public List<String> listRepositories(String registry, Listing listing) {
+    return lister.repositories(registry, listing);
+  }
+
+  /**
+   * A repository's tags ({@code GET /v2/<name>/tags/list}), every page, in the registry's order.
+   *
+   * @throws RegistryException if the repository is unknown (404 {@code NAME_UNKNOWN}), a page fails, or
+   *     the listing exceeds {@code listing}'s bounds
+   */
+  public List<String> listTags(String registry, String repository, Listing listing) {
+    return lister.tags(registry, repository, listing);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -74,4 +74,18 @@ class HeaderValuesTest {
     assertThat(HeaderValues.manifestMediaType(headers(), "not json".getBytes(StandardCharsets.UTF_8)))
         .isEqualTo("application/json");
   }
+
+  @Test
+  void nextLinkFindsTheNextRelationAmongLinks() {
+    assertThat(HeaderValues.nextLink(headers("Link", "</v2/_catalog?last=b&n=2>; rel=\"next\"")))
+        .isEqualTo("/v2/_catalog?last=b&n=2");
+    assertThat(HeaderValues.nextLink(headers("Link",
+        "<https://r.example/v2/a/tags/list?n=1>; rel=\"prev\", <https://r.example/v2/a/tags/list?last=x&n=1>; rel=next")))
+        .isEqualTo("https://r.example/v2/a/tags/list?last=x&n=1");
+    assertThat(HeaderValues.nextLink(headers("Link", "</p?x=1>; title=\"a, b\"; rel=\"last next\"")))
+        .isEqualTo("/p?x=1");
+    assertThat(HeaderValues.nextLink(headers("Link", "</p>; rel=\"prev\""))).isNull();
+    assertThat(HeaderValues.nextLink(headers("Link", "garbage; rel=next"))).isNull();
+    assertThat(HeaderValues.nextLink(headers())).isNull();
+  }
 }

@@ -27,6 +27,16 @@ public record CompressionInfo(
     Objects.requireNonNull(checkpoints, "checkpoints");
   }
 
+  /**
+   * The uncompressed bytes per span recorded in the checkpoints blob (what {@code soci ztoc info} reports
+   * as {@code span_size}).
+   *
+   * @throws InvalidZtocException if the checkpoints blob cannot be parsed
+   */
+  public long spanSize() {
+    return spanIndex().spanSize();
+  }
+
   /** The span index of the checkpoints blob (parses it; throws InvalidZtocException if bad). */
   SpanIndex spanIndex() {
     return algorithm == CompressionAlgorithm.GZIP

@@ -123,6 +123,32 @@ public final class FilterRules {
     return decidingRule(repositoryName, imageTag).map(rule -> !rule.exclude()).orElse(startsIncluded);
   }
 
+  /**
+   * Whether the list might select some tag of a repository: false only when it certainly selects none of
+   * its tags, so that a sweep over existing images can skip listing that repository (and need no
+   * permission on it). True when an including filter matches the repository, or when the list starts from
+   * {@code *:*} and no exclusion of every tag ({@code !REPO:*}) is the last filter that matches it.
+   *
+   * @param repositoryName the ECR repository name
+   */
+  public boolean mightSelectRepository(String repositoryName) {
+    for (int i = rules.size() - 1; i >= 0; i--) {
+      FilterRule rule = rules.get(i);
+      if (!new Glob(rule.repository()).matches(repositoryName)) {
+        continue;
+      }
+      if (!rule.exclude()) {
+        return true;
+      }
+      if (!rule.tag().isEmpty() && rule.tag().chars().allMatch(c -> c == '*')) {
+        // excludes every tag, and no later filter concerns this repository
+        return false;
+      }
+      // excludes some tags: an earlier filter (or the implicit *:*) may still select the others
+    }
+    return startsIncluded;
+  }
+
   /** The list in its canonical written form. */
   @Override
   public String toString() {

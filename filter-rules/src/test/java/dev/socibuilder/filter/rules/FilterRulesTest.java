@@ -3,6 +3,7 @@ package dev.socibuilder.filter.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -64,6 +65,46 @@ class FilterRulesTest {
     assertThat(rules.decidingRule("a", "dev-1")).map(FilterRule::text).contains("!*:dev-*");
     assertThat(rules.decidingRule("a", "v1")).map(FilterRule::text).contains("*:*");
     assertThat(FilterRules.parse("team/*:*").decidingRule("other", "v1")).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0} might select a tag of {1}: {2}")
+  @CsvSource(delimiter = '|', textBlock = """
+      *:*                          | team/app    | true
+      team/*:*                     | team/app    | true
+      team/*:*                     | other       | false
+      team/*:v1                    | team/app    | true
+      team/*:*,!team/secret:*      | team/secret | false
+      team/*:*,!team/secret:dev-*  | team/secret | true
+      !legacy/*:*                  | legacy/x    | false
+      !legacy/*:**                 | legacy/x    | false
+      !legacy/*:*                  | team/app    | true
+      !legacy/*:dev-*              | legacy/x    | true
+      !legacy/*:*,legacy/keep:*    | legacy/keep | true
+      legacy/keep:*,!legacy/*:*    | legacy/keep | false
+      !*:dev-*,team/app:dev-1      | other       | false
+      !*:dev-*,team/app:dev-1      | team/app    | true
+      """)
+  void mightSelectRepositoryIsFalseOnlyWhenNoTagCanBeSelected(String list, String repository, boolean might) {
+    FilterRules rules = FilterRules.parse(list);
+
+    assertThat(rules.mightSelectRepository(repository)).isEqualTo(might);
+  }
+
+  @Test
+  void mightSelectRepositoryIsNeverFalseForARepositoryWithASelectedTag() {
+    List<String> lists = List.of("*:*", "team/*:*,!team/secret:*", "!legacy/*:*,legacy/keep:v?",
+        "!*:dev-*,team/app:dev-1", "a?c:*,!abc:x*", "!*:*,x/*:", "team/*:*,!*:*,team/app:*");
+    List<String> repositories = List.of("team/app", "team/secret", "legacy/x", "legacy/keep", "abc", "x/y", "other");
+    List<String> tags = List.of("", "v1", "dev-1", "x1", "latest");
+    for (String list : lists) {
+      FilterRules rules = FilterRules.parse(list);
+      for (String repository : repositories) {
+        boolean anySelected = tags.stream().anyMatch(t -> rules.selects(repository, t));
+        if (anySelected) {
+          assertThat(rules.mightSelectRepository(repository)).as(list + " " + repository).isTrue();
+        }
+      }
+    }
   }
 
   @ParameterizedTest(name = "rejects ''{0}''")
