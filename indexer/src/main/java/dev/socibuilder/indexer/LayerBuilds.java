@@ -7,6 +7,7 @@ import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.soci.LayerSelection;
 import dev.socibuilder.ztoc.CompressionAlgorithm;
 import dev.socibuilder.ztoc.ZtocBuilder;
+import dev.socibuilder.ztoc.ZtocLimitException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,11 +105,11 @@ final class LayerBuilds {
     LayerSelection sel = LayerSelection.classify(layer, options.minLayerSize());
     CompressionAlgorithm alg =
         sel.decision() == LayerSelection.Decision.GZIP ? CompressionAlgorithm.GZIP : CompressionAlgorithm.UNCOMPRESSED;
-    ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone());
+    ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone(), options.limits());
     ZtocBuilder.Result r;
     try (InputStream in = counting(run.store().openBlob(layer), layer)) {
       r = builder.build(in, alg);
-    } catch (LayerDataException e) {
+    } catch (LayerDataException | ZtocLimitException e) {
       throw new IndexingException("image " + run.image() + ": layer " + layer.digest() + " (" + layer.mediaType()
           + "): " + e.getMessage(), e);
     }
@@ -118,7 +119,7 @@ final class LayerBuilds {
           + " bytes, its descriptor says " + layer.size());
     }
     ZtocReport report = new ZtocReport(layer.digest(), layer.size(), r.ztocDigest().toString(), r.bytes().length,
-        r.ztoc().compressionInfo().spanDigests().size());
+        r.spanCount());
     run.listener().layerDone(layer, report);
     return new Built(r.bytes(), r.ztocDigest(), report);
   }

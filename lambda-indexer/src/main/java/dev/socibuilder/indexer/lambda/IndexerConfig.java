@@ -3,6 +3,7 @@ package dev.socibuilder.indexer.lambda;
 import dev.socibuilder.ztoc.BuildInfo;
 import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.ztoc.ZtocLimits;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.regex.Pattern;
  *     {@code http://127.0.0.1:5000}) every registry request goes to this endpoint instead of the ECR host
  *     (plain HTTP for {@code http://}), while credentials still come from ECR {@code GetAuthorizationToken};
  *     only loopback addresses are accepted, since the ECR token is sent there; {@code null} in production
+ * @param limits {@code ZTOC_LIMITS}: what one zTOC build may hold, as {@link ZtocLimits#parse} reads it
+ *     (e.g. {@code toc-entries=1000000,ztoc-bytes=256MiB}); unset, the defaults
  */
 public record IndexerConfig(
     SociIndex.Version indexVersion,
@@ -33,7 +36,8 @@ public record IndexerConfig(
     String buildTool,
     String eventBusName,
     String region,
-    URI registryEndpointOverride) {
+    URI registryEndpointOverride,
+    ZtocLimits limits) {
 
   /** The default {@code SOCI_TAG_SUFFIX}, as {@code soci convert}. */
   public static final String DEFAULT_TAG_SUFFIX = "-soci";
@@ -70,9 +74,12 @@ public record IndexerConfig(
       throw new IndexerConfigException("REGISTRY_ENDPOINT_OVERRIDE is a test hook and must point at a loopback"
           + " address (127.x.x.x, [::1], localhost), got '" + registryEndpointOverride + "'");
     }
+    if (limits == null) {
+      throw new IndexerConfigException("ZTOC_LIMITS must be given");
+    }
     // The remaining checks (span, minimum, suffix) are the indexing options' own.
     try {
-      IndexOptions.defaults(buildTool).withVersion(indexVersion).withSpanSize(spanSize)
+      IndexOptions.defaults(buildTool).withLimits(limits).withVersion(indexVersion).withSpanSize(spanSize)
           .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix);
     } catch (IllegalArgumentException e) {
       throw new IndexerConfigException("invalid indexing configuration: " + e.getMessage(), e);
@@ -103,6 +110,12 @@ public record IndexerConfig(
         throw new IndexerConfigException("REGISTRY_ENDPOINT_OVERRIDE is not a URI: '" + override + "'", e);
       }
     }
+    ZtocLimits limits;
+    try {
+      limits = ZtocLimits.parse(value(env, "ZTOC_LIMITS", ""));
+    } catch (IllegalArgumentException e) {
+      throw new IndexerConfigException("ZTOC_LIMITS: " + e.getMessage(), e);
+    }
     return new IndexerConfig(
         indexVersion,
         number(env, "SPAN_SIZE_BYTES", SociIndex.DEFAULT_SPAN_SIZE),
@@ -111,12 +124,13 @@ public record IndexerConfig(
         value(env, "BUILD_TOOL_ID", defaultBuildTool()),
         value(env, "RESULT_EVENT_BUS_NAME", DEFAULT_EVENT_BUS),
         value(env, "AWS_REGION", null),
-        overrideUri);
+        overrideUri,
+        limits);
   }
 
   /** The indexing options for one run; parallelism follows the processors Lambda gives the function now. */
   IndexOptions indexOptions() {
-    return IndexOptions.defaults(buildTool).withVersion(indexVersion).withSpanSize(spanSize)
+    return IndexOptions.defaults(buildTool).withLimits(limits).withVersion(indexVersion).withSpanSize(spanSize)
         .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix);
   }
 
