@@ -114,17 +114,18 @@ public record IndexerResult(
 
   /**
    * The result as a JSON-ready map (strings, numbers, booleans, lists, null): the handler's response and
-   * the result event's detail. Keys are always present, null when not applicable.
+   * the result event's detail. Keys are always present, null when not applicable. Strings from the
+   * request are cut as {@link Json#bounded} cuts them: a bad request may carry megabytes.
    */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("outcome", outcome);
     m.put("retrying", retrying);
-    m.put("message", message);
-    m.put("registry", registry);
-    m.put("repository", repository);
-    m.put("imageDigest", imageDigest);
-    m.put("tag", tag);
+    m.put("message", bounded(message));
+    m.put("registry", bounded(registry));
+    m.put("repository", bounded(repository));
+    m.put("imageDigest", bounded(imageDigest));
+    m.put("tag", bounded(tag));
     m.put("indexVersion", indexVersion);
     m.put("sociIndexDigest", sociIndexDigest);
     m.put("sociIndexDigests", sociIndexDigests);
@@ -144,5 +145,9 @@ public record IndexerResult(
     m.put("skippedLayerCount", (long) skippedLayerCount);
     m.put("durationMillis", durationMillis);
     return m;
+  }
+
+  private static String bounded(String s) {
+    return s == null ? null : Json.bounded(s);
   }
 }
