@@ -122,6 +122,17 @@ public final class LayoutImageStore implements ImageStore {
   }
 
   @Override
+  public Optional<Digest> digestOf(String tag) {
+    Descriptor entry;
+    try {
+      entry = layout.resolve(tag);
+    } catch (OciLayoutException e) {
+      return Optional.empty();
+    }
+    return Optional.of(digest(entry.digest(), "index.json entry tagged " + tag));
+  }
+
+  @Override
   public Optional<List<Descriptor>> referrers(Digest subject, String artifactType) {
     List<Descriptor> out = new ArrayList<>();
     for (Descriptor d : layout.index().manifestList()) {

@@ -15,7 +15,8 @@ import java.util.Set;
  * How one request ended: the handler's response and the detail of the result event.
  *
  * @param outcome {@code indexed}, {@code already_indexed}, {@code soci_enabled_image},
- *     {@code nothing_to_index} (all successes) or {@code failed}
+ *     {@code nothing_to_index}, {@code superseded} (the tag moved to another image while this one was
+ *     indexed, so {@code <tag><suffix>} was not moved; all successes) or {@code failed}
  * @param retrying for {@code failed}: true when the invocation fails so that Lambda retries it (a transient
  *     failure), false when the failure is permanent and reported only here; always false for successes
  * @param message why, in one sentence (for {@code failed}, the error)

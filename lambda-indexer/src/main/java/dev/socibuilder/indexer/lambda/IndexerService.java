@@ -41,8 +41,8 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
  * in the response, in the log and as a result event on EventBridge.
  *
  * <ul>
- *   <li><b>Success</b> (indexed, already indexed, SOCI-enabled image, nothing to index): a result whose
- *       message says why, and one event.
+ *   <li><b>Success</b> (indexed, already indexed, SOCI-enabled image, nothing to index, superseded: the
+ *       tag moved on while the image was indexed): a result whose message says why, and one event.
  *   <li><b>Transient failure</b> (a registry 5xx/429/timeout after the client's own retries, a dropped
  *       connection, a throttled {@code GetAuthorizationToken}, or anything unexpected): one event with
  *       {@code "retrying": true}, then the exception is rethrown so that Lambda's asynchronous invoke
