@@ -196,7 +196,7 @@ class IndexCommandTest {
   }
 
   @Test
-  void aManifestWithoutConfigOrWithABadLayerDigestIsNamedNotAnInternalError() {
+  void aManifestWithoutConfigWithABadLayerDigestOrAHugeConfigIsNamedNotAnInternalError() {
     OciLayout oci = OciLayout.open(layout);
     Descriptor noConfig = oci.writeBlob(MediaTypes.OCI_MANIFEST, ("{\"schemaVersion\":2,\"mediaType\":\""
         + MediaTypes.OCI_MANIFEST + "\",\"layers\":[]}").getBytes(StandardCharsets.UTF_8));
@@ -210,8 +210,14 @@ class IndexCommandTest {
         .getBytes(StandardCharsets.UTF_8));
     oci.tag("badlayer", badLayer);
 
+    Descriptor hugeConfig = oci.writeBlob(MediaTypes.OCI_MANIFEST, ("{\"schemaVersion\":2,\"mediaType\":\""
+        + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\""
+        + config.digest() + "\",\"size\":10000000000},\"layers\":[]}").getBytes(StandardCharsets.UTF_8));
+    oci.tag("hugeconfig", hugeConfig);
+
     CliTestSupport.Run r1 = CliTestSupport.run("index", "oci:" + layout + ":noconfig");
     CliTestSupport.Run r2 = CliTestSupport.run("index", "oci:" + layout + ":badlayer");
+    CliTestSupport.Run r3 = CliTestSupport.run("index", "oci:" + layout + ":hugeconfig");
 
     assertThat(r1.exitCode()).isEqualTo(1);
     assertThat(r1.err().strip()).isEqualTo("soci-builder: image oci:" + layout + ":noconfig: manifest "
@@ -219,6 +225,9 @@ class IndexCommandTest {
     assertThat(r2.exitCode()).isEqualTo(1);
     assertThat(r2.err().strip()).isEqualTo("soci-builder: image oci:" + layout + ":badlayer: manifest "
         + badLayer.digest() + ": layer descriptor has an invalid digest 'sha256:'");
+    assertThat(r3.exitCode()).isEqualTo(1);
+    assertThat(r3.err().strip()).isEqualTo("soci-builder: image oci:" + layout + ":hugeconfig: manifest "
+        + hugeConfig.digest() + ": config is 10000000000 bytes, more than the 33554432 read whole");
   }
 
   @Test

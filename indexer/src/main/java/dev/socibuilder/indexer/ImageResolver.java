@@ -31,6 +31,9 @@ final class ImageResolver {
     }
   }
 
+  /** The largest image config read (whole): real ones are kilobytes, the registry client's manifest limit. */
+  static final int MAX_CONFIG_BYTES = 32 << 20;
+
   private final RunContext run;
 
   ImageResolver(RunContext run) {
@@ -155,6 +158,11 @@ final class ImageResolver {
       throw new IndexingException("image " + run.image() + ": manifest " + manifestDigest + " has no config");
     }
     run.digestOf(m.config(), "manifest " + manifestDigest + ": config");
+    if (m.config().size() > MAX_CONFIG_BYTES) {
+      // Read whole (and verified against this size): a hostile manifest must not make us read gigabytes.
+      throw new IndexingException("image " + run.image() + ": manifest " + manifestDigest + ": config is "
+          + m.config().size() + " bytes, more than the " + MAX_CONFIG_BYTES + " read whole");
+    }
     try {
       return run.store().readBlob(m.config());
     } catch (IOException e) {
