@@ -97,7 +97,14 @@ final class IndexCommand implements Callable<Integer> {
   }
 
   private IndexReport indexRegistry(IndexingService service, ImageReference ref) throws IOException {
-    try (RegistryClient client = registryOptions.client(ref.registry())) {
+    RegistryClient registryClient;
+    try {
+      registryClient = registryOptions.client(ref.registry());
+    } catch (IllegalArgumentException e) {
+      // The credentials' sources (e.g. a malformed ~/.docker/config.json) say what is wrong with them.
+      throw new CliException(e.getMessage(), e);
+    }
+    try (RegistryClient client = registryClient) {
       ImageStore store = new RegistryImageStore(client, ref.registry(), ref.repository());
       return service.index(store, ref.tag(), ref.digest());
     }

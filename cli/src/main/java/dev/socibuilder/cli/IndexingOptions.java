@@ -8,6 +8,7 @@ import dev.socibuilder.oci.Platforms;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.ztoc.BuildInfo;
 import java.nio.file.Path;
+import dev.socibuilder.ztoc.ZtocLimits;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
 /**
  * How to index, shared by every command that indexes images ({@code index}, and any command that indexes
  * many): the SOCI index version, span and minimum layer size, platforms, tag suffix, build tool id, force,
- * time zone, and the zTOC cache folder.
+ * time zone, zTOC limits and the zTOC cache folder.
  */
 final class IndexingOptions {
   @Option(names = "--index-version", paramLabel = "v2|v1", defaultValue = "v2",
@@ -80,6 +81,28 @@ final class IndexingOptions {
     return fromEnv == null || fromEnv.isBlank() ? null : new DirectoryZtocCache(Path.of(fromEnv.strip()));
   }
 
+  @Option(names = "--limits", paramLabel = "NAME=VALUE[,...]", defaultValue = "",
+      description = LIMITS_DESCRIPTION)
+  String limits;
+
+  /** The description of {@code --limits}, shared with {@code ztoc create}. */
+  static final String LIMITS_DESCRIPTION = "Limits of one zTOC build: toc-entries (tar entries), xattr-bytes "
+      + "(PAX record bytes), ztoc-bytes (zTOC size), min-span-size (smallest --span-size); sizes may end in "
+      + "KiB, MiB or GiB (default: toc-entries=4194304,xattr-bytes=256MiB,ztoc-bytes=512MiB,min-span-size=1024).";
+
+  /**
+   * The limits of {@code --limits}.
+   *
+   * @throws CommandLine.ParameterException (a usage error) if they do not parse
+   */
+  static ZtocLimits limits(CommandLine.Model.CommandSpec spec, String text) {
+    try {
+      return ZtocLimits.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw usage(spec, "invalid --limits: " + e.getMessage());
+    }
+  }
+
   /**
    * The options as the indexing service takes them.
    *
@@ -114,8 +137,10 @@ final class IndexingOptions {
     } catch (DateTimeException e) {
       throw usage(spec, "unknown time zone: " + timeZone);
     }
+    ZtocLimits ztocLimits = limits(spec, limits);
     try {
       return IndexOptions.defaults(buildTool != null ? buildTool : BuildInfo.defaultBuildTool())
+          .withLimits(ztocLimits)
           .withVersion(version)
           .withMinLayerSize(minLayerSize)
           .withSpanSize(spanSize)

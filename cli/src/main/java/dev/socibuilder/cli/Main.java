@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of {@code soci-builder}. Exit codes: 0 success, 1 bad input or a failed operation (one
- * line on stderr), 2 usage error.
+ * line on stderr, also for an {@link Error} such as running out of memory), 2 usage error.
  */
 @Command(
     name = "soci-builder",
@@ -31,7 +31,39 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit code (for tests and {@link #main}). */
   public static int run(String... args) {
-    return commandLine().execute(args);
+    return run(commandLine(), args);
+  }
+
+  /**
+   * Runs {@code cl} (a {@link #commandLine()}) and returns its exit code. An {@link Error} (picocli only
+   * handles exceptions) is one line on stderr and exit code 1 too, never a stack trace.
+   */
+  static int run(CommandLine cl, String... args) {
+    try {
+      return cl.execute(args);
+    } catch (Error e) {
+      return fatal(e, cl.getErr());
+    }
+  }
+
+  /** Reports an {@link Error} as one line. */
+  static int fatal(Error e, PrintWriter err) {
+    String message;
+    if (e instanceof OutOfMemoryError) {
+      // By now the stack has unwound and what filled the heap is garbage: there is room to report.
+      message = "out of memory (" + e.getMessage() + ", maximum heap " + (Runtime.getRuntime().maxMemory() >> 20)
+          + " MiB): give the JVM more with -Xmx (e.g. JAVA_TOOL_OPTIONS=-Xmx4g), or lower --limits";
+    } else if (e instanceof StackOverflowError) {
+      message = "internal error: stack overflow (input nested too deeply?)";
+    } else {
+      message = "internal error: " + e;
+    }
+    err.println("soci-builder: " + message);
+    if (System.getenv("SOCI_BUILDER_DEBUG") != null) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return EXIT_FAILURE;
   }
 
   /** The configured command line (tests redirect its output). */

@@ -15,6 +15,7 @@ final class ReportText {
       case ALREADY_INDEXED -> "Already indexed";
       case SOCI_ENABLED_IMAGE -> "Left alone";
       case NOTHING_TO_INDEX -> "Nothing to index in";
+      case SUPERSEDED -> "Superseded (the tag moved on), not tagged:";
     };
     out.printf("%s %s (SOCI index %s) in %.1f s%n", what, r.image(), r.version(), r.duration().toMillis() / 1000.0);
     for (IndexReport.PlatformReport p : r.platforms()) {

@@ -1,5 +1,6 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.indexer.store.AtomicFiles;
 import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.BuildInfo;
 import dev.socibuilder.ztoc.CompressionAlgorithm;
@@ -9,6 +10,8 @@ import dev.socibuilder.ztoc.Ztoc;
 import dev.socibuilder.ztoc.ZtocBuilder;
 import dev.socibuilder.ztoc.ZtocCodec;
 import dev.socibuilder.ztoc.ZtocInfo;
+import dev.socibuilder.ztoc.ZtocLimitException;
+import dev.socibuilder.ztoc.ZtocLimits;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,6 +86,10 @@ final class ZtocCommand implements Runnable {
         description = "Time zone of mod_time texts, e.g. UTC or Europe/Paris (default: ${DEFAULT-VALUE}).")
     String timeZone;
 
+    @Option(names = "--limits", paramLabel = "NAME=VALUE[,...]", defaultValue = "",
+        description = IndexingOptions.LIMITS_DESCRIPTION)
+    String limits;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -90,6 +97,7 @@ final class ZtocCommand implements Runnable {
       if (spanSize <= 0) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--span-size must be positive");
       }
+      ZtocLimits ztocLimits = IndexingOptions.limits(spec, limits);
       ZoneId zone;
       try {
         zone = ZoneId.of(timeZone);
@@ -97,13 +105,18 @@ final class ZtocCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "unknown time zone: " + timeZone);
       }
       String tool = buildTool != null ? buildTool : BuildInfo.defaultBuildTool();
-      ZtocBuilder builder = ZtocBuilder.of(spanSize, tool, zone);
+      ZtocBuilder builder;
+      try {
+        builder = ZtocBuilder.of(spanSize, tool, zone, ztocLimits);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--span-size: " + e.getMessage());
+      }
       ZtocBuilder.Result result;
       try (InputStream raw = openLayer(layer);
           Progress progress = Progress.start(layer.getFileName().toString(), Files.size(layer));
           InputStream in = progress.track(raw)) {
         result = builder.build(in, compression.algorithm);
-      } catch (LayerDataException e) {
+      } catch (LayerDataException | ZtocLimitException e) {
         throw new CliException("layer " + layer + ": " + e.getMessage(), e);
       }
       AtomicFiles.write(out, result.bytes());
@@ -161,8 +174,17 @@ final class ZtocCommand implements Runnable {
       if (!Files.isRegularFile(layer)) {
         throw new CliException("no such layer file: " + layer);
       }
+      long layerSize = Files.size(layer);
+      if (ztoc.compressedArchiveSize() != layerSize) {
+        throw new CliException("zTOC " + ztocFile + " is the zTOC of a layer of " + ztoc.compressedArchiveSize()
+            + " bytes, not of " + layer + " (" + layerSize + " bytes)");
+      }
       FileExtractor.LayerSource source =
           offset -> {
+            if (offset < 0 || offset > layerSize) {
+              throw new CliException("zTOC " + ztocFile + " points at compressed offset " + offset + ", outside the "
+                  + layerSize + "-byte layer " + layer);
+            }
             FileChannel ch = FileChannel.open(layer, StandardOpenOption.READ);
             ch.position(offset);
             return Channels.newInputStream(ch);
@@ -173,8 +195,12 @@ final class ZtocCommand implements Runnable {
           FileExtractor.extract(ztoc, source, file, stdout);
           stdout.flush();
         } else {
-          byte[] content = FileExtractor.extract(ztoc, source, file);
-          AtomicFiles.write(out, content);
+          // Streamed: the file may be larger than the heap (or than 2 GiB); the target appears only whole.
+          AtomicFiles.write(out, stream -> {
+            OutputStream buffered = new BufferedOutputStream(stream, 1 << 16);
+            FileExtractor.extract(ztoc, source, file, buffered);
+            buffered.flush();
+          });
         }
       } catch (LayerDataException e) {
         throw new CliException("layer " + layer + ": " + e.getMessage(), e);
@@ -193,6 +219,9 @@ final class ZtocCommand implements Runnable {
 
   static byte[] readFile(Path p) throws IOException {
     try {
+      if (Files.size(p) > ZtocLimits.MAX_ZTOC_BYTES) {
+        throw new CliException(p + " is " + Files.size(p) + " bytes, larger than a zTOC can be");
+      }
       return Files.readAllBytes(p);
     } catch (NoSuchFileException e) {
       throw new CliException("no such file: " + p);

@@ -17,7 +17,7 @@ final class CliTestSupport {
     CommandLine cl = Main.commandLine();
     cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    int code = cl.execute(args);
+    int code = Main.run(cl, args);
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 }

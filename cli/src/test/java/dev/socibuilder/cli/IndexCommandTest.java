@@ -12,7 +12,9 @@ import dev.socibuilder.oci.ImageManifest;
 import dev.socibuilder.testing.registry.HostileRegistry;
 import dev.socibuilder.ztoc.Ztoc;
 import dev.socibuilder.ztoc.ZtocCodec;
+import dev.socibuilder.oci.MediaTypes;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -208,6 +210,102 @@ class IndexCommandTest {
     assertThat(CliTestSupport.run("index", "oci:" + layout, "--platform", "linux/amd64", "--all-platforms").exitCode())
         .isEqualTo(2);
     assertThat(CliTestSupport.run("index", "oci:" + layout, "--tag-suffix", "bad suffix").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void spanSizesBelowTheFloorAndBadLimitsAreUsageErrors() {
+    CliTestSupport.Run tiny = CliTestSupport.run("index", "oci:" + layout + ":latest", "--span-size", "1");
+    CliTestSupport.Run badLimits = CliTestSupport.run("index", "oci:" + layout + ":latest", "--limits", "ztoc-bytes=x");
+
+    assertThat(tiny.exitCode()).isEqualTo(2);
+    assertThat(tiny.err()).contains("span size 1 is below the minimum of 1024 bytes (limit min-span-size)");
+    assertThat(badLimits.exitCode()).isEqualTo(2);
+    assertThat(badLimits.err()).contains("invalid --limits: limit ztoc-bytes=x is not a number");
+  }
+
+  @Test
+  void aLayerPastALimitFailsNamingTheLimitAndPublishesNothing() throws IOException {
+    long blobs = countBlobs();
+
+    CliTestSupport.Run r = CliTestSupport.run("index", "oci:" + layout + ":latest", "--limits", "toc-entries=10");
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains("the layer has more than 10 tar entries").contains("(zTOC limit toc-entries=10)")
+        .doesNotContain("\n\t");
+    assertThat(countBlobs()).isEqualTo(blobs);
+  }
+
+  @Test
+  void aDigestReferenceThatIsNotADigestIsAUsageError() {
+    CliTestSupport.Run r = CliTestSupport.run("index", "oci:" + layout + "@sha256:not-hex");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("invalid sha256 digest: not-hex").doesNotContain("internal error");
+  }
+
+  @Test
+  void anInvalidDigestInTheLayoutIsNamedNotAnInternalError() throws IOException {
+    Path index = layout.resolve("index.json");
+    String json = Files.readString(index);
+    Files.writeString(index, json.replaceFirst("\"digest\":\"sha256:[0-9a-f]{64}\"", "\"digest\":\"sha256:zz\""));
+
+    CliTestSupport.Run r = CliTestSupport.run("index", "oci:" + layout + ":latest");
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("soci-builder: oci:" + layout
+        + ": index.json entry tagged latest has an invalid digest 'sha256:zz'" + System.lineSeparator());
+  }
+
+  @Test
+  void aManifestWithoutConfigWithABadLayerDigestOrAHugeConfigIsNamedNotAnInternalError() {
+    OciLayout oci = OciLayout.open(layout);
+    Descriptor noConfig = oci.writeBlob(MediaTypes.OCI_MANIFEST, ("{\"schemaVersion\":2,\"mediaType\":\""
+        + MediaTypes.OCI_MANIFEST + "\",\"layers\":[]}").getBytes(StandardCharsets.UTF_8));
+    oci.tag("noconfig", noConfig);
+    Descriptor config = oci.writeBlob(MediaTypes.OCI_CONFIG,
+        "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8));
+    Descriptor badLayer = oci.writeBlob(MediaTypes.OCI_MANIFEST, ("{\"schemaVersion\":2,\"mediaType\":\""
+        + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\""
+        + config.digest() + "\",\"size\":" + config.size() + "},\"layers\":[{\"mediaType\":\""
+        + MediaTypes.OCI_LAYER_GZIP + "\",\"digest\":\"sha256:\",\"size\":20000000}]}")
+        .getBytes(StandardCharsets.UTF_8));
+    oci.tag("badlayer", badLayer);
+
+    Descriptor hugeConfig = oci.writeBlob(MediaTypes.OCI_MANIFEST, ("{\"schemaVersion\":2,\"mediaType\":\""
+        + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\""
+        + config.digest() + "\",\"size\":10000000000},\"layers\":[]}").getBytes(StandardCharsets.UTF_8));
+    oci.tag("hugeconfig", hugeConfig);
+
+    CliTestSupport.Run r1 = CliTestSupport.run("index", "oci:" + layout + ":noconfig");
+    CliTestSupport.Run r2 = CliTestSupport.run("index", "oci:" + layout + ":badlayer");
+    CliTestSupport.Run r3 = CliTestSupport.run("index", "oci:" + layout + ":hugeconfig");
+
+    assertThat(r1.exitCode()).isEqualTo(1);
+    assertThat(r1.err().strip()).isEqualTo("soci-builder: image oci:" + layout + ":noconfig: manifest "
+        + noConfig.digest() + " has no config");
+    assertThat(r2.exitCode()).isEqualTo(1);
+    assertThat(r2.err().strip()).isEqualTo("soci-builder: image oci:" + layout + ":badlayer: manifest "
+        + badLayer.digest() + ": layer descriptor has an invalid digest 'sha256:'");
+    assertThat(r3.exitCode()).isEqualTo(1);
+    assertThat(r3.err().strip()).isEqualTo("soci-builder: image oci:" + layout + ":hugeconfig: manifest "
+        + hugeConfig.digest() + ": config is 10000000000 bytes, more than the 33554432 read whole");
+  }
+
+  @Test
+  void aMalformedDockerConfigIsNamedNotAnInternalError() throws Exception {
+    Path dockerConfig = tmp.resolve("docker");
+    Files.createDirectories(dockerConfig);
+    Files.writeString(dockerConfig.resolve("config.json"), "{\"auths\": {\"secret-host\": {\"auth\": \"c2VjcmV0\"");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "index", "127.0.0.1:1/app:v1",
+        "--plain-http").redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
+    Process p = pb.start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(p.waitFor()).isEqualTo(1);
+    assertThat(err).isEqualTo("soci-builder: malformed docker config " + dockerConfig.resolve("config.json")
+        + ": malformed JSON at byte offset 45" + System.lineSeparator());
   }
 
   private long countBlobs() throws IOException {

@@ -6,10 +6,19 @@ import dev.socibuilder.digest.Digest;
 import dev.socibuilder.testing.conformance.ConformanceCorpus;
 import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
 import dev.socibuilder.testing.conformance.ConformanceCorpus.FileCase;
+import dev.socibuilder.ztoc.CompressionInfo;
+import dev.socibuilder.ztoc.FileExtractor;
+import dev.socibuilder.ztoc.FileMetadata;
+import dev.socibuilder.ztoc.GzipZinfo;
+import dev.socibuilder.ztoc.Ztoc;
+import dev.socibuilder.ztoc.ZtocCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,5 +142,128 @@ class ZtocCommandTest {
         ConformanceCorpus.file(c.layer()).toString(), "no/such/file");
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains("no file no/such/file");
+  }
+
+  @Test
+  void createWritesANewFileWithTheUmasksModeAndKeepsTheModeOfTheFileItReplaces() throws IOException {
+    Case c = named("gz-py-l6");
+    Path fresh = tmp.resolve("fresh.ztoc");
+    Path existing = tmp.resolve("existing.ztoc");
+    Files.writeString(existing, "old");
+    Files.setPosixFilePermissions(existing, PosixFilePermissions.fromString("rw-r-----"));
+    Path probe = tmp.resolve("probe");
+    Files.newOutputStream(probe).close();
+    Set<PosixFilePermission> plain = Files.getPosixFilePermissions(probe);
+    Files.delete(probe);
+
+    for (Path out : new Path[] {fresh, existing}) {
+      assertThat(CliTestSupport.run("ztoc", "create", ConformanceCorpus.file(c.layer()).toString(), "-o",
+          out.toString()).exitCode()).isZero();
+    }
+
+    assertThat(Files.getPosixFilePermissions(fresh)).as("as a plain create: 0666 less the umask").isEqualTo(plain);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(existing))).isEqualTo("rw-r-----");
+    assertThat(Files.size(existing)).isEqualTo(Files.size(fresh));
+  }
+
+  @Test
+  void createRejectsSpanSizesBelowTheFloorAsAUsageError() {
+    Case c = named("gz-py-l6");
+    String layer = ConformanceCorpus.file(c.layer()).toString();
+
+    CliTestSupport.Run tiny = CliTestSupport.run("ztoc", "create", layer, "-o", tmp.resolve("a").toString(),
+        "--span-size", "1");
+    CliTestSupport.Run lowered = CliTestSupport.run("ztoc", "create", layer, "-o", tmp.resolve("b").toString(),
+        "--span-size", "512", "--limits", "min-span-size=512");
+
+    assertThat(tiny.exitCode()).isEqualTo(2);
+    assertThat(tiny.err()).contains("span size 1 is below the minimum of 1024 bytes (limit min-span-size)");
+    assertThat(tmp.resolve("a")).doesNotExist();
+    assertThat(lowered.exitCode()).as(lowered.err()).isZero();
+    assertThat(CliTestSupport.run("ztoc", "create", layer, "-o", "x", "--limits", "entries=3").exitCode())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aLayerPastALimitFailsWithOneLineNamingTheLimitAndNoOutputFile() {
+    Case c = named("gz-py-l6");
+    Path out = tmp.resolve("limited.ztoc");
+
+    CliTestSupport.Run r = CliTestSupport.run("ztoc", "create", ConformanceCorpus.file(c.layer()).toString(), "-o",
+        out.toString(), "--limits", "toc-entries=2");
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).matches("soci-builder: layer .*gz-py-l6.tar.gz: the layer has more than 2 tar entries, at "
+        + "uncompressed offset \\d+ \\(zTOC limit toc-entries=2\\)\\R");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void getFileWithATamperedCheckpointNamesItInsteadOfAnInternalError() throws IOException {
+    Case c = named("span-16k-long-file");
+    Path layer = ConformanceCorpus.file(c.layer());
+    Ztoc z = ZtocCodec.decode(ConformanceCorpus.expectedZtoc(c));
+    FileMetadata file = FileExtractor.find(z, "blob/long.dat").orElseThrow();
+    int span = GzipZinfo.parse(z.compressionInfo().checkpoints()).spanOf(file.uncompressedOffset());
+    int at = GzipZinfo.HEADER_SIZE + span * GzipZinfo.CHECKPOINT_SIZE;
+
+    byte[] badBits = z.compressionInfo().checkpoints().clone();
+    badBits[at + 16] = 9;
+    byte[] outside = z.compressionInfo().checkpoints().clone();
+    outside[at + 7] = 0x40; // in + 2^62
+    long outsideIn = GzipZinfo.parse(outside).in(span);
+
+    for (byte[] blob : new byte[][] {badBits, outside}) {
+      Path mutated = tmp.resolve("mutated.ztoc");
+      Files.write(mutated, ZtocCodec.encode(new Ztoc(z.version(), z.buildToolIdentifier(), z.compressedArchiveSize(),
+          z.uncompressedArchiveSize(), z.toc(), new CompressionInfo(z.compressionInfo().algorithm(),
+              z.compressionInfo().maxSpanId(), z.compressionInfo().spanDigests(), blob))));
+
+      CliTestSupport.Run r = CliTestSupport.run("ztoc", "get-file", mutated.toString(), layer.toString(),
+          "blob/long.dat", "-o", tmp.resolve("out").toString());
+
+      assertThat(r.exitCode()).isEqualTo(1);
+      assertThat(r.err()).startsWith("soci-builder: invalid checkpoint: checkpoint " + span + " ")
+          .containsAnyOf("has 9 bits (at most 7)", "is at compressed offset " + outsideIn + ", outside the "
+              + c.layerSize() + "-byte layer")
+          .doesNotContain("internal error");
+      assertThat(tmp.resolve("out")).doesNotExist();
+    }
+  }
+
+  @Test
+  void getFileWithTheZtocOfAnotherLayerSaysSo() {
+    Case c = named("span-16k-long-file");
+    Path otherLayer = ConformanceCorpus.file(named("gz-py-l6").layer());
+
+    CliTestSupport.Run r = CliTestSupport.run("ztoc", "get-file",
+        ConformanceCorpus.file("expected/" + c.name() + ".ztoc").toString(), otherLayer.toString(), "blob/long.dat");
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains("is the zTOC of a layer of " + c.layerSize() + " bytes, not of " + otherLayer);
+  }
+
+  @Test
+  void runningOutOfMemoryIsOneLineNotAStackTrace() throws Exception {
+    // A zTOC of 60,000 entries decodes to a model larger than a 16 MiB heap.
+    Path layer = tmp.resolve("many.tar.gz");
+    try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(layer))) {
+      for (int i = 0; i < 60_000; i++) {
+        out.write(TarHeaders.file(String.format("d/%08d", i), 0));
+      }
+      out.write(new byte[1024]);
+    }
+    Path ztoc = tmp.resolve("many.ztoc");
+    assertThat(CliTestSupport.run("ztoc", "create", layer.toString(), "-o", ztoc.toString()).exitCode()).isZero();
+
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx16m",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "ztoc", "info", ztoc.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(p.waitFor()).isEqualTo(1);
+    assertThat(err).startsWith("soci-builder: out of memory (Java heap space, maximum heap ")
+        .endsWith(" MiB): give the JVM more with -Xmx (e.g. JAVA_TOOL_OPTIONS=-Xmx4g), or lower --limits\n")
+        .doesNotContain("\tat ");
   }
 }

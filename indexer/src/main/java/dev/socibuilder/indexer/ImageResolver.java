@@ -31,6 +31,9 @@ final class ImageResolver {
     }
   }
 
+  /** The largest image config read (whole): real ones are kilobytes, the registry client's manifest limit. */
+  static final int MAX_CONFIG_BYTES = 32 << 20;
+
   private final RunContext run;
 
   ImageResolver(RunContext run) {
@@ -58,7 +61,7 @@ final class ImageResolver {
       if (why != null) {
         return Resolution.leftAlone(why);
       }
-      Platform platform = Platforms.configPlatform(readConfig(m));
+      Platform platform = Platforms.configPlatform(readConfig(top.digest().toString(), m));
       targets = List.of(new Target(platform, top.descriptor(), top.bytes(), m));
     } else {
       throw new IndexingException("image " + run.image() + ": unsupported manifest media type " + mediaType);
@@ -67,6 +70,11 @@ final class ImageResolver {
       String why = sociArtifact(t.manifest());
       if (why != null) {
         return Resolution.leftAlone(why);
+      }
+    }
+    for (Target t : targets) {
+      for (Descriptor layer : t.manifest().layers()) {
+        run.digestOf(layer, "manifest " + t.descriptor().digest() + ": layer");
       }
     }
     return new Resolution(null, targets, sourceIndex);
@@ -109,7 +117,7 @@ final class ImageResolver {
         if (!MediaTypes.isConfig(m.config().mediaType())) {
           continue;
         }
-        t = new Target(Platforms.configPlatform(readConfig(m)), d, null, m);
+        t = new Target(Platforms.configPlatform(readConfig(d.digest(), m)), d, null, m);
       } else {
         t = new Target(d.platform(), d, null, null);
       }
@@ -145,7 +153,16 @@ final class ImageResolver {
     return targets;
   }
 
-  private byte[] readConfig(ImageManifest m) {
+  private byte[] readConfig(String manifestDigest, ImageManifest m) {
+    if (m.config().digest().isEmpty()) {
+      throw new IndexingException("image " + run.image() + ": manifest " + manifestDigest + " has no config");
+    }
+    run.digestOf(m.config(), "manifest " + manifestDigest + ": config");
+    if (m.config().size() > MAX_CONFIG_BYTES) {
+      // Read whole (and verified against this size): a hostile manifest must not make us read gigabytes.
+      throw new IndexingException("image " + run.image() + ": manifest " + manifestDigest + ": config is "
+          + m.config().size() + " bytes, more than the " + MAX_CONFIG_BYTES + " read whole");
+    }
     try {
       return run.store().readBlob(m.config());
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.socibuilder.indexer;
 
 import dev.socibuilder.oci.Platform;
 import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.ztoc.ZtocLimits;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Objects;
  * @param force rebuild even when the image already has a matching SOCI index
  * @param zone time zone of the zTOCs' {@code mod_time} texts (UTC, like soci's reference runs)
  * @param parallelism how many layers are indexed at once
+ * @param limits what one zTOC build may hold (entries, PAX bytes, zTOC size, smallest span size)
  */
 public record IndexOptions(
     SociIndex.Version version,
@@ -30,7 +32,8 @@ public record IndexOptions(
     String buildTool,
     boolean force,
     ZoneId zone,
-    int parallelism) {
+    int parallelism,
+    ZtocLimits limits) {
 
   public IndexOptions {
     Objects.requireNonNull(version, "version");
@@ -40,9 +43,11 @@ public record IndexOptions(
     if (minLayerSize < 0) {
       throw new IllegalArgumentException("min layer size must be >= 0, got " + minLayerSize);
     }
+    Objects.requireNonNull(limits, "limits");
     if (spanSize <= 0) {
       throw new IllegalArgumentException("span size must be positive, got " + spanSize);
     }
+    limits.checkSpanSize(spanSize);
     if (tagSuffix == null || tagSuffix.isEmpty() || !tagSuffix.matches("[A-Za-z0-9_.-]{1,64}")) {
       throw new IllegalArgumentException("tag suffix must be 1-64 of [A-Za-z0-9_.-], got " + tagSuffix);
     }
@@ -51,7 +56,10 @@ public record IndexOptions(
     }
   }
 
-  /** soci's defaults: v2, 10 MiB minimum, 4 MiB spans, all platforms, suffix {@code -soci}, UTC. */
+  /**
+   * soci's defaults: v2, 10 MiB minimum, 4 MiB spans, all platforms, suffix {@code -soci}, UTC; the
+   * default {@link ZtocLimits}.
+   */
   public static IndexOptions defaults(String buildTool) {
     return new IndexOptions(
         SociIndex.Version.V2,
@@ -62,38 +70,50 @@ public record IndexOptions(
         buildTool,
         false,
         ZoneOffset.UTC,
-        Math.max(1, Runtime.getRuntime().availableProcessors()));
+        Math.max(1, Runtime.getRuntime().availableProcessors()),
+        ZtocLimits.DEFAULTS);
   }
 
   public IndexOptions withVersion(SociIndex.Version v) {
-    return new IndexOptions(v, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism);
+    return new IndexOptions(v, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone,
+        parallelism, limits);
   }
 
   public IndexOptions withMinLayerSize(long bytes) {
-    return new IndexOptions(version, bytes, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism);
+    return new IndexOptions(version, bytes, spanSize, platforms, tagSuffix, buildTool, force, zone,
+        parallelism, limits);
   }
 
   public IndexOptions withSpanSize(long bytes) {
-    return new IndexOptions(version, minLayerSize, bytes, platforms, tagSuffix, buildTool, force, zone, parallelism);
+    return new IndexOptions(version, minLayerSize, bytes, platforms, tagSuffix, buildTool, force, zone,
+        parallelism, limits);
   }
 
   public IndexOptions withPlatforms(List<Platform> p) {
-    return new IndexOptions(version, minLayerSize, spanSize, p, tagSuffix, buildTool, force, zone, parallelism);
+    return new IndexOptions(version, minLayerSize, spanSize, p, tagSuffix, buildTool, force, zone, parallelism, limits);
   }
 
   public IndexOptions withTagSuffix(String s) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, s, buildTool, force, zone, parallelism);
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, s, buildTool, force, zone, parallelism, limits);
   }
 
   public IndexOptions withForce(boolean f) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone, parallelism);
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone,
+        parallelism, limits);
   }
 
   public IndexOptions withZone(ZoneId z) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, z, parallelism);
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, z,
+        parallelism, limits);
   }
 
   public IndexOptions withParallelism(int n) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n);
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n, limits);
+  }
+
+  /** These options with other limits (set them before a span size below the default floor). */
+  public IndexOptions withLimits(ZtocLimits l) {
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism,
+        l);
   }
 }

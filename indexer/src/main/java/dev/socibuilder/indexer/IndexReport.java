@@ -44,7 +44,14 @@ public record IndexReport(
     /** The image is itself SOCI-enabled or a SOCI artifact (e.g. this builder's own output); left alone. */
     SOCI_ENABLED_IMAGE,
     /** No layer qualifies for a zTOC (all too small or unsupported); nothing was pushed. */
-    NOTHING_TO_INDEX;
+    NOTHING_TO_INDEX,
+    /**
+     * The source tag moved to another image while this one was indexed, so {@code <tag><suffix>} was left
+     * as it was rather than pointed at an index of a stale image. The zTOCs, SOCI index manifests and
+     * rewritten image manifests already pushed are content-addressed and harmless: nothing refers to
+     * them. The tag's new image is indexed by its own run (its own push event).
+     */
+    SUPERSEDED;
 
     public String jsonName() {
       return name().toLowerCase(java.util.Locale.ROOT);

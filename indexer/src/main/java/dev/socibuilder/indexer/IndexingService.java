@@ -33,7 +33,8 @@ import java.util.Optional;
  *       zTOC is cached is not read at all;
  *   <li>{@link Publisher}: blobs (a cached zTOC's blob mounted from the repository it was last pushed
  *       to, when the registry allows), SOCI index manifests, rewritten image manifests, the image index,
- *       and the tag last.
+ *       and the tag last, right after checking that the source tag still names the indexed image (else
+ *       the run is {@link Outcome#SUPERSEDED} and nothing is tagged).
  * </ol>
  *
  * <p>Nothing is published until every zTOC is built, so a bad layer or a registry failure during
@@ -87,8 +88,9 @@ public final class IndexingService {
   /**
    * Indexes the image at {@code tag} or {@code digest}. When both are given (a push event), the
    * image is read by its digest, so that a tag moved meanwhile cannot swap the content, and the v2
-   * result is still tagged {@code tag + tagSuffix}. With a digest only, the v2 image index is pushed
-   * by digest and nothing is tagged.
+   * result is tagged {@code tag + tagSuffix} only if {@code tag} still names that digest right before
+   * tagging (else the outcome is {@link Outcome#SUPERSEDED}); the same holds for a tag alone. With a
+   * digest only, the v2 image index is pushed by digest and nothing is tagged.
    *
    * @throws IndexingException for a permanent failure (bad layer data, unsupported manifest...)
    * @throws dev.socibuilder.registry.RegistryException for a registry failure (see isTransient)
@@ -103,6 +105,14 @@ public final class IndexingService {
     String image = store.name() + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
     RunContext run = new RunContext(store, image, tag, options, listener, deadline);
     run.checkDeadline("before starting; nothing was published");
+    if (tag != null && options.version() == SociIndex.Version.V2) {
+      // Checked before anything is read, built or pushed: the result's tag is the last thing pushed.
+      String problem = store.tagProblem(tag + options.tagSuffix());
+      if (problem != null) {
+        throw new IndexingException("image " + image + ": the result cannot be tagged " + tag + options.tagSuffix()
+            + ": it " + problem);
+      }
+    }
     StoredManifest top =
         store.manifest(reference).orElseThrow(() -> new IndexingException("image " + image + " not found"));
     try {
@@ -152,6 +162,13 @@ public final class IndexingService {
           + indexes.indexes().size() + " SOCI index(es) v1" + cacheProblems(reports), reports, null, null);
     }
     Publisher.Published published = publisher.convert(top, resolved.sourceIndex(), targets, indexes.indexes());
+    if (published.supersededBy() != null) {
+      return done(run, start, Outcome.SUPERSEDED, "superseded: tag " + run.tag() + " now points at "
+          + published.supersededBy() + ", no longer at the indexed " + top.digest() + ", so "
+          + run.tag() + options.tagSuffix() + " was left as it was; the " + built.size() + " zTOC(s), SOCI index "
+          + "manifest(s) and rewritten image manifest(s) already pushed are content-addressed and harmless "
+          + "(nothing refers to them)", indexes.reports(), null, null);
+    }
     String msg = ztocs + "; SOCI-enabled image index " + published.imageIndexDigest()
         + (published.tag() != null ? " tagged " + published.tag()
             : " pushed by digest only (the source was a digest reference)") + cacheProblems(reports);

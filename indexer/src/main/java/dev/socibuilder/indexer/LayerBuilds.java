@@ -10,6 +10,7 @@ import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.soci.LayerSelection;
 import dev.socibuilder.ztoc.CompressionAlgorithm;
 import dev.socibuilder.ztoc.ZtocBuilder;
+import dev.socibuilder.ztoc.ZtocLimitException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -136,11 +137,11 @@ final class LayerBuilds {
       }
       cacheProblem = found.problem();
     }
-    ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone());
+    ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone(), options.limits());
     ZtocBuilder.Result r;
     try (InputStream in = counting(run.store().openBlob(layer), layer)) {
       r = builder.build(in, alg);
-    } catch (LayerDataException e) {
+    } catch (LayerDataException | ZtocLimitException e) {
       throw new IndexingException("image " + run.image() + ": layer " + layer.digest() + " (" + layer.mediaType()
           + "): " + e.getMessage(), e);
     }
@@ -156,7 +157,7 @@ final class LayerBuilds {
       }
     }
     ZtocReport report = new ZtocReport(layer.digest(), layer.size(), r.ztocDigest().toString(), r.bytes().length,
-        r.ztoc().compressionInfo().spanDigests().size(), ZtocSource.BUILT, null, cacheProblem);
+        r.spanCount(), ZtocSource.BUILT, null, cacheProblem);
     run.listener().layerDone(layer, report);
     return new Built(r.bytes(), r.ztocDigest(), report);
   }

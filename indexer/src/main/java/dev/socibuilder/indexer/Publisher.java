@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The publish step, in an order that never leaves a tag pointing at something incomplete: zTOC blobs
@@ -23,8 +24,12 @@ import java.util.Map;
  */
 final class Publisher {
 
-  /** What was published for v2: the new image index's digest and the tag pointing at it (or null). */
-  record Published(String imageIndexDigest, String tag) {}
+  /**
+   * What was published for v2: the new image index's digest and the tag pointing at it (or null); or,
+   * when the source tag moved meanwhile, what it points at now ({@code "(nothing)"} if it is gone) and
+   * nothing tagged.
+   */
+  record Published(String imageIndexDigest, String tag, String supersededBy) {}
 
   private final RunContext run;
 
@@ -107,6 +112,12 @@ final class Publisher {
     byte[] indexBytes = result.indexBytes();
     String newTag = null;
     if (run.tag() != null) {
+      // The tag may have moved since the image was read (minutes ago, for a large image): tagging now
+      // would point <tag><suffix> at an index of the image the tag no longer names.
+      Optional<Digest> current = run.store().digestOf(run.tag());
+      if (current.isEmpty() || !current.get().equals(top.digest())) {
+        return new Published(null, null, current.map(Digest::toString).orElse("(nothing)"));
+      }
       // Pushed under its tag in one request: a push by digest first would be one more (untagged)
       // ECR push event for the filter to ignore.
       newTag = run.tag() + run.options().tagSuffix();
@@ -115,7 +126,7 @@ final class Publisher {
     } else {
       run.store().pushManifest(indexBytes, MediaTypes.OCI_INDEX);
     }
-    return new Published(result.indexDescriptor().digest(), newTag);
+    return new Published(result.indexDescriptor().digest(), newTag, null);
   }
 
   private void pushBlobIfAbsent(Digest d, byte[] content) {

@@ -1,5 +1,6 @@
 package dev.socibuilder.indexer;
 
+import dev.socibuilder.digest.Digest;
 import dev.socibuilder.indexer.store.ImageStore;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.oci.Platforms;
@@ -28,6 +29,7 @@ record RunContext(ImageStore store, String image, String tag, IndexOptions optio
 
   /** An index entry's manifest, checked against the entry's digest. */
   StoredManifest fetch(Descriptor d) {
+    digestOf(d, "manifest");
     StoredManifest sm = store.manifest(d.digest())
         .orElseThrow(() -> new IndexingException("image " + image + ": manifest " + d.digest()
             + (d.platform() != null ? " for " + Platforms.format(d.platform()) : "") + " is missing"));
@@ -35,5 +37,20 @@ record RunContext(ImageStore store, String image, String tag, IndexOptions optio
       throw new IndexingException("image " + image + ": manifest " + d.digest() + " has digest " + sm.digest());
     }
     return sm;
+  }
+
+  /**
+   * The descriptor's digest, validated: the image's own content names it, so a malformed one is a
+   * permanent failure of this image (an {@link IndexingException}), not a bug.
+   *
+   * @param what what the descriptor points at, for the message (e.g. {@code "layer"})
+   */
+  Digest digestOf(Descriptor d, String what) {
+    try {
+      return d.parsedDigest();
+    } catch (IllegalArgumentException e) {
+      throw new IndexingException("image " + image + ": " + what + " descriptor has an invalid digest '"
+          + d.digest() + "'");
+    }
   }
 }

@@ -300,5 +300,15 @@ class IndexingServiceHostileTest {
     public Optional<List<Descriptor>> referrers(Digest subject, String artifactType) {
       return delegate.referrers(subject, artifactType);
     }
+
+    @Override
+    public Optional<Digest> digestOf(String tag) {
+      return delegate.digestOf(tag);
+    }
+
+    @Override
+    public String tagProblem(String tag) {
+      return delegate.tagProblem(tag);
+    }
   }
 }

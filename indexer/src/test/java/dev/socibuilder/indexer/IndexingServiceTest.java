@@ -211,8 +211,6 @@ class IndexingServiceTest {
   @Test
   void tagAndDigestOfAPushEventReadTheDigestAndTagTheSociImage() {
     String repo = push(plain, "v2/event");
-    // The tag has moved on to another image since the push of plain.
-    Skopeo.copy(withZstd.ociReference(), "docker://" + registry.hostPort() + "/" + repo + ":v1");
 
     IndexReport report = new IndexingService(options(), null).index(store(registry, repo), "v1", Digest.parse(plain.digest()));
 
@@ -222,6 +220,61 @@ class IndexingServiceTest {
     assertSociEnabledImage(registry, repo, "v1-soci", report, Set.of(plain.digest().toString()));
     assertThat(new IndexingService(options(), null).index(store(registry, repo), "v1", Digest.parse(plain.digest())).outcome())
         .isEqualTo(Outcome.ALREADY_INDEXED);
+  }
+
+  @Test
+  void aPushEventWhoseTagMovedOnIsSupersededAndTagsNothing() {
+    String repo = push(plain, "v2/event-moved");
+    // The tag has moved on to another image since the push of plain (whose own event this is).
+    Skopeo.copy(withZstd.ociReference(), "docker://" + registry.hostPort() + "/" + repo + ":v1");
+
+    IndexReport report = new IndexingService(options(), null).index(store(registry, repo), "v1", Digest.parse(plain.digest()));
+
+    assertThat(report.outcome()).isEqualTo(Outcome.SUPERSEDED);
+    assertThat(report.outcome().jsonName()).isEqualTo("superseded");
+    assertThat(report.tag()).isNull();
+    assertThat(report.imageIndexDigest()).isNull();
+    assertThat(report.message()).startsWith("superseded: tag v1 now points at " + withZstd.digest()
+        + ", no longer at the indexed " + plain.digest() + ", so v1-soci was left as it was; ")
+        .contains("content-addressed and harmless");
+    assertThat(find(registry, repo, "v1-soci")).isNull();
+    // What was pushed before the check is complete and content-addressed.
+    assertThat(find(registry, repo, report.platforms().get(0).sociIndexDigest())).isNotNull();
+  }
+
+  @Test
+  void aTagMovedWhileTheImageIsIndexedIsSupersededAndTheSociTagStaysAsItWas() {
+    String repo = push(plain, "v2/moved-during");
+    IndexReport first = index(repo, "v1", options());
+    IndexListener movesTheTagWhilePushing = new IndexListener() {
+      @Override
+      public void step(String message) {
+        if (message.startsWith("pushing")) {
+          Skopeo.copy(withZstd.ociReference(), "docker://" + registry.hostPort() + "/" + repo + ":v1");
+        }
+      }
+    };
+
+    IndexReport second = new IndexingService(options().withForce(true), movesTheTagWhilePushing)
+        .index(store(registry, repo), "v1", null);
+
+    assertThat(second.outcome()).isEqualTo(Outcome.SUPERSEDED);
+    assertThat(second.message()).startsWith("superseded: tag v1 now points at " + withZstd.digest());
+    assertThat(manifest(registry, repo, "v1-soci").digest().toString()).isEqualTo(first.imageIndexDigest());
+  }
+
+  @Test
+  void aResultTagLongerThan128CharactersFailsBeforeAnythingIsReadOrPushed() {
+    String tag = "t".repeat(124);
+    Skopeo.copy(plain.ociReference(), "docker://" + registry.hostPort() + "/v2/long-tag:" + tag);
+    try (FaultProxy proxy = FaultProxy.start(registry.hostPort())) {
+      assertThatThrownBy(() -> index(proxy.hostPort(), "v2/long-tag", tag, options()))
+          .isInstanceOf(IndexingException.class)
+          .hasMessageEndingWith(": the result cannot be tagged " + tag + "-soci: it is longer than 128 characters (129)");
+      assertThat(proxy.requests()).as("nothing read, nothing pushed").isEmpty();
+    }
+    assertThat(index("v2/long-tag", tag, options().withVersion(SociIndex.Version.V1)).outcome())
+        .as("v1 tags nothing with the suffix").isEqualTo(Outcome.INDEXED);
   }
 
   @Test

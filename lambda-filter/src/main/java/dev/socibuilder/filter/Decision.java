@@ -34,8 +34,9 @@ public record Decision(boolean invoked, String reason, EcrImageAction event, Ind
   }
 
   /**
-   * The handler's response: decision, reason, repository, tag and digest (absent ones left out).
-   * Returned as a map so that the runtime's serializer writes it as a plain JSON object.
+   * The handler's response: decision, reason, repository, tag and digest (absent ones left out, long
+   * ones cut as in the log). Returned as a map so that the runtime's serializer writes it as a plain JSON
+   * object.
    */
   public Map<String, String> toResponse() {
     Map<String, String> out = new LinkedHashMap<>();
@@ -49,7 +50,7 @@ public record Decision(boolean invoked, String reason, EcrImageAction event, Ind
 
   private static void putIfPresent(Map<String, String> out, String key, String value) {
     if (value != null) {
-      out.put(key, value);
+      out.put(key, DecisionLog.bounded(value, DecisionLog.MAX_FIELD_CHARS));
     }
   }
 }

@@ -39,10 +39,14 @@ public final class FilterService {
   private static final String MALFORMED = "malformed event: ";
 
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}");
-  // ECR (and the OCI distribution spec) limit repository names and tags to these shapes.
-  private static final Pattern REPOSITORY =
-      Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+  // ECR (and the OCI distribution spec) limit repository names and tags to these shapes and lengths. The
+  // quantifiers are possessive: with plain ones Java matches each repetition of a group by recursion, and
+  // an event with a name of a few thousand characters overflowed the stack. (The grammar never needs to
+  // give a repetition back, so possessive quantifiers match the same names.)
+  private static final int MAX_REPOSITORY_LENGTH = 256;
+  private static final Pattern REPOSITORY = Pattern.compile(
+      "[a-z0-9]++(?:(?:[._]|__|-++)[a-z0-9]++)*+(?:/[a-z0-9]++(?:(?:[._]|__|-++)[a-z0-9]++)*+)*+");
+  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}+");
 
   private final FilterConfig config;
   private final LambdaClient lambda;
@@ -153,7 +157,8 @@ public final class FilterService {
       return Decision.ignored("push result " + e.result() + " is not SUCCESS", e);
     }
     // Only now are the image fields needed: a failed push or a delete may lack them.
-    if (e.repositoryName() == null || !REPOSITORY.matcher(e.repositoryName()).matches()) {
+    if (e.repositoryName() == null || e.repositoryName().length() > MAX_REPOSITORY_LENGTH
+        || !REPOSITORY.matcher(e.repositoryName()).matches()) {
       return malformed("repository-name " + quoted(e.repositoryName()) + " is not a repository name", e);
     }
     if (e.imageDigest() == null || !DIGEST.matcher(e.imageDigest()).matches()) {
@@ -198,8 +203,9 @@ public final class FilterService {
     return Decision.ignored(MALFORMED + why, e);
   }
 
+  /** An event value for a reason: quoted, and cut (an event may carry a name of megabytes). */
   private static String quoted(String s) {
-    return s == null ? "(absent)" : "'" + s + "'";
+    return s == null ? "(absent)" : "'" + DecisionLog.bounded(s, 100) + "'";
   }
 
   private void invoke(Decision decision, String requestId) {

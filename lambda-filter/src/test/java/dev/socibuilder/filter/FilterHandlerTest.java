@@ -279,6 +279,46 @@ class FilterHandlerTest {
         .containsEntry("digest", rawEvent(file).get("detail").get("image-digest").asText());
   }
 
+  @Test
+  void aHugeRepositoryNameIsAMalformedEventLoggedShortNotAStackOverflow() throws IOException {
+    for (String repository : new String[] {"team/" + "a-".repeat(1000) + "b", "a/".repeat(2_500_000) + "a"}) {
+      logLines.clear();
+      ScheduledEvent event = deserialize("""
+          {"version":"0","id":"x","detail-type":"ECR Image Action","source":"aws.ecr","account":"123456789012",
+           "time":"2026-11-20T09:00:00Z","region":"us-west-2","resources":[],
+           "detail":{"result":"SUCCESS","action-type":"PUSH","repository-name":"%s","image-tag":"v1",
+                     "image-digest":"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
+          """.formatted(repository));
+
+      Map<String, String> response = handler("*:*", false, "us-west-2").handleRequest(event, new TestContext("r"));
+
+      assertThat(response.get("reason")).startsWith("malformed event: repository-name '" + repository.substring(0, 100)
+          + "... (").endsWith(" more characters)' is not a repository name");
+      assertThat(lambdaApi.requests()).isEmpty();
+      assertThat(logLines).hasSize(1);
+      assertThat(logLines.get(0).length()).isLessThan(3000);
+      assertThat(JSON.readTree(logLines.get(0)).get("repository").asText()).startsWith(repository.substring(0, 1024))
+          .endsWith(" more characters)");
+      assertThat(response.get("repository")).hasSizeLessThan(1100);
+    }
+  }
+
+  @Test
+  void aRepositoryNameOfTheMaximumLengthIsSelectedAndOneMoreIsMalformed() {
+    String longest = "a".repeat(256);
+    String template = """
+        {"version":"0","id":"x","detail-type":"ECR Image Action","source":"aws.ecr","account":"123456789012",
+         "time":"2026-11-20T09:00:00Z","region":"us-west-2","resources":[],
+         "detail":{"result":"SUCCESS","action-type":"PUSH","repository-name":"%s","image-tag":"v1",
+                   "image-digest":"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
+        """;
+
+    assertThat(handler("*:*", false, "us-west-2").handleRequest(deserialize(template.formatted(longest)),
+        new TestContext("r"))).containsEntry("decision", "invoked");
+    assertThat(handler("*:*", false, "us-west-2").handleRequest(deserialize(template.formatted(longest + "a")),
+        new TestContext("r")).get("reason")).startsWith("malformed event: repository-name");
+  }
+
   /** The same deserialization the Lambda Java runtime applies to a ScheduledEvent handler's input. */
   private static ScheduledEvent deserialize(String json) {
     return LambdaEventSerializers.serializerFor(ScheduledEvent.class, ClassLoader.getSystemClassLoader())

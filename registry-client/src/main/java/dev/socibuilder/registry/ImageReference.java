@@ -1,8 +1,8 @@
 package dev.socibuilder.registry;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.oci.DistributionNames;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A reference to an image in a registry: {@code host[:port]/repository[:tag][@digest]}.
@@ -16,26 +16,27 @@ public record ImageReference(String registry, String repository, String tag, Dig
   /** Docker Hub's registry API host (what {@code docker.io} means on the wire). */
   public static final String DOCKER_HUB = "registry-1.docker.io";
 
-  private static final Pattern REGISTRY =
-      Pattern.compile("(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?");
-  private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-  private static final Pattern REPOSITORY =
-      Pattern.compile(COMPONENT.pattern() + "(?:/" + COMPONENT.pattern() + ")*");
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-
   public ImageReference {
-    if (registry == null || !REGISTRY.matcher(registry).matches()) {
-      throw new IllegalArgumentException("invalid registry host: " + registry);
+    // Hand-written scanners: the grammar's regular expressions recurse per repeated group and a long
+    // hostile name would overflow the stack.
+    String problem = DistributionNames.registryProblem(registry);
+    if (problem != null) {
+      throw new IllegalArgumentException("invalid registry host " + shown(registry) + ": " + problem);
     }
-    if (repository == null || !REPOSITORY.matcher(repository).matches()) {
-      throw new IllegalArgumentException("invalid repository name: " + repository);
+    problem = DistributionNames.repositoryProblem(repository);
+    if (problem != null) {
+      throw new IllegalArgumentException("invalid repository name " + shown(repository) + ": " + problem);
     }
-    if (tag != null && !TAG.matcher(tag).matches()) {
-      throw new IllegalArgumentException("invalid tag: " + tag);
+    if (tag != null && (problem = DistributionNames.tagProblem(tag)) != null) {
+      throw new IllegalArgumentException("invalid tag " + shown(tag) + ": " + problem);
     }
     if (tag == null && digest == null) {
       throw new IllegalArgumentException("an image reference needs a tag or a digest");
     }
+  }
+
+  private static String shown(String s) {
+    return "'" + DistributionNames.shorten(s, 100) + "'";
   }
 
   /**
@@ -82,7 +83,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
     try {
       return new ImageReference(registry, path, tag, digest);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("invalid image reference '" + s + "': " + e.getMessage(), e);
+      throw new IllegalArgumentException("invalid image reference " + shown(s) + ": " + e.getMessage(), e);
     }
   }
 

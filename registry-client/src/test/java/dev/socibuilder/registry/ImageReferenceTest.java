@@ -55,4 +55,20 @@ class ImageReferenceTest {
     assertThat(r.withTag("v1-soci")).hasToString("example.com/app:v1-soci");
     assertThat(r.withDigest(Digest.parse("sha256:" + HEX)).reference()).isEqualTo("sha256:" + HEX);
   }
+
+  @Test
+  void aHugeRepositoryNameIsRejectedWithAShortMessageNotAStackOverflow() {
+    String name = "example.com/" + "a-".repeat(1000) + "a:v1";
+    String longHost = "a.".repeat(100_000) + "com/app:v1";
+
+    assertThatThrownBy(() -> ImageReference.parse(name))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("is longer than 256 characters (2001)")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
+    assertThatThrownBy(() -> ImageReference.parse(longHost))
+        .hasMessageContaining("invalid registry host")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
+    assertThatThrownBy(() -> ImageReference.parse("example.com/app:" + "t".repeat(129)))
+        .hasMessageEndingWith("invalid tag '" + "t".repeat(100) + "... (29 more characters)': is longer than 128 characters (129)");
+  }
 }

@@ -12,26 +12,49 @@ import java.util.regex.Pattern;
  */
 public record Digest(String algorithm, String hex) implements Comparable<Digest> {
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-  private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*");
   private static final Pattern ENCODED = Pattern.compile("[a-zA-Z0-9=_-]+");
 
   public Digest {
-    if (algorithm == null || !ALGORITHM.matcher(algorithm).matches()) {
-      throw new IllegalArgumentException("invalid digest algorithm: " + algorithm);
+    if (algorithm == null || !isAlgorithm(algorithm)) {
+      throw new IllegalArgumentException("invalid digest algorithm: " + shown(algorithm));
     }
     if (hex == null || !ENCODED.matcher(hex).matches()) {
-      throw new IllegalArgumentException("invalid digest encoding: " + hex);
+      throw new IllegalArgumentException("invalid digest encoding: " + shown(hex));
     }
     if (algorithm.equals("sha256") && !SHA256_HEX.matcher(hex).matches()) {
-      throw new IllegalArgumentException("invalid sha256 digest: " + hex);
+      throw new IllegalArgumentException("invalid sha256 digest: " + shown(hex));
     }
+  }
+
+  /** A value for a message: a hostile digest may be megabytes long. */
+  private static String shown(String s) {
+    return s == null || s.length() <= 160 ? s : s.substring(0, 160) + "... (" + (s.length() - 160) + " more characters)";
+  }
+
+  /**
+   * {@code [a-z0-9]+([+._-][a-z0-9]+)*}, scanned by hand: as a regular expression the repeated group
+   * costs a stack frame per repetition, and a long hostile algorithm would overflow the stack.
+   */
+  private static boolean isAlgorithm(String s) {
+    boolean afterSeparator = true; // at the start, as after a separator: an alphanumeric must follow
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        afterSeparator = false;
+      } else if ((c == '+' || c == '.' || c == '_' || c == '-') && !afterSeparator) {
+        afterSeparator = true;
+      } else {
+        return false;
+      }
+    }
+    return !afterSeparator;
   }
 
   /** Parses {@code sha256:<64 lowercase hex>} (or another well-formed OCI digest). */
   public static Digest parse(String s) {
     int colon = s == null ? -1 : s.indexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("invalid digest: " + s);
+      throw new IllegalArgumentException("invalid digest: " + shown(s));
     }
     return new Digest(s.substring(0, colon), s.substring(colon + 1));
   }

@@ -55,11 +55,22 @@ public final class FileExtractor {
     return out.toByteArray();
   }
 
-  /** Writes the file's content to {@code out} (not closed). */
+  /**
+   * Writes the file's content to {@code out} (not closed), streaming: nothing is held but small buffers.
+   *
+   * @throws InvalidZtocException if the entry or its span's checkpoint cannot be right (a negative size
+   *     or offset, a checkpoint after the file or outside the layer, more than 7 bits): a corrupt or
+   *     tampered zTOC, which soci's own validation does not catch
+   * @throws LayerDataException if the layer's data there does not inflate
+   */
   public static void extract(Ztoc ztoc, LayerSource layer, FileMetadata file, OutputStream out)
       throws IOException {
     long offset = file.uncompressedOffset();
     long size = file.uncompressedSize();
+    if (offset < 0 || size < 0) {
+      throw new InvalidZtocException("invalid toc entry: '" + file.nameString() + "' has offset " + offset
+          + " and size " + size);
+    }
     if (size == 0) {
       return;
     }
@@ -72,6 +83,7 @@ public final class FileExtractor {
     }
     GzipZinfo zinfo = GzipZinfo.parse(ci.checkpoints());
     int span = zinfo.spanOf(offset);
+    checkCheckpoint(zinfo, span, offset, ztoc.compressedArchiveSize());
     byte[] window = new byte[32768];
     zinfo.copyWindow(span, window, 0);
     long start = zinfo.spanCompressedStart(span);
@@ -89,6 +101,25 @@ public final class FileExtractor {
         skip -= n;
       }
       copy(in, out, size, offset);
+    }
+  }
+
+  /** The checks {@link CheckpointingInflater#resumeGzip} would otherwise fail with an argument error. */
+  private static void checkCheckpoint(GzipZinfo zinfo, int span, long offset, long layerSize) {
+    int bits = zinfo.bits(span);
+    long in = zinfo.in(span);
+    long start = zinfo.spanCompressedStart(span);
+    long out = zinfo.out(span);
+    String problem = null;
+    if (bits > 7) {
+      problem = "has " + bits + " bits (at most 7)";
+    } else if (start < 0 || (bits != 0 && in <= 1) || in > layerSize) {
+      problem = "is at compressed offset " + in + ", outside the " + layerSize + "-byte layer";
+    } else if (out < 0 || out > offset) {
+      problem = "is at uncompressed offset " + out + ", after the file's data at " + offset;
+    }
+    if (problem != null) {
+      throw new InvalidZtocException("invalid checkpoint: checkpoint " + span + " " + problem);
     }
   }
 

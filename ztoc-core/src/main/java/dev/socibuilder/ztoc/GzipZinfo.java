@@ -2,6 +2,9 @@ package dev.socibuilder.ztoc;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * A gzip zInfo blob ("zinfo v2", soci {@code ztoc/compression/gzip_zinfo.c}): the decompression
@@ -163,34 +166,32 @@ public final class GzipZinfo implements SpanIndex {
   }
 
   /**
-   * Builds a v2 blob incrementally, one checkpoint at a time, in one growable array (header, then
-   * {@value #CHECKPOINT_SIZE} bytes per checkpoint); the count is patched in by {@link #toBlob()}.
-   * Not thread-safe.
+   * Builds a v2 blob incrementally, one checkpoint at a time. The windows are kept deflated (zlib level
+   * 1) in {@link ByteChunks} until the blob is written, so that a build holds the 32 KiB windows once, in
+   * the zTOC, rather than twice: a layer of highly compressible data (a gzip bomb) has thousands of
+   * checkpoints whose windows deflate to a few bytes each. Not thread-safe.
    */
   public static final class Writer {
+    /** Per checkpoint: in, out (int64 each), bits, then the int32 length of the stored window. */
+    private static final int RECORD_HEADER = 8 + 8 + 1 + 4;
+    /** A stored window of this length is raw (deflating did not make it smaller). */
+    private static final int RAW = WINDOW_SIZE;
+
     private final long spanSize;
-    private byte[] buf;
-    private int size = HEADER_SIZE;
+    private final ByteChunks store = new ByteChunks();
+    private final byte[] header = new byte[RECORD_HEADER];
+    private final byte[] linear = new byte[WINDOW_SIZE];
+    private final byte[] deflated = new byte[WINDOW_SIZE];
+    private Deflater deflater = new Deflater(Deflater.BEST_SPEED);
     private int count;
     private byte[] blob;
 
     /** @param spanSize the span size in uncompressed bytes (recorded in the header) */
     public Writer(long spanSize) {
-      this(spanSize, 4);
-    }
-
-    /**
-     * @param spanSize the span size in uncompressed bytes
-     * @param expectedCheckpoints capacity hint (e.g. uncompressed size / span size + 2); exact
-     *     sizing lets {@link #toBlob()} hand over its array without a copy
-     */
-    public Writer(long spanSize, int expectedCheckpoints) {
       if (spanSize <= 0) {
         throw new IllegalArgumentException("span size must be positive: " + spanSize);
       }
       this.spanSize = spanSize;
-      long capacity = HEADER_SIZE + (long) Math.max(1, expectedCheckpoints) * CHECKPOINT_SIZE;
-      buf = new byte[(int) Math.min(capacity, Integer.MAX_VALUE - 8)];
     }
 
     /**
@@ -203,30 +204,48 @@ public final class GzipZinfo implements SpanIndex {
      *     window.length == 32768} it is treated as a ring buffer and the copy wraps around to index
      *     0; otherwise {@code window[windowOff … windowOff+32768)} must be in bounds.
      * @param windowOff index of the oldest window byte
+     * @throws IllegalStateException after the blob was written
+     * @throws IllegalArgumentException if the blob would exceed 2 GiB
      */
     public void add(long in, long out, int bits, byte[] window, int windowOff) {
-      if (blob != null) {
-        throw new IllegalStateException("toBlob() was already called");
+      if (deflater == null) {
+        throw new IllegalStateException("the blob was already written");
       }
       if (bits < 0 || bits > 7) {
         throw new IllegalArgumentException("bits must be 0..7: " + bits);
       }
-      ensureCapacity(size + CHECKPOINT_SIZE);
-      int at = size;
-      writeLong(at, in);
-      writeLong(at + 8, out);
-      buf[at + 16] = (byte) bits;
-      int w = at + 17;
+      if (blobSize(count + 1) > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("zInfo blob exceeds 2 GiB");
+      }
+      byte[] src;
+      int srcOff;
       if (window.length == WINDOW_SIZE) {
         Objects.checkIndex(windowOff, WINDOW_SIZE);
         int first = WINDOW_SIZE - windowOff;
-        System.arraycopy(window, windowOff, buf, w, first);
-        System.arraycopy(window, 0, buf, w + first, windowOff);
+        System.arraycopy(window, windowOff, linear, 0, first);
+        System.arraycopy(window, 0, linear, first, windowOff);
+        src = linear;
+        srcOff = 0;
       } else {
         Objects.checkFromIndexSize(windowOff, WINDOW_SIZE, window.length);
-        System.arraycopy(window, windowOff, buf, w, WINDOW_SIZE);
+        src = window;
+        srcOff = windowOff;
       }
-      size += CHECKPOINT_SIZE;
+      deflater.reset();
+      deflater.setInput(src, srcOff, WINDOW_SIZE);
+      deflater.finish();
+      int n = deflater.deflate(deflated, 0, deflated.length);
+      boolean raw = !deflater.finished() || n >= RAW;
+      writeLong(header, 0, in);
+      writeLong(header, 8, out);
+      header[16] = (byte) bits;
+      writeInt(header, 17, raw ? RAW : n);
+      store.write(header, 0, RECORD_HEADER);
+      if (raw) {
+        store.write(src, srcOff, WINDOW_SIZE);
+      } else {
+        store.write(deflated, 0, n);
+      }
       count++;
     }
 
@@ -235,41 +254,81 @@ public final class GzipZinfo implements SpanIndex {
       return count;
     }
 
+    /** The size of the blob: {@code 12 + 32785·count()}. */
+    public long blobSize() {
+      return blobSize(count);
+    }
+
+    private static long blobSize(int checkpoints) {
+      return HEADER_SIZE + (long) CHECKPOINT_SIZE * checkpoints;
+    }
+
     /**
-     * The finished blob. After the first call the writer is closed (no more {@link #add}); later
-     * calls return the same array. The internal array is handed over without a copy when it is
-     * exactly full.
+     * Writes the blob ({@link #blobSize()} bytes) into {@code dst} from {@code off}, inflating each window
+     * straight into place. Closes the writer: no {@link #add} after this; it may be called again.
+     */
+    public void writeBlob(byte[] dst, int off) {
+      Objects.checkFromIndexSize(off, blobSize(), dst.length);
+      if (deflater != null) {
+        deflater.end();
+        deflater = null;
+      }
+      writeInt(dst, off, count);
+      writeLong(dst, off + 4, spanSize);
+      ByteChunks.Slice slice = new ByteChunks.Slice();
+      Inflater inflater = new Inflater();
+      try {
+        long pos = 0;
+        int at = off + HEADER_SIZE;
+        for (int i = 0; i < count; i++) {
+          store.view(pos, RECORD_HEADER, slice);
+          System.arraycopy(slice.array, slice.offset, dst, at, 17);
+          int len = readInt(slice.array, slice.offset + 17);
+          pos += RECORD_HEADER;
+          store.view(pos, len, slice);
+          if (len == RAW) {
+            System.arraycopy(slice.array, slice.offset, dst, at + 17, WINDOW_SIZE);
+          } else {
+            inflater.reset();
+            inflater.setInput(slice.array, slice.offset, len);
+            int n = inflater.inflate(dst, at + 17, WINDOW_SIZE);
+            if (n != WINDOW_SIZE || !inflater.finished()) {
+              throw new IllegalStateException("stored window " + i + " inflated to " + n + " bytes");
+            }
+          }
+          pos += len;
+          at += CHECKPOINT_SIZE;
+        }
+      } catch (DataFormatException e) {
+        throw new IllegalStateException("stored window does not inflate", e);
+      } finally {
+        inflater.end();
+      }
+    }
+
+    /**
+     * The finished blob. After the first call the writer is closed (no more {@link #add}); later calls
+     * return the same array.
      */
     public byte[] toBlob() {
       if (blob == null) {
-        writeInt(0, count);
-        writeLong(4, spanSize);
-        blob = size == buf.length ? buf : Arrays.copyOf(buf, size);
-        buf = null;
+        byte[] b = new byte[Math.toIntExact(blobSize())];
+        writeBlob(b, 0);
+        blob = b;
       }
       return blob;
     }
 
-    private void ensureCapacity(int needed) {
-      if (needed < 0) {
-        throw new IllegalStateException("zInfo blob exceeds 2 GiB");
-      }
-      if (needed > buf.length) {
-        long grown = Math.max(needed, buf.length + (buf.length >> 1));
-        buf = Arrays.copyOf(buf, (int) Math.min(grown, Integer.MAX_VALUE - 8));
-      }
+    private static void writeInt(byte[] b, int at, int x) {
+      b[at] = (byte) x;
+      b[at + 1] = (byte) (x >>> 8);
+      b[at + 2] = (byte) (x >>> 16);
+      b[at + 3] = (byte) (x >>> 24);
     }
 
-    private void writeInt(int at, int x) {
-      buf[at] = (byte) x;
-      buf[at + 1] = (byte) (x >>> 8);
-      buf[at + 2] = (byte) (x >>> 16);
-      buf[at + 3] = (byte) (x >>> 24);
-    }
-
-    private void writeLong(int at, long x) {
-      writeInt(at, (int) x);
-      writeInt(at + 4, (int) (x >>> 32));
+    private static void writeLong(byte[] b, int at, long x) {
+      writeInt(b, at, (int) x);
+      writeInt(b, at + 4, (int) (x >>> 32));
     }
   }
 }

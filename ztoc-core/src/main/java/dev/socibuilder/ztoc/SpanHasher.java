@@ -25,6 +25,7 @@ import java.util.function.LongSupplier;
 final class SpanHasher extends FilterInputStream {
   private final List<Digest> spanDigests = new ArrayList<>();
   private LongSupplier consumedBits = () -> 0L;
+  private Runnable onCheckpoint = () -> {};
 
   private MessageDigest span; // null before the first checkpoint (the gzip header belongs to no span)
   private long count; // bytes read from the layer so far
@@ -54,8 +55,14 @@ final class SpanHasher extends FilterInputStream {
     this.consumedBits = consumedBits;
   }
 
+  /** Runs {@code action} at each span start (e.g. to count what the spans add to the zTOC). */
+  void onCheckpoint(Runnable action) {
+    this.onCheckpoint = action;
+  }
+
   /** Starts span {@code i + 1} at checkpoint {@code (in, bits)}, finishing span {@code i} at {@code in}. */
   void checkpoint(long in, int bits) {
+    onCheckpoint.run();
     settle(in);
     if (span != null) {
       spanDigests.add(Digest.sha256(span.digest()));

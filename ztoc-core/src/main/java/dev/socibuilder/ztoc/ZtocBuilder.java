@@ -2,9 +2,9 @@ package dev.socibuilder.ztoc;
 
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.layer.LayerDataException;
+import dev.socibuilder.ztoc.flatbuffers.FlatBufferBuilder.ByteFiller;
 import dev.socibuilder.ztoc.inflate.CheckpointingInflater;
 import dev.socibuilder.ztoc.tar.GoTime;
-import dev.socibuilder.ztoc.tar.PaxRecord;
 import dev.socibuilder.ztoc.tar.TarEntry;
 import dev.socibuilder.ztoc.tar.TarScanner;
 import java.io.IOException;
@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,8 +21,13 @@ import java.util.Objects;
  * <p>The layer is read exactly once and never buffered whole: the compressed bytes go through the
  * span digests ({@link SpanHasher}) into the checkpointing inflater, whose output feeds a
  * header-only tar scanner. soci reads the layer three times (zlib checkpoints, Go tar, span digests);
- * the result is the same. Memory is bounded by the checkpoints themselves (32 KiB per span) plus small
- * buffers.
+ * the result is the same.
+ *
+ * <p>Memory is proportional to the zTOC, whatever the layer's size: the TOC entries are kept packed
+ * ({@link TocRecords}) and the checkpoint windows deflated until the end, when the zTOC is encoded into
+ * one array of its exact size. At its peak a build holds about twice the zTOC. {@link ZtocLimits} bound
+ * what a hostile layer can make it hold: the entry count, the PAX bytes, the zTOC size (checked as the
+ * layer is read, not only at the end) and the span size.
  *
  * <p>Instances are immutable and thread-safe; each {@link #build} call is independent.
  */
@@ -38,11 +42,11 @@ public final class ZtocBuilder {
   private final long spanSize;
   private final byte[] buildTool;
   private final ZoneId zone;
+  private final ZtocLimits limits;
 
-  private ZtocBuilder(long spanSize, byte[] buildTool, ZoneId zone) {
-    if (spanSize <= 0) {
-      throw new IllegalArgumentException("span size must be positive, got " + spanSize);
-    }
+  private ZtocBuilder(long spanSize, byte[] buildTool, ZoneId zone, ZtocLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    limits.checkSpanSize(spanSize);
     this.spanSize = spanSize;
     this.buildTool = buildTool;
     this.zone = Objects.requireNonNull(zone, "zone");
@@ -53,10 +57,16 @@ public final class ZtocBuilder {
    * @param buildToolIdentifier written into the zTOC (soci writes {@link #SOCI_CLI_BUILD_TOOL})
    * @param zone the time zone of {@code mod_time} texts; soci uses the process's local zone, reference
    *     runs use UTC
+   * @param limits what one build may hold
+   * @throws IllegalArgumentException if {@code spanSize} is below {@link ZtocLimits#minSpanSize()}
    */
+  public static ZtocBuilder of(long spanSize, String buildToolIdentifier, ZoneId zone, ZtocLimits limits) {
+    return new ZtocBuilder(spanSize, buildToolIdentifier.getBytes(StandardCharsets.UTF_8), zone, limits);
+  }
+
+  /** {@link #of(long, String, ZoneId, ZtocLimits)} with {@link ZtocLimits#DEFAULTS}. */
   public static ZtocBuilder of(long spanSize, String buildToolIdentifier, ZoneId zone) {
-    return new ZtocBuilder(
-        spanSize, buildToolIdentifier.getBytes(StandardCharsets.UTF_8), zone);
+    return of(spanSize, buildToolIdentifier, zone, ZtocLimits.DEFAULTS);
   }
 
   /** Span 4 MiB, the given build tool identifier, UTC. */
@@ -68,15 +78,28 @@ public final class ZtocBuilder {
     return spanSize;
   }
 
+  /** The limits of each build. */
+  public ZtocLimits limits() {
+    return limits;
+  }
+
   /**
-   * The result of one build: the zTOC, its exact bytes and digest, and the layer's size. The layer's
-   * digest is not computed here (it would be one more hash of every byte on the hot path): verify it
-   * in the stream you pass, as the registry client does.
+   * The result of one build: the zTOC's exact bytes and digest, the layer's size, and the zTOC's span
+   * and entry counts. The layer's digest is not computed here (it would be one more hash of every byte
+   * on the hot path): verify it in the stream you pass, as the registry client does.
    */
-  public record Result(Ztoc ztoc, byte[] bytes, Digest ztocDigest, long layerSize) {
+  public record Result(byte[] bytes, Digest ztocDigest, long layerSize, int spanCount, int tocEntries) {
     public Result {
-      Objects.requireNonNull(ztoc);
       Objects.requireNonNull(bytes);
+      Objects.requireNonNull(ztocDigest);
+    }
+
+    /**
+     * The zTOC decoded from {@link #bytes()}. Each call decodes, and the model takes several times the
+     * bytes' size: for tests and tools, not for the build path.
+     */
+    public Ztoc ztoc() {
+      return ZtocCodec.decodeUnchecked(bytes);
     }
   }
 
@@ -84,13 +107,15 @@ public final class ZtocBuilder {
    * Reads {@code layer} to its end once and returns its zTOC. Does not close {@code layer}.
    *
    * @throws LayerDataException if the layer is not a valid gzip (or raw) tar; nothing is returned
+   * @throws ZtocLimitException if the zTOC would pass one of the {@link #limits()}
    * @throws IOException if reading {@code layer} fails
    */
   public Result build(InputStream layer, CompressionAlgorithm compression) throws IOException {
     SpanHasher hashed = new SpanHasher(layer);
-    List<FileMetadata> toc = new ArrayList<>();
+    TocRecords toc = new TocRecords(limits);
+    hashed.onCheckpoint(() -> toc.spanAdded(compression == CompressionAlgorithm.GZIP));
     long tarSize;
-    byte[] checkpoints;
+    GzipZinfo.Writer checkpoints = null;
     if (compression == CompressionAlgorithm.GZIP) {
       GzipZinfo.Writer zinfo = new GzipZinfo.Writer(spanSize);
       byte[] window = new byte[32768];
@@ -118,52 +143,37 @@ public final class ZtocBuilder {
       } catch (LayerDataException e) {
         throw e.withCompressedOffset(inflater.compressedBitPosition() >>> 3);
       }
-      checkpoints = zinfo.toBlob();
+      checkpoints = zinfo;
     } else {
       hashed.useFixedSpans(spanSize);
       tarSize = scan(hashed, toc);
-      checkpoints = null; // size known only at the end
     }
     List<Digest> spans = hashed.finish();
     long layerSize = hashed.bytesRead();
-    if (compression == CompressionAlgorithm.UNCOMPRESSED) {
-      checkpoints = new TarZinfo(2, spanSize, layerSize).encode();
+    ZtocCodec.Parts parts;
+    if (checkpoints != null) {
+      parts = parts(layerSize, tarSize, toc, compression, spans, checkpoints.blobSize(), checkpoints::writeBlob);
+    } else {
+      byte[] tarZinfo = new TarZinfo(2, spanSize, layerSize).encode();
+      parts = parts(layerSize, tarSize, toc, compression, spans, tarZinfo.length,
+          (dst, off) -> System.arraycopy(tarZinfo, 0, dst, off, tarZinfo.length));
     }
-    CompressionInfo info =
-        new CompressionInfo(compression, spans.size() - 1, spans, checkpoints);
-    Ztoc ztoc = new Ztoc(ZTOC_VERSION, buildTool.clone(), layerSize, tarSize, toc, info);
-    byte[] bytes = ZtocCodec.encode(ztoc);
-    return new Result(ztoc, bytes, Digest.sha256Of(bytes), layerSize);
+    byte[] bytes = ZtocCodec.encode(parts, limits.maxZtocBytes());
+    return new Result(bytes, Digest.sha256Of(bytes), layerSize, spans.size(), toc.size());
   }
 
-  private long scan(InputStream tarStream, List<FileMetadata> toc) throws IOException {
+  private ZtocCodec.Parts parts(long layerSize, long tarSize, TocRecords toc, CompressionAlgorithm compression,
+      List<Digest> spans, long checkpointsLength, ByteFiller fill) {
+    return new ZtocCodec.Parts(ZTOC_VERSION.getBytes(StandardCharsets.UTF_8), buildTool, layerSize, tarSize, toc,
+        compression, spans.size() - 1, spans, checkpointsLength, fill);
+  }
+
+  private long scan(InputStream tarStream, TocRecords toc) throws IOException {
     TarScanner scanner = new TarScanner(tarStream);
     for (TarEntry e = scanner.next(); e != null; e = scanner.next()) {
-      toc.add(toMetadata(e));
+      toc.add(e, GoTime.marshalText(e.modTimeSeconds(), e.modTimeNanos(), zone));
     }
     return scanner.position();
-  }
-
-  private FileMetadata toMetadata(TarEntry e) {
-    List<Xattr> xattrs = new ArrayList<>(e.paxRecords().size());
-    for (PaxRecord r : e.paxRecords()) {
-      xattrs.add(new Xattr(r.key(), r.value()));
-    }
-    return new FileMetadata(
-        e.name(),
-        e.type(),
-        e.dataOffset(),
-        e.size(),
-        e.linkname(),
-        e.mode(),
-        (int) e.uid(), // soci stores uint32(hdr.Uid): two's-complement wrap
-        (int) e.gid(),
-        e.uname(),
-        e.gname(),
-        GoTime.marshalText(e.modTimeSeconds(), e.modTimeNanos(), zone),
-        e.devMajor(),
-        e.devMinor(),
-        xattrs);
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.socibuilder.ztoc.flatbuffers.FlatBufferReader;
 import dev.socibuilder.ztoc.flatbuffers.InvalidFlatBufferException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -49,60 +48,119 @@ public final class ZtocCodec {
   private static final int CI_SPAN_DIGESTS = 2;
   private static final int CI_CHECKPOINTS = 3;
 
-  private static final Comparator<byte[]> BYTEWISE = Arrays::compareUnsigned;
-
   private ZtocCodec() {}
+
+  /** No limit but the format's own (2 GiB): for models given whole. */
+  private static final ZtocLimits UNLIMITED =
+      new ZtocLimits(Integer.MAX_VALUE, Long.MAX_VALUE, ZtocLimits.MAX_ZTOC_BYTES, 1);
+
+  /**
+   * Everything a zTOC holds, in the form a build keeps it: the TOC packed, the checkpoints blob as a
+   * length and a writer that fills it in place.
+   */
+  record Parts(
+      byte[] version,
+      byte[] buildTool,
+      long compressedArchiveSize,
+      long uncompressedArchiveSize,
+      TocRecords toc,
+      CompressionAlgorithm algorithm,
+      int maxSpanId,
+      List<Digest> spanDigests,
+      long checkpointsLength,
+      FlatBufferBuilder.ByteFiller checkpoints) {}
 
   /**
    * The zTOC's FlatBuffer bytes, identical to soci's {@code ztoc.Marshal} for the same model.
    *
-   * <p>Memory: a first, measuring pass computes the exact size without storing anything; the second
-   * pass builds into a buffer of exactly that size and returns it without a copy. So besides the
-   * model, only the result is allocated (the checkpoints blob, possibly tens of MB, is copied once).
+   * <p>The model's TOC goes through the same packed form as a build's ({@link TocRecords}), so that
+   * re-encoding soci's zTOCs checks exactly the code that builds ours.
    */
   public static byte[] encode(Ztoc z) {
-    FlatBufferBuilder b = new FlatBufferBuilder(encodedSize(z));
-    build(b, z);
-    return b.sizedByteArray();
+    return encode(parts(z), ZtocLimits.MAX_ZTOC_BYTES);
   }
 
   /** The exact size of {@link #encode}'s result, computed without building the bytes. */
   static int encodedSize(Ztoc z) {
+    return measure(parts(z));
+  }
+
+  private static Parts parts(Ztoc z) {
+    TocRecords toc = new TocRecords(UNLIMITED);
+    for (FileMetadata f : z.toc()) {
+      toc.add(f);
+    }
+    CompressionInfo ci = z.compressionInfo();
+    byte[] blob = ci.checkpoints();
+    return new Parts(z.version().getBytes(StandardCharsets.UTF_8), z.buildToolIdentifier(),
+        z.compressedArchiveSize(), z.uncompressedArchiveSize(), toc, ci.algorithm(), ci.maxSpanId(),
+        ci.spanDigests(), blob.length, (dst, off) -> System.arraycopy(blob, 0, dst, off, blob.length));
+  }
+
+  /**
+   * The bytes of a zTOC given as parts.
+   *
+   * <p>Memory: a first, measuring pass computes the exact size without storing anything; the second
+   * pass builds into a buffer of exactly that size and returns it without a copy. So besides the parts,
+   * only the result is allocated, and the checkpoints are written straight into it.
+   *
+   * @throws ZtocLimitException if the zTOC would be larger than {@code maxBytes}
+   */
+  static byte[] encode(Parts parts, long maxBytes) {
+    int size = measure(parts);
+    if (size > maxBytes) {
+      throw ZtocLimitException.ztocBytes(maxBytes, size);
+    }
+    FlatBufferBuilder b = new FlatBufferBuilder(size);
+    build(b, parts);
+    return b.sizedByteArray();
+  }
+
+  private static int measure(Parts parts) {
     FlatBufferBuilder measuring = FlatBufferBuilder.measuring();
-    build(measuring, z);
+    try {
+      build(measuring, parts);
+    } catch (IllegalStateException e) {
+      // Only the 2 GiB bound of the format can fail here.
+      throw ZtocLimitException.ztocBytes(ZtocLimits.MAX_ZTOC_BYTES, ZtocLimits.MAX_ZTOC_BYTES + 1);
+    }
     return measuring.offset();
   }
 
-  private static void build(FlatBufferBuilder b, Ztoc z) {
-    int version = b.createString(z.version().getBytes(StandardCharsets.UTF_8));
-    int buildTool = b.createString(z.buildToolIdentifier());
+  private static void build(FlatBufferBuilder b, Parts z) {
+    int version = b.createString(z.version());
+    int buildTool = b.createString(z.buildTool());
 
     // TOC: entries last to first; then the vector of their offsets (prepended in reverse).
-    List<FileMetadata> files = z.toc();
-    int[] entryOffsets = new int[files.size()];
-    for (int i = files.size() - 1; i >= 0; i--) {
-      entryOffsets[i] = encodeEntry(b, files.get(i));
+    int[] entryOffsets = new int[z.toc().size()];
+    TocRecords.Cursor entries = z.toc().lastToFirst();
+    int[] scratch = new int[16];
+    for (int i = entryOffsets.length - 1; entries.previous(); i--) {
+      TocRecords.Entry e = entries.entry();
+      if (scratch.length < e.xattrCount) {
+        scratch = new int[e.xattrCount];
+      }
+      entryOffsets[i] = encodeEntry(b, e, scratch);
     }
-    int metadata = offsetVector(b, entryOffsets);
+    int metadata = offsetVector(b, entryOffsets, entryOffsets.length);
     b.startObject(1);
     b.addOffset(TOC_METADATA, metadata);
     int toc = b.endObject();
 
     // zInfo: checkpoints, then span digests first to last, then the table.
-    CompressionInfo ci = z.compressionInfo();
-    int checkpoints = b.createByteVector(ci.checkpoints());
-    List<Digest> digests = ci.spanDigests();
+    int checkpoints = b.createByteVector(Math.toIntExact(z.checkpointsLength()), z.checkpoints());
+    List<Digest> digests = z.spanDigests();
     int[] digestOffsets = new int[digests.size()];
     for (int i = 0; i < digestOffsets.length; i++) {
       digestOffsets[i] = b.createString(digests.get(i).toString().getBytes(StandardCharsets.UTF_8));
     }
-    int spanDigests = offsetVector(b, digestOffsets);
+    int spanDigests = offsetVector(b, digestOffsets, digestOffsets.length);
     b.startObject(4);
-    b.addInt(CI_MAX_SPAN_ID, ci.maxSpanId(), 0);
+    b.addInt(CI_MAX_SPAN_ID, z.maxSpanId(), 0);
     b.addOffset(CI_SPAN_DIGESTS, spanDigests);
     b.addOffset(CI_CHECKPOINTS, checkpoints);
     // Added last, and omitted for gzip (the schema default).
-    b.addByte(CI_ALGORITHM, ci.algorithm().fbsValue(), CompressionAlgorithm.GZIP.fbsValue());
+    b.addByte(CI_ALGORITHM, z.algorithm().fbsValue(), CompressionAlgorithm.GZIP.fbsValue());
     int compressionInfo = b.endObject();
 
     // Root: toc is added before the two int64 sizes, which decides the padding.
@@ -117,63 +175,48 @@ public final class ZtocCodec {
     b.finish(root);
   }
 
-  private static int encodeEntry(FlatBufferBuilder b, FileMetadata e) {
-    int name = b.createString(e.name());
-    int type = b.createString(e.type().getBytes(StandardCharsets.UTF_8));
-    int linkname = b.createString(e.linkname());
-    int uname = b.createString(e.uname());
-    int gname = b.createString(e.gname());
-    int modTime = b.createString(e.modTime());
-    // soci iterates a Go map with sort.Strings on the keys: bytewise ascending.
-    List<Xattr> xattrs = e.xattrs();
-    if (!isSortedByKey(xattrs)) {
-      xattrs = new ArrayList<>(xattrs);
-      xattrs.sort((x, y) -> BYTEWISE.compare(x.key(), y.key()));
-    }
-    int[] xattrOffsets = new int[xattrs.size()];
-    for (int j = 0; j < xattrOffsets.length; j++) {
-      Xattr x = xattrs.get(j);
-      int key = b.createString(x.key());
-      int value = b.createString(x.value());
+  /** One entry: its strings, then its xattrs (already in bytewise key order), then its table. */
+  private static int encodeEntry(FlatBufferBuilder b, TocRecords.Entry e, int[] xattrOffsets) {
+    byte[] buf = e.buf;
+    int name = b.createString(buf, e.nameOff, e.nameLen);
+    int type = b.createString(buf, e.typeOff, e.typeLen);
+    int linkname = b.createString(buf, e.linkOff, e.linkLen);
+    int uname = b.createString(buf, e.unameOff, e.unameLen);
+    int gname = b.createString(buf, e.gnameOff, e.gnameLen);
+    int modTime = b.createString(buf, e.modTimeOff, e.modTimeLen);
+    for (int j = 0; j < e.xattrCount; j++) {
+      int key = b.createString(buf, e.keyOff[j], e.keyLen[j]);
+      int value = b.createString(buf, e.valueOff[j], e.valueLen[j]);
       b.startObject(2);
       b.addOffset(XATTR_KEY, key);
       b.addOffset(XATTR_VALUE, value);
       xattrOffsets[j] = b.endObject();
     }
-    int xattrVector = offsetVector(b, xattrOffsets);
+    int xattrVector = offsetVector(b, xattrOffsets, e.xattrCount);
     b.startObject(14);
     b.addOffset(FM_NAME, name);
     b.addOffset(FM_TYPE, type);
-    b.addLong(FM_OFFSET, e.uncompressedOffset(), 0);
-    b.addLong(FM_SIZE, e.uncompressedSize(), 0);
+    b.addLong(FM_OFFSET, e.uncompressedOffset, 0);
+    b.addLong(FM_SIZE, e.uncompressedSize, 0);
     b.addOffset(FM_LINKNAME, linkname);
-    b.addLong(FM_MODE, e.mode(), 0);
-    b.addInt(FM_UID, e.uid(), 0);
-    b.addInt(FM_GID, e.gid(), 0);
+    b.addLong(FM_MODE, e.mode, 0);
+    b.addInt(FM_UID, e.uid, 0);
+    b.addInt(FM_GID, e.gid, 0);
     b.addOffset(FM_UNAME, uname);
     b.addOffset(FM_GNAME, gname);
     b.addOffset(FM_MOD_TIME, modTime);
-    b.addLong(FM_DEVMAJOR, e.devMajor(), 0);
-    b.addLong(FM_DEVMINOR, e.devMinor(), 0);
+    b.addLong(FM_DEVMAJOR, e.devMajor, 0);
+    b.addLong(FM_DEVMINOR, e.devMinor, 0);
     b.addOffset(FM_XATTRS, xattrVector);
     return b.endObject();
   }
 
-  private static boolean isSortedByKey(List<Xattr> xattrs) {
-    for (int i = 1; i < xattrs.size(); i++) {
-      if (BYTEWISE.compare(xattrs.get(i - 1).key(), xattrs.get(i).key()) > 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int offsetVector(FlatBufferBuilder b, int[] offsets) {
-    b.startVector(4, offsets.length, 4);
-    for (int i = offsets.length - 1; i >= 0; i--) {
+  private static int offsetVector(FlatBufferBuilder b, int[] offsets, int count) {
+    b.startVector(4, count, 4);
+    for (int i = count - 1; i >= 0; i--) {
       b.prependUOffset(offsets[i]);
     }
-    return b.endVector(offsets.length);
+    return b.endVector(count);
   }
 
   /**

@@ -156,18 +156,44 @@ class GzipZinfoTest {
   }
 
   @Test
-  void writerIsClosedByToBlobAndGrowsPastItsHint() {
-    GzipZinfo.Writer w = new GzipZinfo.Writer(100, 1);
+  void writerIsClosedByToBlob() {
+    GzipZinfo.Writer w = new GzipZinfo.Writer(100);
     for (int i = 0; i < 5; i++) {
       w.add(10 + i, 200L * i, 0, new byte[GzipZinfo.WINDOW_SIZE], 0);
     }
     byte[] blob = w.toBlob();
 
     assertThat(blob).hasSize(12 + 5 * CP);
+    assertThat(w.blobSize()).isEqualTo(blob.length);
     assertThat(w.toBlob()).isSameAs(blob);
     assertThat(w.count()).isEqualTo(5);
     assertThatThrownBy(() -> w.add(1, 1, 0, new byte[GzipZinfo.WINDOW_SIZE], 0))
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void writerKeepsIncompressibleAndCompressibleWindowsExactly() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+    byte[][] windows = new byte[4][GzipZinfo.WINDOW_SIZE];
+    rnd.nextBytes(windows[0]); // random: stored raw
+    java.util.Arrays.fill(windows[2], (byte) 'x'); // deflates to a few bytes
+    for (int i = 0; i < windows[3].length; i++) {
+      windows[3][i] = (byte) (i % 251);
+    }
+    GzipZinfo.Writer w = new GzipZinfo.Writer(100);
+    for (int i = 0; i < windows.length; i++) {
+      w.add(10 + i, 200L * i, i % 8, windows[i], 0);
+    }
+    GzipZinfo z = GzipZinfo.parse(w.toBlob());
+
+    byte[] window = new byte[GzipZinfo.WINDOW_SIZE];
+    for (int i = 0; i < windows.length; i++) {
+      z.copyWindow(i, window, 0);
+      assertThat(window).as("window %d", i).isEqualTo(windows[i]);
+      assertThat(z.bits(i)).isEqualTo(i % 8);
+      assertThat(z.in(i)).isEqualTo(10 + i);
+      assertThat(z.out(i)).isEqualTo(200L * i);
+    }
   }
 
   @Test

@@ -1,9 +1,11 @@
 package dev.socibuilder.ztoc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.digest.Digest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -70,6 +72,32 @@ class ZtocBuilderSmallHeapTest {
     long perSpan = ZtocBuilder.DEFAULT_SPAN_SIZE;
     assertThat(spans).isBetween((int) (LAYER_TAR_BYTES / (perSpan + perSpan / 10)), (int) (LAYER_TAR_BYTES / perSpan) + 1);
     assertThat(ZtocCodec.decode(result.bytes()).toc()).hasSize((int) files[0]);
+  }
+
+  @Test
+  void aGzipBombBuildsInASixtyFourMegabyteHeap() throws Exception {
+    // 1 GiB of zeros (a few MB of gzip) in blocks of 1 MiB + 64 KiB, at 1 MiB spans: a checkpoint at
+    // each of the 964 block boundaries, a 32 MiB zTOC, which must be the only large thing in the heap
+    // (the windows are kept deflated until the zTOC is written).
+    ZtocBuilder.Result r;
+    try (InputStream layer = HostileLayers.gzipStream(
+        HostileLayers.zeros(1L << 30, (1 << 20) + (64 << 10)), Deflater.BEST_SPEED)) {
+      r = ZtocBuilder.of(1 << 20, "test", ZoneOffset.UTC).build(layer, CompressionAlgorithm.GZIP);
+    }
+
+    assertThat(r.spanCount()).isEqualTo(964);
+    assertThat(r.bytes().length).isGreaterThan(964 * GzipZinfo.CHECKPOINT_SIZE);
+    assertThat(r.tocEntries()).isZero();
+  }
+
+  @Test
+  void aPaxXattrBombFailsWithTheXattrLimitInsteadOfRunningOutOfMemory() throws Exception {
+    try (InputStream layer = HostileLayers.gzipStream(HostileLayers.paxXattrs(1 << 20, 400L << 20), Deflater.BEST_SPEED)) {
+      ZtocBuilder builder = ZtocBuilder.of(ZtocBuilder.DEFAULT_SPAN_SIZE, "test", ZoneOffset.UTC,
+          ZtocLimits.parse("xattr-bytes=16MiB"));
+      assertThatThrownBy(() -> builder.build(layer, CompressionAlgorithm.GZIP))
+          .isInstanceOfSatisfying(ZtocLimitException.class, e -> assertThat(e.limit()).isEqualTo("xattr-bytes"));
+    }
   }
 
   /** Writes a USTAR archive of files of 64 KiB..2 MiB of semi-compressible text; returns the entry count. */

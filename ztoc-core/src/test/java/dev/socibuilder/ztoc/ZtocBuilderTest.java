@@ -213,4 +213,101 @@ class ZtocBuilderTest {
     assertThat(java.time.OffsetDateTime.parse(indiaTime).toInstant())
         .isEqualTo(java.time.OffsetDateTime.parse(utcTime).toInstant());
   }
+
+  private static byte[] gzipped(HostileLayers.TarWriter tar) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    HostileLayers.gzip(tar, out, java.util.zip.Deflater.BEST_SPEED);
+    return out.toByteArray();
+  }
+
+  private static ZtocBuilder.Result build(byte[] gz, long spanSize, String limits) throws IOException {
+    return ZtocBuilder.of(spanSize, "t", ZoneOffset.UTC, ZtocLimits.parse(limits))
+        .build(new ByteArrayInputStream(gz), CompressionAlgorithm.GZIP);
+  }
+
+  @Test
+  void aLayerWithMoreTarEntriesThanTheLimitFailsNamingTheLimitAndWhere() throws IOException {
+    byte[] layer = gzipped(HostileLayers.emptyFiles(1000));
+
+    assertThat(build(layer, 1 << 22, "toc-entries=1000").tocEntries()).isEqualTo(1000);
+    assertThatThrownBy(() -> build(layer, 1 << 22, "toc-entries=999"))
+        .isInstanceOfSatisfying(ZtocLimitException.class, e -> {
+          assertThat(e.limit()).isEqualTo("toc-entries");
+          assertThat(e.value()).isEqualTo(999);
+          // The 1000th entry's data starts after its header, the 1000th 512-byte block.
+          assertThat(e.getMessage()).isEqualTo(
+              "the layer has more than 999 tar entries, at uncompressed offset 512000 (zTOC limit toc-entries=999)");
+        });
+  }
+
+  @Test
+  void paxRecordsPastTheXattrLimitFailNamingTheLimit() throws IOException {
+    byte[] layer = gzipped(HostileLayers.paxXattrs(64 << 10, 1 << 20));
+
+    assertThatThrownBy(() -> build(layer, 1 << 22, "xattr-bytes=500000"))
+        .isInstanceOfSatisfying(ZtocLimitException.class, e -> {
+          assertThat(e.limit()).isEqualTo("xattr-bytes");
+          assertThat(e.getMessage()).startsWith("the layer's PAX records (xattrs) exceed 500000 bytes, at uncompressed offset ")
+              .endsWith(" (zTOC limit xattr-bytes=500000)");
+        });
+    assertThat(build(layer, 1 << 22, "xattr-bytes=2MiB").ztoc().toc().get(0).xattrs()).hasSizeGreaterThan(10);
+  }
+
+  @Test
+  void theZtocSizeLimitIsExactAtTheEnd() throws IOException {
+    byte[] layer = gzipped(HostileLayers.emptyFiles(2000));
+    int size = build(layer, 1 << 22, "").bytes().length;
+
+    assertThat(build(layer, 1 << 22, "ztoc-bytes=" + size).bytes()).hasSize(size);
+    assertThatThrownBy(() -> build(layer, 1 << 22, "ztoc-bytes=" + (size - 1)))
+        .isInstanceOfSatisfying(ZtocLimitException.class, e -> assertThat(e.getMessage())
+            .isEqualTo("the zTOC would exceed " + (size - 1) + " bytes (it is at least " + size
+                + ") (zTOC limit ztoc-bytes=" + (size - 1) + ")"));
+  }
+
+  @Test
+  void theZtocSizeLimitStopsTheBuildWhileTheLayerIsRead() throws IOException {
+    // 100,000 entries make a zTOC of about 16 MB; a 1 MiB limit stops the scan long before the end.
+    byte[] layer = gzipped(HostileLayers.emptyFiles(100_000));
+
+    assertThatThrownBy(() -> build(layer, 1 << 22, "ztoc-bytes=1MiB"))
+        .isInstanceOfSatisfying(ZtocLimitException.class, e -> {
+          assertThat(e.limit()).isEqualTo("ztoc-bytes");
+          long atLeast = Long.parseLong(e.getMessage().replaceAll(".*it is at least (\\d+)\\).*", "$1"));
+          assertThat(atLeast).isBetween(1L << 20, (1L << 20) + 1000);
+        });
+  }
+
+  @Test
+  void checkpointsCountTowardsTheZtocSizeLimitAsTheyAreTaken() throws IOException {
+    // 64 MiB of zeros in blocks of 1 MiB + 64 KiB, at 1 MiB spans: a checkpoint at each of the 60 block
+    // boundaries, a 2 MB zTOC with no TOC entry at all.
+    byte[] layer = gzipped(HostileLayers.zeros(64 << 20, (1 << 20) + (64 << 10)));
+
+    assertThat(build(layer, 1 << 20, "").spanCount()).isEqualTo(61);
+    assertThatThrownBy(() -> build(layer, 1 << 20, "ztoc-bytes=1MiB"))
+        .isInstanceOfSatisfying(ZtocLimitException.class, e -> assertThat(e.getMessage())
+            .startsWith("the zTOC would exceed 1048576 bytes (it is at least 10").contains("ztoc-bytes=1048576"));
+  }
+
+  @Test
+  void spansOfAnUncompressedLayerCountTowardsTheZtocSizeLimit() throws IOException {
+    java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+    HostileLayers.zeros(1 << 20).write(tar);
+    ZtocBuilder builder = ZtocBuilder.of(1024, "t", ZoneOffset.UTC, ZtocLimits.parse("ztoc-bytes=40000"));
+
+    // 1024 spans of 1 KiB: 1024 span digests of 80 encoded bytes each.
+    assertThatThrownBy(() -> builder.build(new ByteArrayInputStream(tar.toByteArray()), CompressionAlgorithm.UNCOMPRESSED))
+        .isInstanceOfSatisfying(ZtocLimitException.class, e -> assertThat(e.limit()).isEqualTo("ztoc-bytes"));
+  }
+
+  @Test
+  void theResultCarriesTheCountsOfTheZtocItsBytesDecodeTo() throws IOException {
+    Case c = ConformanceCorpus.named("gz-py-l6");
+    ZtocBuilder.Result r = build(c);
+    Ztoc decoded = ZtocCodec.decode(r.bytes());
+
+    assertThat(r.spanCount()).isEqualTo(decoded.compressionInfo().spanDigests().size()).isEqualTo(c.numSpans());
+    assertThat(r.tocEntries()).isEqualTo(decoded.toc().size()).isEqualTo(c.numFiles());
+  }
 }

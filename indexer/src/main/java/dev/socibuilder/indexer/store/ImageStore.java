@@ -59,6 +59,21 @@ public interface ImageStore {
   void tag(String tag, byte[] bytes, String mediaType);
 
   /**
+   * The digest {@code tag} points at now, or empty if it points at nothing; cheap (a {@code HEAD} on a
+   * registry), for re-checking a tag right before tagging a result derived from it.
+   */
+  Optional<Digest> digestOf(String tag);
+
+  /**
+   * Why {@code tag} cannot be a tag in this store, or null if it can: checked before anything is built
+   * or pushed. A registry takes the distribution spec's tags ({@code [A-Za-z0-9_][A-Za-z0-9._-]{0,127}});
+   * an image layout takes any {@code org.opencontainers.image.ref.name}.
+   */
+  default String tagProblem(String tag) {
+    return null;
+  }
+
+  /**
    * Descriptors of the manifests that refer to {@code subject} with the given artifact type, through
    * the OCI referrers API; empty if the store has no referrers API (then the {@code sha256-<hex>}
    * referrers tag schema applies).

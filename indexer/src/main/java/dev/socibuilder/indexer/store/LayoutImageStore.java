@@ -2,6 +2,7 @@ package dev.socibuilder.indexer.store;
 
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.digest.VerifyingInputStream;
+import dev.socibuilder.json.JsonException;
 import dev.socibuilder.json.JsonParser;
 import dev.socibuilder.json.JsonValue;
 import dev.socibuilder.oci.Descriptor;
@@ -36,12 +37,12 @@ public final class LayoutImageStore implements ImageStore {
   @Override
   public Optional<StoredManifest> manifest(String reference) {
     if (reference.startsWith("sha256:")) {
-      Digest d = Digest.parse(reference);
+      Digest d = digest(reference, "manifest reference");
       if (!layout.hasBlob(d)) {
         return Optional.empty();
       }
-      byte[] bytes = layout.readBlob(d);
-      return Optional.of(new StoredManifest(bytes, mediaTypeOf(bytes), d));
+      byte[] bytes = layout.readBlob(d, -1);
+      return Optional.of(new StoredManifest(bytes, mediaTypeOf(d, bytes), d));
     }
     Descriptor entry;
     try {
@@ -49,8 +50,18 @@ public final class LayoutImageStore implements ImageStore {
     } catch (OciLayoutException e) {
       return Optional.empty();
     }
-    Digest d = entry.parsedDigest();
-    return Optional.of(new StoredManifest(layout.readBlob(d), entry.mediaType(), d));
+    Digest d = digest(entry.digest(), reference.isEmpty() ? "the only index.json entry" : "index.json entry tagged "
+        + reference);
+    return Optional.of(new StoredManifest(layout.readBlob(d, entry.size()), entry.mediaType(), d));
+  }
+
+  /** A digest found in the layout, validated: a bad one is bad content in the layout. */
+  private Digest digest(String digest, String where) {
+    try {
+      return Digest.parse(digest);
+    } catch (IllegalArgumentException e) {
+      throw new OciLayoutException(name() + ": " + where + " has an invalid digest '" + digest + "'");
+    }
   }
 
   /**
@@ -68,13 +79,14 @@ public final class LayoutImageStore implements ImageStore {
 
   @Override
   public InputStream openBlob(Descriptor blob) {
-    return new VerifyingInputStream(layout.openBlob(blob.parsedDigest()), blob.parsedDigest(), blob.size(),
+    Digest d = digest(blob.digest(), "blob descriptor");
+    return new VerifyingInputStream(layout.openBlob(d), d, blob.size(),
         (actual, detail) -> new OciLayoutException("blob " + blob.digest() + " of " + name() + ": " + detail));
   }
 
   @Override
   public byte[] readBlob(Descriptor blob) {
-    return layout.readBlob(blob.parsedDigest());
+    return layout.readBlob(digest(blob.digest(), "blob descriptor"), blob.size());
   }
 
   @Override
@@ -110,14 +122,31 @@ public final class LayoutImageStore implements ImageStore {
   }
 
   @Override
+  public Optional<Digest> digestOf(String tag) {
+    Descriptor entry;
+    try {
+      entry = layout.resolve(tag);
+    } catch (OciLayoutException e) {
+      return Optional.empty();
+    }
+    return Optional.of(digest(entry.digest(), "index.json entry tagged " + tag));
+  }
+
+  @Override
   public Optional<List<Descriptor>> referrers(Digest subject, String artifactType) {
     List<Descriptor> out = new ArrayList<>();
     for (Descriptor d : layout.index().manifestList()) {
-      if (!MediaTypes.isManifest(d.mediaType()) || !layout.hasBlob(d.parsedDigest())) {
+      Digest digest;
+      try {
+        digest = d.parsedDigest();
+      } catch (IllegalArgumentException e) {
+        continue; // not an entry anything can refer to
+      }
+      if (!MediaTypes.isManifest(d.mediaType()) || !layout.hasBlob(digest)) {
         continue;
       }
       try {
-        ImageManifest m = ImageManifest.parse(layout.readBlob(d.parsedDigest()));
+        ImageManifest m = ImageManifest.parse(layout.readBlob(digest, d.size()));
         String type = m.artifactType().isEmpty() ? m.config().mediaType() : m.artifactType();
         if (m.subject() != null && m.subject().digest().equals(subject.toString())
             && (artifactType == null || artifactType.equals(type))) {
@@ -130,8 +159,13 @@ public final class LayoutImageStore implements ImageStore {
     return Optional.of(out);
   }
 
-  private static String mediaTypeOf(byte[] bytes) {
-    JsonValue v = JsonParser.parse(bytes);
+  private String mediaTypeOf(Digest d, byte[] bytes) {
+    JsonValue v;
+    try {
+      v = JsonParser.parse(bytes);
+    } catch (JsonException e) {
+      throw new OciLayoutException(name() + ": manifest " + d + " is not JSON: " + e.getMessage(), e);
+    }
     if (v instanceof JsonValue.JsonObject o) {
       for (JsonValue.Member m : o.members()) {
         if (m.name().equals("mediaType") && m.value() instanceof JsonValue.JsonString s) {

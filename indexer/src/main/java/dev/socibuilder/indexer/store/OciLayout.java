@@ -9,16 +9,13 @@ import dev.socibuilder.json.JsonValue.JsonString;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.oci.ImageIndex;
 import dev.socibuilder.oci.MediaTypes;
+import dev.socibuilder.oci.OciFormatException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +27,24 @@ import java.util.List;
  * <p>Tags are the {@code org.opencontainers.image.ref.name} annotation of {@code index.json}
  * entries. Blob writes are atomic (temporary file in the same directory, then rename) and skipped
  * when the blob already exists, so a crash never leaves a partial blob under its digest name.
- * {@code index.json} is rewritten the same way. Not safe for concurrent writers to the same
- * directory.
+ * {@code index.json} is rewritten the same way, keeping its mode; new files get the umask's mode
+ * ({@link AtomicFiles}). Not safe for concurrent writers to the same directory.
+ *
+ * <p>A layout may be hostile too: every file read whole ({@code oci-layout}, {@code index.json},
+ * manifests, configs) is read only up to its descriptor's size or {@link #MAX_METADATA_BYTES}, so a
+ * huge file or a blob linked to {@code /dev/zero} fails with a clear error instead of exhausting memory.
  */
 public final class OciLayout {
   /** The annotation naming an {@code index.json} entry. */
   public static final String REF_NAME = "org.opencontainers.image.ref.name";
+
+  /**
+   * The largest {@code index.json}, manifest or config read (32 MiB, as the registry client's manifest
+   * limit): about 100,000 {@code index.json} entries.
+   */
+  public static final int MAX_METADATA_BYTES = 32 << 20;
+  /** The largest {@code oci-layout} file read: it holds one short JSON member. */
+  private static final int MAX_LAYOUT_FILE_BYTES = 4096;
 
   private static final String LAYOUT_FILE = "oci-layout";
   private static final String INDEX_FILE = "index.json";
@@ -57,7 +66,7 @@ public final class OciLayout {
     Path layoutFile = dir.resolve(LAYOUT_FILE);
     byte[] layout;
     try {
-      layout = Files.readAllBytes(layoutFile);
+      layout = readLimited(layoutFile, MAX_LAYOUT_FILE_BYTES, "oci-layout file " + layoutFile);
     } catch (NoSuchFileException e) {
       throw new OciLayoutException("not an OCI image layout (no oci-layout file): " + dir, e);
     } catch (IOException e) {
@@ -85,10 +94,10 @@ public final class OciLayout {
     try {
       Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
       if (!Files.exists(dir.resolve(LAYOUT_FILE))) {
-        writeAtomically(dir.resolve(LAYOUT_FILE), LAYOUT_CONTENT);
+        AtomicFiles.write(dir.resolve(LAYOUT_FILE), LAYOUT_CONTENT);
       }
       if (!Files.exists(dir.resolve(INDEX_FILE))) {
-        writeAtomically(dir.resolve(INDEX_FILE), ImageIndex.of(List.of()).toJson());
+        AtomicFiles.write(dir.resolve(INDEX_FILE), ImageIndex.of(List.of()).toJson());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("creating OCI layout " + dir, e);
@@ -101,11 +110,18 @@ public final class OciLayout {
     return root;
   }
 
-  /** The parsed {@code index.json}. */
+  /**
+   * The parsed {@code index.json}.
+   *
+   * @throws OciLayoutException if it is missing, larger than {@link #MAX_METADATA_BYTES} or not an index
+   */
   public ImageIndex index() {
     Path p = root.resolve(INDEX_FILE);
     try {
-      return ImageIndex.parse(Files.readAllBytes(p));
+      return ImageIndex.parse(readLimited(p, MAX_METADATA_BYTES, "index.json of OCI layout " + root));
+    } catch (OciFormatException e) {
+      throw new OciLayoutException("index.json of OCI layout " + root + " is not an image index: " + e.getMessage(),
+          e);
     } catch (NoSuchFileException e) {
       throw new OciLayoutException("OCI layout has no index.json: " + root, e);
     } catch (IOException e) {
@@ -175,16 +191,43 @@ public final class OciLayout {
   }
 
   /**
-   * Reads a whole (small) blob and verifies its sha256 digest.
+   * {@link #readBlob(Digest, long)} without a descriptor's size: at most {@link #MAX_METADATA_BYTES}.
    *
-   * @throws OciLayoutException if missing or if the content does not match the digest
+   * @throws OciLayoutException if missing, larger than {@link #MAX_METADATA_BYTES}, or if the content
+   *     does not match the digest
    */
   public byte[] readBlob(Digest digest) {
+    return readBlob(digest, -1);
+  }
+
+  /**
+   * Reads a whole (small) blob and verifies its sha256 digest.
+   *
+   * @param expectedSize the size its descriptor gives, or -1 when none does; at most {@link
+   *     #MAX_METADATA_BYTES} are read in any case
+   * @throws OciLayoutException if missing, larger than expected or than {@link #MAX_METADATA_BYTES}, of
+   *     another size than expected, or if the content does not match the digest
+   */
+  public byte[] readBlob(Digest digest, long expectedSize) {
+    String what = "blob " + digest + " in OCI layout " + root;
+    if (expectedSize > MAX_METADATA_BYTES) {
+      throw new OciLayoutException(what + " is " + expectedSize + " bytes by its descriptor, more than the "
+          + MAX_METADATA_BYTES + " bytes read whole (a manifest, index or config)");
+    }
     byte[] data;
     try (InputStream in = openBlob(digest)) {
-      data = in.readAllBytes();
+      int limit = expectedSize >= 0 ? (int) expectedSize : MAX_METADATA_BYTES;
+      data = in.readNBytes(limit + 1);
+      if (data.length > limit) {
+        throw new OciLayoutException(what + " is larger than "
+            + (expectedSize >= 0 ? "its descriptor's " + expectedSize : "the maximum of " + MAX_METADATA_BYTES)
+            + " bytes");
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("reading blob " + digest + " in " + root, e);
+    }
+    if (expectedSize >= 0 && data.length != expectedSize) {
+      throw new OciLayoutException(what + " is " + data.length + " bytes, its descriptor says " + expectedSize);
     }
     if (digest.algorithm().equals("sha256") && !Digest.sha256Of(data).equals(digest)) {
       throw new OciLayoutException(
@@ -199,8 +242,7 @@ public final class OciLayout {
     Path target = blobPath(digest);
     if (!Files.exists(target)) {
       try {
-        Files.createDirectories(target.getParent());
-        writeAtomically(target, data);
+        AtomicFiles.write(target, data);
       } catch (IOException e) {
         throw new UncheckedIOException("writing blob " + digest + " to " + root, e);
       }
@@ -223,38 +265,26 @@ public final class OciLayout {
     if (Files.exists(target)) {
       return -1;
     }
-    Path tmp = null;
+    long[] n = new long[1];
     try {
-      Files.createDirectories(target.getParent());
-      tmp = Files.createTempFile(target.getParent(), ".tmp-", "");
-      MessageDigest md = Digest.newSha256();
-      long n = 0;
-      try (OutputStream out = Files.newOutputStream(tmp)) {
+      AtomicFiles.write(target, out -> {
+        MessageDigest md = Digest.newSha256();
         byte[] buf = new byte[64 * 1024];
         int r;
         while ((r = in.read(buf)) >= 0) {
           md.update(buf, 0, r);
           out.write(buf, 0, r);
-          n += r;
+          n[0] += r;
         }
-      }
-      Digest actual = Digest.sha256(md.digest());
-      if (!actual.equals(expected)) {
-        throw new OciLayoutException("blob content has digest " + actual + ", expected " + expected);
-      }
-      move(tmp, target);
-      tmp = null;
-      return n;
+        Digest actual = Digest.sha256(md.digest());
+        if (!actual.equals(expected)) {
+          // Thrown before the rename: the blob never appears under the wrong digest.
+          throw new OciLayoutException("blob content has digest " + actual + ", expected " + expected);
+        }
+      });
+      return n[0];
     } catch (IOException e) {
       throw new UncheckedIOException("writing blob " + expected + " to " + root, e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: a stray temp file is harmless, it never has a digest name
-        }
-      }
     }
   }
 
@@ -281,7 +311,7 @@ public final class OciLayout {
             index.subject(),
             index.annotations());
     try {
-      writeAtomically(root.resolve(INDEX_FILE), updated.toJson());
+      AtomicFiles.write(root.resolve(INDEX_FILE), updated.toJson());
     } catch (IOException e) {
       throw new UncheckedIOException("writing index.json of " + root, e);
     }
@@ -293,34 +323,20 @@ public final class OciLayout {
    */
   public void replaceIndex(List<Descriptor> entries) {
     try {
-      writeAtomically(root.resolve(INDEX_FILE), ImageIndex.of(entries).toJson());
+      AtomicFiles.write(root.resolve(INDEX_FILE), ImageIndex.of(entries).toJson());
     } catch (IOException e) {
       throw new UncheckedIOException("writing index.json of " + root, e);
     }
   }
 
-  private static void writeAtomically(Path target, byte[] data) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), ".tmp-", "");
-    try {
-      Files.write(tmp, data);
-      move(tmp, target);
-      tmp = null;
-    } finally {
-      if (tmp != null) {
-        Files.deleteIfExists(tmp);
+  /** The file's bytes, at most {@code limit} of them. */
+  private static byte[] readLimited(Path file, int limit, String what) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] data = in.readNBytes(limit + 1);
+      if (data.length > limit) {
+        throw new OciLayoutException(what + " is larger than " + limit + " bytes");
       }
-    }
-  }
-
-  private static void move(Path tmp, Path target) throws IOException {
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      try {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      } catch (FileAlreadyExistsException ignored) {
-        Files.deleteIfExists(tmp);
-      }
+      return data;
     }
   }
 }

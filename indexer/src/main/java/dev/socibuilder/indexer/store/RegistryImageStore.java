@@ -2,8 +2,10 @@ package dev.socibuilder.indexer.store;
 
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.oci.Descriptor;
+import dev.socibuilder.oci.DistributionNames;
 import dev.socibuilder.oci.ImageIndex;
 import dev.socibuilder.oci.StoredManifest;
+import dev.socibuilder.registry.ManifestDescriptor;
 import dev.socibuilder.registry.RegistryClient;
 import java.io.InputStream;
 import java.util.List;
@@ -73,6 +75,16 @@ public final class RegistryImageStore implements ImageStore {
   @Override
   public void tag(String tag, byte[] bytes, String mediaType) {
     client.putManifest(registry, repository, tag, bytes, mediaType);
+  }
+
+  @Override
+  public Optional<Digest> digestOf(String tag) {
+    return client.headManifest(registry, repository, tag, null).map(ManifestDescriptor::digest);
+  }
+
+  @Override
+  public String tagProblem(String tag) {
+    return DistributionNames.tagProblem(tag);
   }
 
   @Override

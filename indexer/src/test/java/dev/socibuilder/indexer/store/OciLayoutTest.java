@@ -42,7 +42,8 @@ class OciLayoutTest {
     assertThat(d).isEqualTo(Descriptor.of("application/octet-stream", digest, data.length));
     assertThat(dir.resolve("blobs/sha256/" + digest.hex())).hasBinaryContent(data);
     assertThat(layout.hasBlob(digest)).isTrue();
-    assertThat(layout.readBlob(digest)).isEqualTo(data);
+    assertThat(layout.readBlob(digest, data.length)).isEqualTo(data);
+    assertThat(layout.readBlob(digest, -1)).isEqualTo(data);
     try (InputStream in = layout.openBlob(digest)) {
       assertThat(in.readAllBytes()).isEqualTo(data);
     }
@@ -62,7 +63,7 @@ class OciLayoutTest {
       assertThat(files).isEmpty(); // no temp file left behind
     }
     assertThat(layout.writeBlob(Digest.sha256Of(data), new ByteArrayInputStream(data))).isEqualTo(data.length);
-    assertThat(layout.readBlob(Digest.sha256Of(data))).isEqualTo(data);
+    assertThat(layout.readBlob(Digest.sha256Of(data), data.length)).isEqualTo(data);
   }
 
   @Test
@@ -70,7 +71,7 @@ class OciLayoutTest {
     OciLayout layout = OciLayout.create(dir);
     Digest d = layout.writeBlob("x", utf8("good")).parsedDigest();
     Files.writeString(layout.blobPath(d), "evil");
-    assertThatThrownBy(() -> layout.readBlob(d)).isInstanceOf(OciLayoutException.class);
+    assertThatThrownBy(() -> layout.readBlob(d, 4)).isInstanceOf(OciLayoutException.class);
     Digest missing = Digest.sha256Of(utf8("missing"));
     assertThatThrownBy(() -> layout.openBlob(missing)).isInstanceOf(OciLayoutException.class).hasMessageContaining("not found");
   }
@@ -126,5 +127,84 @@ class OciLayoutTest {
     assertThatThrownBy(() -> OciLayout.open(dir)).isInstanceOf(OciLayoutException.class);
     Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
     assertThatThrownBy(() -> OciLayout.open(dir)).isInstanceOf(OciLayoutException.class).hasMessageContaining("index.json");
+  }
+
+  @Test
+  void aBlobIsReadOnlyUpToItsDescriptorsSize() throws IOException {
+    OciLayout layout = OciLayout.create(dir);
+    Digest d = layout.writeBlob("x", utf8("{\"config\":true}")).parsedDigest();
+
+    assertThatThrownBy(() -> layout.readBlob(d, 5))
+        .isInstanceOf(OciLayoutException.class)
+        .hasMessage("blob " + d + " in OCI layout " + dir + " is larger than its descriptor's 5 bytes");
+    assertThatThrownBy(() -> layout.readBlob(d, 100))
+        .hasMessage("blob " + d + " in OCI layout " + dir + " is 15 bytes, its descriptor says 100");
+    assertThatThrownBy(() -> layout.readBlob(d, 1L << 40))
+        .hasMessageContaining("is 1099511627776 bytes by its descriptor, more than the 33554432 bytes read whole");
+  }
+
+  @Test
+  void aBlobLinkedToAnEndlessFileFailsAtTheMaximumInsteadOfExhaustingMemory() throws IOException {
+    OciLayout layout = OciLayout.create(dir);
+    Digest d = Digest.sha256Of(utf8("a manifest"));
+    Files.createSymbolicLink(layout.blobPath(d), Path.of("/dev/zero"));
+
+    assertThatThrownBy(() -> layout.readBlob(d, -1))
+        .isInstanceOf(OciLayoutException.class)
+        .hasMessage("blob " + d + " in OCI layout " + dir + " is larger than the maximum of 33554432 bytes");
+  }
+
+  @Test
+  void aHugeIndexJsonFailsWithAClearErrorInsteadOfExhaustingMemory() throws IOException {
+    OciLayout.create(dir);
+    Files.delete(dir.resolve("index.json"));
+    Files.createSymbolicLink(dir.resolve("index.json"), Path.of("/dev/zero"));
+
+    assertThatThrownBy(() -> OciLayout.open(dir))
+        .isInstanceOf(OciLayoutException.class)
+        .hasMessage("index.json of OCI layout " + dir + " is larger than 33554432 bytes");
+    Files.delete(dir.resolve("oci-layout"));
+    Files.createSymbolicLink(dir.resolve("oci-layout"), Path.of("/dev/zero"));
+    assertThatThrownBy(() -> OciLayout.open(dir))
+        .hasMessage("oci-layout file " + dir.resolve("oci-layout") + " is larger than 4096 bytes");
+  }
+
+  @Test
+  void anIndexJsonThatIsNotAnIndexIsNamed() throws IOException {
+    OciLayout.create(dir);
+    Files.writeString(dir.resolve("index.json"), "{\"manifests\":42}");
+
+    assertThatThrownBy(() -> OciLayout.open(dir))
+        .isInstanceOf(OciLayoutException.class)
+        .hasMessageStartingWith("index.json of OCI layout " + dir + " is not an image index: ");
+  }
+
+  @Test
+  void newFilesGetTheUmasksModeAndIndexJsonKeepsItsOwn() throws IOException {
+    OciLayout layout = OciLayout.create(dir);
+    Path index = dir.resolve("index.json");
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> plain = plainCreateMode(dir.resolve("probe"));
+    Files.setPosixFilePermissions(index, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+
+    Descriptor d = layout.writeBlob(MediaTypes.OCI_MANIFEST, utf8("{}"));
+    layout.writeBlob(Digest.sha256Of(utf8("streamed")), new ByteArrayInputStream(utf8("streamed")));
+    layout.tag("t", d);
+
+    assertThat(Files.getPosixFilePermissions(layout.blobPath(d.parsedDigest()))).isEqualTo(plain);
+    assertThat(Files.getPosixFilePermissions(layout.blobPath(Digest.sha256Of(utf8("streamed"))))).isEqualTo(plain);
+    assertThat(Files.getPosixFilePermissions(dir.resolve("oci-layout"))).isEqualTo(plain);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(index)))
+        .isEqualTo("rw-r-----");
+    assertThat(layout.tags()).containsExactly("t");
+  }
+
+  /** The mode this process's umask gives a file created without explicit permissions. */
+  static java.util.Set<java.nio.file.attribute.PosixFilePermission> plainCreateMode(Path probe) throws IOException {
+    Files.newOutputStream(probe).close();
+    try {
+      return Files.getPosixFilePermissions(probe);
+    } finally {
+      Files.delete(probe);
+    }
   }
 }

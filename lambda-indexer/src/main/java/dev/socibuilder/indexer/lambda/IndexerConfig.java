@@ -3,6 +3,7 @@ package dev.socibuilder.indexer.lambda;
 import dev.socibuilder.ztoc.BuildInfo;
 import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.ztoc.ZtocLimits;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +29,8 @@ import java.util.regex.Pattern;
  *     repository of the account; null (unset) for no cache
  * @param ztocCachePrefix {@code ZTOC_CACHE_PREFIX}: the key prefix of the cache's entries (default
  *     {@code ztoc/}; may be empty)
+ * @param limits {@code ZTOC_LIMITS}: what one zTOC build may hold, as {@link ZtocLimits#parse} reads it
+ *     (e.g. {@code toc-entries=1000000,ztoc-bytes=256MiB}); unset, the defaults
  */
 public record IndexerConfig(
     SociIndex.Version indexVersion,
@@ -39,7 +42,8 @@ public record IndexerConfig(
     String region,
     URI registryEndpointOverride,
     String ztocCacheBucket,
-    String ztocCachePrefix) {
+    String ztocCachePrefix,
+    ZtocLimits limits) {
 
   /** The default {@code ZTOC_CACHE_PREFIX}. */
   public static final String DEFAULT_ZTOC_CACHE_PREFIX = "ztoc/";
@@ -89,9 +93,12 @@ public record IndexerConfig(
       throw new IndexerConfigException("ZTOC_CACHE_PREFIX must be at most 512 of [A-Za-z0-9!_.*'()/-], not starting"
           + " with /, got '" + ztocCachePrefix + "'");
     }
+    if (limits == null) {
+      throw new IndexerConfigException("ZTOC_LIMITS must be given");
+    }
     // The remaining checks (span, minimum, suffix) are the indexing options' own.
     try {
-      IndexOptions.defaults(buildTool).withVersion(indexVersion).withSpanSize(spanSize)
+      IndexOptions.defaults(buildTool).withLimits(limits).withVersion(indexVersion).withSpanSize(spanSize)
           .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix);
     } catch (IllegalArgumentException e) {
       throw new IndexerConfigException("invalid indexing configuration: " + e.getMessage(), e);
@@ -122,6 +129,12 @@ public record IndexerConfig(
         throw new IndexerConfigException("REGISTRY_ENDPOINT_OVERRIDE is not a URI: '" + override + "'", e);
       }
     }
+    ZtocLimits limits;
+    try {
+      limits = ZtocLimits.parse(value(env, "ZTOC_LIMITS", ""));
+    } catch (IllegalArgumentException e) {
+      throw new IndexerConfigException("ZTOC_LIMITS: " + e.getMessage(), e);
+    }
     return new IndexerConfig(
         indexVersion,
         number(env, "SPAN_SIZE_BYTES", SociIndex.DEFAULT_SPAN_SIZE),
@@ -132,12 +145,13 @@ public record IndexerConfig(
         value(env, "AWS_REGION", null),
         overrideUri,
         value(env, "ZTOC_CACHE_BUCKET", null),
-        value(env, "ZTOC_CACHE_PREFIX", DEFAULT_ZTOC_CACHE_PREFIX));
+        value(env, "ZTOC_CACHE_PREFIX", DEFAULT_ZTOC_CACHE_PREFIX),
+        limits);
   }
 
   /** The indexing options for one run; parallelism follows the processors Lambda gives the function now. */
   IndexOptions indexOptions() {
-    return IndexOptions.defaults(buildTool).withVersion(indexVersion).withSpanSize(spanSize)
+    return IndexOptions.defaults(buildTool).withLimits(limits).withVersion(indexVersion).withSpanSize(spanSize)
         .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix);
   }
 

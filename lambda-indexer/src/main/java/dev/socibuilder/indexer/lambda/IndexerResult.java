@@ -16,7 +16,8 @@ import java.util.Set;
  * How one request ended: the handler's response and the detail of the result event.
  *
  * @param outcome {@code indexed}, {@code already_indexed}, {@code soci_enabled_image},
- *     {@code nothing_to_index} (all successes) or {@code failed}
+ *     {@code nothing_to_index}, {@code superseded} (the tag moved to another image while this one was
+ *     indexed, so {@code <tag><suffix>} was not moved; all successes) or {@code failed}
  * @param retrying for {@code failed}: true when the invocation fails so that Lambda retries it (a transient
  *     failure), false when the failure is permanent and reported only here; always false for successes
  * @param message why, in one sentence (for {@code failed}, the error)
@@ -129,17 +130,18 @@ public record IndexerResult(
 
   /**
    * The result as a JSON-ready map (strings, numbers, booleans, lists, null): the handler's response and
-   * the result event's detail. Keys are always present, null when not applicable.
+   * the result event's detail. Keys are always present, null when not applicable. Strings from the
+   * request are cut as {@link Json#bounded} cuts them: a bad request may carry megabytes.
    */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("outcome", outcome);
     m.put("retrying", retrying);
-    m.put("message", message);
-    m.put("registry", registry);
-    m.put("repository", repository);
-    m.put("imageDigest", imageDigest);
-    m.put("tag", tag);
+    m.put("message", bounded(message));
+    m.put("registry", bounded(registry));
+    m.put("repository", bounded(repository));
+    m.put("imageDigest", bounded(imageDigest));
+    m.put("tag", bounded(tag));
     m.put("indexVersion", indexVersion);
     m.put("sociIndexDigest", sociIndexDigest);
     m.put("sociIndexDigests", sociIndexDigests);
@@ -176,5 +178,9 @@ public record IndexerResult(
     m.put("skippedLayerCount", (long) skippedLayerCount);
     m.put("durationMillis", durationMillis);
     return m;
+  }
+
+  private static String bounded(String s) {
+    return s == null ? null : Json.bounded(s);
   }
 }

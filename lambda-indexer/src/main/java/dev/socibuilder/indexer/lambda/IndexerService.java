@@ -10,6 +10,7 @@ import dev.socibuilder.indexer.IndexingService;
 import dev.socibuilder.indexer.cache.ZtocCache;
 import dev.socibuilder.indexer.store.ImageStore;
 import dev.socibuilder.indexer.store.RegistryImageStore;
+import dev.socibuilder.oci.DistributionNames;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.registry.CredentialsProvider;
 import dev.socibuilder.registry.Deadline;
@@ -45,8 +46,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * in the response, in the log and as a result event on EventBridge.
  *
  * <ul>
- *   <li><b>Success</b> (indexed, already indexed, SOCI-enabled image, nothing to index): a result whose
- *       message says why, and one event.
+ *   <li><b>Success</b> (indexed, already indexed, SOCI-enabled image, nothing to index, superseded: the
+ *       tag moved on while the image was indexed): a result whose message says why, and one event.
  *   <li><b>Transient failure</b> (a registry 5xx/429/timeout after the client's own retries, a dropped
  *       connection, a throttled {@code GetAuthorizationToken}, the invocation's deadline reached, or
  *       anything unexpected): one event with
@@ -73,10 +74,8 @@ public final class IndexerService {
   /** How long a registry may take to connect or answer. */
   static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(30);
 
-  // ECR (and the OCI distribution spec) limit repository names and tags to these shapes.
-  private static final Pattern REPOSITORY =
-      Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
-  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+  // Repository names and tags are checked by DistributionNames' scanners: the grammar's regular
+  // expressions recurse per repeated group, and a hostile request's long name would overflow the stack.
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}");
 
   private final IndexerConfig config;
@@ -343,7 +342,7 @@ public final class IndexerService {
 
   /** The repository's ARN, for the event's resources; null when the request did not say enough. */
   private String repositoryArn(String account, String repository) {
-    if (account == null || repository == null || !REPOSITORY.matcher(repository).matches()) {
+    if (account == null || !DistributionNames.isRepository(repository)) {
       return null;
     }
     String partition = PartitionMetadata.of(Region.of(config.region())).id();
@@ -367,29 +366,36 @@ public final class IndexerService {
     }
     EcrRegistryHost host = EcrRegistryHost.parse(r.getRegistry()).orElse(null);
     if (host == null) {
-      return "registry '" + r.getRegistry() + "' is not an ECR private registry host (<account>.dkr.ecr.<region>.<domain>)";
+      return "registry " + shown(r.getRegistry())
+          + " is not an ECR private registry host (<account>.dkr.ecr.<region>.<domain>)";
     }
     EcrRegistryHost expected = EcrRegistryHost.of(host.account(), config.region(),
         PartitionMetadata.of(Region.of(config.region())).dnsSuffix());
     if (!expected.equals(host)) {
-      return "registry '" + r.getRegistry() + "' is not in this function's region and partition (expected "
+      return "registry " + shown(r.getRegistry()) + " is not in this function's region and partition (expected "
           + expected + ")";
     }
-    if (!REPOSITORY.matcher(r.getRepository()).matches()) {
-      return "repository '" + r.getRepository() + "' is not a repository name";
+    String problem = DistributionNames.repositoryProblem(r.getRepository());
+    if (problem != null) {
+      return "repository " + shown(r.getRepository()) + " is not a repository name: it " + problem;
     }
     if (!DIGEST.matcher(r.getDigest()).matches()) {
-      return "digest '" + r.getDigest() + "' is not a sha256 or sha512 digest";
+      return "digest " + shown(r.getDigest()) + " is not a sha256 or sha512 digest";
     }
-    if (r.getTag() != null && !TAG.matcher(r.getTag()).matches()) {
-      return "tag '" + r.getTag() + "' is not a tag";
+    if (r.getTag() != null && (problem = DistributionNames.tagProblem(r.getTag())) != null) {
+      return "tag " + shown(r.getTag()) + " is not a tag: it " + problem;
     }
     if (r.getTag() != null && r.getTag().endsWith(config.tagSuffix())) {
       // The filter never sends these; indexing the builder's own output would nest suffixes forever.
-      return "tag '" + r.getTag() + "' ends with the SOCI tag suffix " + config.tagSuffix()
+      return "tag " + shown(r.getTag()) + " ends with the SOCI tag suffix " + config.tagSuffix()
           + " (the builder's own output)";
     }
     return null;
   }
 
+
+  /** A request value quoted for a message, at most 100 characters of it. */
+  private static String shown(String value) {
+    return "'" + DistributionNames.shorten(value, 100) + "'";
+  }
 }

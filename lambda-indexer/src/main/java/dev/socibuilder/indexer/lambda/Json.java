@@ -8,11 +8,32 @@ import java.util.Map;
 /**
  * Compact JSON of plain values (maps in their iteration order, lists, strings, whole numbers, booleans,
  * null) for log lines and event details. Control characters are escaped, so a value can never break the
- * one-object-per-line shape of the log.
+ * one-object-per-line shape of the log, and strings longer than {@value #MAX_STRING_CHARS} characters are
+ * cut (a request may carry a repository name of megabytes: it must not flood the log or the event).
  */
 final class Json {
+  /** The longest string written whole; longer ones keep this many characters and say how many more. */
+  static final int MAX_STRING_CHARS = 2048;
 
   private Json() {}
+
+  /** Room for the "... (N more characters)" note, so that a string cut once is not cut again. */
+  private static final int NOTE_CHARS = 48;
+
+  /**
+   * {@code s} cut to {@value #MAX_STRING_CHARS} characters, saying how many were left out; a string
+   * already cut is returned as it is.
+   */
+  static String bounded(String s) {
+    if (s.length() <= MAX_STRING_CHARS + NOTE_CHARS) {
+      return s;
+    }
+    int cut = MAX_STRING_CHARS;
+    if (Character.isHighSurrogate(s.charAt(cut - 1))) {
+      cut--; // never split a surrogate pair
+    }
+    return s.substring(0, cut) + "... (" + (s.length() - cut) + " more characters)";
+  }
 
   static String write(Object value) {
     GoJsonWriter w = new GoJsonWriter();
@@ -24,7 +45,7 @@ final class Json {
     if (value == null) {
       w.nullValue();
     } else if (value instanceof String s) {
-      w.value(s);
+      w.value(bounded(s));
     } else if (value instanceof Boolean b) {
       w.value(b);
     } else if (value instanceof Long || value instanceof Integer || value instanceof Short) {
@@ -43,7 +64,7 @@ final class Json {
       }
       w.endArray();
     } else {
-      w.value(value.toString());
+      w.value(bounded(value.toString()));
     }
   }
 }

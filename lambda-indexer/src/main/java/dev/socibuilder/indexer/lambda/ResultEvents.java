@@ -1,5 +1,7 @@
 package dev.socibuilder.indexer.lambda;
 
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -15,6 +17,15 @@ final class ResultEvents {
   static final String SOURCE = "soci-index-builder";
   /** {@code detail-type} of the result events (the stack outputs the same value). */
   static final String DETAIL_TYPE = "SOCI Index Result";
+  /**
+   * The largest detail put: EventBridge takes entries up to 256 KB (detail, source, detail-type and
+   * resources together).
+   */
+  static final int MAX_DETAIL_BYTES = 200 * 1024;
+  /** What a detail keeps when it is too large (its lists of digests and layers are dropped). */
+  private static final List<String> ESSENTIAL = List.of("outcome", "retrying", "message", "registry", "repository",
+      "imageDigest", "tag", "indexVersion", "sociIndexDigest", "sociImageIndexDigest", "newTag", "ztocs",
+      "skippedLayerCount", "durationMillis");
 
   private final EventBridgeClient client;
   private final String busName;
@@ -37,7 +48,7 @@ final class ResultEvents {
         .eventBusName(busName)
         .source(SOURCE)
         .detailType(DETAIL_TYPE)
-        .detail(Json.write(detail));
+        .detail(boundedDetail(detail));
     if (resource != null) {
       entry.resources(resource);
     }
@@ -53,5 +64,25 @@ final class ResultEvents {
     } catch (SdkException | IllegalArgumentException e) {
       return "cannot put the result event on bus " + busName + ": " + e.getMessage();
     }
+  }
+
+  /**
+   * The detail as JSON, at most {@value #MAX_DETAIL_BYTES} bytes: strings are already cut by {@link Json};
+   * an image of thousands of platforms could still make the lists too long, and then only the essential
+   * fields are sent, with {@code "truncated": true}.
+   */
+  static String boundedDetail(Map<String, Object> detail) {
+    String json = Json.write(detail);
+    if (json.getBytes(StandardCharsets.UTF_8).length <= MAX_DETAIL_BYTES) {
+      return json;
+    }
+    Map<String, Object> essential = new LinkedHashMap<>();
+    for (String key : ESSENTIAL) {
+      if (detail.containsKey(key)) {
+        essential.put(key, detail.get(key));
+      }
+    }
+    essential.put("truncated", true);
+    return Json.write(essential);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.ztoc.ZtocLimits;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,6 +37,7 @@ class IndexerConfigTest {
     assertThat(config.buildTool()).startsWith("SOCI Index Builder v").doesNotContain("${");
     assertThat(config.ztocCacheBucket()).isNull();
     assertThat(config.ztocCachePrefix()).isEqualTo("ztoc/");
+    assertThat(config.limits()).isEqualTo(ZtocLimits.DEFAULTS);
   }
 
   @Test
@@ -46,6 +48,16 @@ class IndexerConfigTest {
 
     assertThat(config.ztocCacheBucket()).isEqualTo("soci-ztoc-cache-123456789012");
     assertThat(config.ztocCachePrefix()).isEqualTo("indexer/ztoc-v1/");
+  }
+
+  @Test
+  void zTocLimitsComeFromZtocLimitsAndReachTheIndexingOptions() {
+    IndexerConfig config = IndexerConfig.fromEnvironment(env(
+        "ZTOC_LIMITS", "toc-entries=1000000, ztoc-bytes=256MiB, min-span-size=512", "SPAN_SIZE_BYTES", "512"));
+
+    assertThat(config.limits()).isEqualTo(new ZtocLimits(1_000_000, ZtocLimits.DEFAULT_MAX_XATTR_BYTES, 256L << 20, 512));
+    assertThat(config.indexOptions().limits()).isEqualTo(config.limits());
+    assertThat(config.indexOptions().spanSize()).isEqualTo(512);
   }
 
   @Test
@@ -83,6 +95,9 @@ class IndexerConfigTest {
       SOCI_INDEX_VERSION         | V3                  | SOCI_INDEX_VERSION must be V2 or V1, got 'V3'
       SPAN_SIZE_BYTES            | 4MiB                | SPAN_SIZE_BYTES must be a whole number of bytes, got '4MiB'
       SPAN_SIZE_BYTES            | 0                   | span size must be positive
+      SPAN_SIZE_BYTES            | 1                   | span size 1 is below the minimum of 1024 bytes (limit min-span-size)
+      ZTOC_LIMITS                | toc-entries=lots    | ZTOC_LIMITS: limit toc-entries=lots is not a number
+      ZTOC_LIMITS                | entries=5           | ZTOC_LIMITS: unknown limit 'entries'
       MIN_LAYER_SIZE_BYTES       | -1                  | min layer size must be >= 0
       SOCI_TAG_SUFFIX            | -so ci              | tag suffix must be 1-64 of [A-Za-z0-9_.-]
       AWS_REGION                 | us_west_2           | AWS_REGION must be a region name

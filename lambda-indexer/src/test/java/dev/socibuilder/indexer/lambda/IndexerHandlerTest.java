@@ -506,6 +506,31 @@ class IndexerHandlerTest {
   }
 
   @Test
+  void aHugeRepositoryNameIsABadRequestWithShortLogsAndEventNotAStackOverflow() {
+    String good = "sha256:" + "ab".repeat(32);
+    for (String repository : new String[] {"team/" + "a-".repeat(1000) + "b", "a/".repeat(2_500_000) + "a"}) {
+      aws.reset();
+      logLines.clear();
+      ObjectNode p = JSON.createObjectNode();
+      p.put("registry", ECR_HOST);
+      p.put("repository", repository);
+      p.put("digest", good);
+      p.put("tag", "t".repeat(100_000));
+
+      JsonNode response = invoke(handler(), p.toString(), "req-huge");
+
+      assertThat(response.get("outcome").asText()).isEqualTo("failed");
+      assertThat(response.get("message").asText()).startsWith("bad request: repository '" + repository.substring(0, 100)
+          + "... (").contains("is not a repository name: it is longer than 256 characters");
+      assertThat(aws.eventEntries()).hasSize(1);
+      assertThat(aws.eventEntries().get(0).get("Detail").asText().length()).isLessThan(10_000);
+      assertThat(aws.eventDetails().get(0).get("repository").asText()).hasSizeLessThan(2100);
+      assertThat(withoutNulls(aws.eventDetails().get(0))).isEqualTo(response);
+      assertThat(logLines).hasSize(1).allSatisfy(line -> assertThat(line.length()).isLessThan(12_000));
+    }
+  }
+
+  @Test
   void emptyPayloadIsABadRequest() {
     JsonNode response = invoke(handler(), "{}", "req-empty");
 

@@ -273,27 +273,47 @@ public final class FlatBufferBuilder {
 
   /** Writes a NUL-terminated string from raw bytes (no UTF-8 check, no deduplication). */
   public int createString(byte[] s) {
+    return createString(s, 0, s.length);
+  }
+
+  /** Writes a NUL-terminated string from {@code s[off, off + len)} (no UTF-8 check, no deduplication). */
+  public int createString(byte[] s, int off, int len) {
     assertNotNested();
     nested = true;
-    prep(4, s.length + 1);
+    prep(4, len + 1);
     placeByte((byte) 0);
-    head -= s.length;
+    head -= len;
     if (!measuring) {
-      System.arraycopy(s, 0, bytes, head, s.length);
+      System.arraycopy(s, off, bytes, head, len);
     }
-    return endVector(s.length);
+    return endVector(len);
   }
 
   /** Writes a {@code [ubyte]} vector. */
   public int createByteVector(byte[] v) {
+    return createByteVector(v.length, (dst, off) -> System.arraycopy(v, 0, dst, off, v.length));
+  }
+
+  /** Fills the content of a vector in place. */
+  @FunctionalInterface
+  public interface ByteFiller {
+    /** Writes exactly the vector's length of bytes into {@code dst} from {@code off}. */
+    void fill(byte[] dst, int off);
+  }
+
+  /**
+   * Writes a {@code [ubyte]} vector of {@code length} bytes that {@code content} writes in place (not
+   * called by a measuring builder), so that a large blob is never copied into an intermediate array.
+   */
+  public int createByteVector(int length, ByteFiller content) {
     assertNotNested();
     nested = true;
-    prep(4, v.length);
-    head -= v.length;
+    prep(4, length);
+    head -= length;
     if (!measuring) {
-      System.arraycopy(v, 0, bytes, head, v.length);
+      content.fill(bytes, head);
     }
-    return endVector(v.length);
+    return endVector(length);
   }
 
   // ---- tables ----
