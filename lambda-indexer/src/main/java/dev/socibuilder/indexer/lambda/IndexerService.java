@@ -68,7 +68,7 @@ public final class IndexerService {
   static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(30);
 
   // ECR (and the OCI distribution spec) limit repository names and tags to these shapes.
-  private static final Pattern REPOSITORY =
+  static final Pattern REPOSITORY =
       Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}");
@@ -297,11 +297,7 @@ public final class IndexerService {
 
   /** The repository's ARN, for the event's resources; null when the request did not say enough. */
   private String repositoryArn(String account, String repository) {
-    if (account == null || repository == null || !REPOSITORY.matcher(repository).matches()) {
-      return null;
-    }
-    String partition = PartitionMetadata.of(Region.of(config.region())).id();
-    return "arn:" + partition + ":ecr:" + config.region() + ":" + account + ":repository/" + repository;
+    return ResultEvents.repositoryArn(config.region(), account, repository);
   }
 
   private static String accountOf(IndexerRequest request) {
