@@ -70,6 +70,8 @@ class IndexerConfigTest {
   @CsvSource(delimiter = '|', textBlock = """
       SOCI_INDEX_VERSION         | V3                  | SOCI_INDEX_VERSION must be V2 or V1, got 'V3'
       SPAN_SIZE_BYTES            | 4MiB                | SPAN_SIZE_BYTES must be a whole number of bytes, got '4MiB'
+      SPAN_SIZE_BYTES            | 4194304.5           | SPAN_SIZE_BYTES must be a whole number of bytes, got '4194304.5'
+      MIN_LAYER_SIZE_BYTES       | 1e7                 | MIN_LAYER_SIZE_BYTES must be a whole number of bytes, got '1e7'
       SPAN_SIZE_BYTES            | 0                   | span size must be positive
       MIN_LAYER_SIZE_BYTES       | -1                  | min layer size must be >= 0
       SOCI_TAG_SUFFIX            | -so ci              | tag suffix must be 1-64 of [A-Za-z0-9_.-]
