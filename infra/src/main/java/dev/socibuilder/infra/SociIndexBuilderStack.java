@@ -103,7 +103,8 @@ public final class SociIndexBuilderStack extends Stack {
     output("FailureQueueUrl", builder.getFailureQueue().getQueueUrl(),
         "Records of indexing requests whose last attempt failed (replay detail.requestPayload into the indexer)");
     output("FailureQueueArn", builder.getFailureQueue().getQueueArn(), "For more alarms on the failure queue");
-    output("AlarmTopicInUse", alarmTopic.getTopicArn(), "ARN of the SNS topic the alarms notify (created or AlarmTopicArn)");
+    output("AlarmTopicInUse", alarmTopic.getTopicArn(),
+        "ARN of the SNS topic the alarms notify (created, or AlarmTopicArn)");
     output("FilterLogGroupName", builder.getFilterLogGroup().getLogGroupName(), "The filter's CloudWatch log group");
     output("IndexerLogGroupName", builder.getIndexerLogGroup().getLogGroupName(),
         "The indexer's CloudWatch log group");

@@ -553,7 +553,8 @@ class SociIndexBuilderStackTest {
       assertThat(t.deployed(Map.of("PermissionsBoundaryArn", boundary)).evaluate(value)).isEqualTo(boundary);
     }
     Pattern pattern = allowedPattern("PermissionsBoundaryArn");
-    assertThat(List.of("", boundary, "arn:aws-cn:iam::123456789012:policy/b")).allMatch(v -> pattern.matcher(v).matches());
+    assertThat(List.of("", boundary, "arn:aws-cn:iam::123456789012:policy/b"))
+        .allMatch(v -> pattern.matcher(v).matches());
     assertThat(List.of("boundary", "arn:aws:iam::123:policy/b", "arn:aws:iam::123456789012:role/b"))
         .noneMatch(v -> pattern.matcher(v).matches());
   }

@@ -120,7 +120,8 @@ class SociIndexBuilderTest {
     assertThat(deployed.evaluate(env.get("RESULT_EVENT_BUS_NAME"))).isEqualTo(busArn);
     assertThat(t.environment(filter)).containsEntry("FILTERS", "app/*:v*").containsEntry("INDEX_UNTAGGED", "true")
         .containsEntry("SOCI_TAG_SUFFIX", "-lazy");
-    assertThat(t.properties(indexer)).containsEntry("MemorySize", 4096).containsEntry("ReservedConcurrentExecutions", 5);
+    assertThat(t.properties(indexer)).containsEntry("MemorySize", 4096)
+        .containsEntry("ReservedConcurrentExecutions", 5);
     assertThat(strings(deployed.evaluate(statementWith(t.statementsOf(t.roleOf(indexer)), "events:PutEvents")
         .get("Resource")))).contains(busArn);
     assertThat(granted(t, deployed, builder, stack)).containsExactly(repositoryArn("app/*"));
