@@ -220,7 +220,7 @@ public final class SociIndexBuilderProps {
      * Which pushes are indexed, and so which repositories the indexer may write: comma-separated
      * {@code REPOSITORY:TAG} globs ({@code *}, {@code ?}), the last match deciding, a leading {@code !} excluding;
      * a list of exclusions only starts from {@code *:*}. Default {@code *:*}. A token (a parameter)
-     * takes at most {@link StackParameters#MAX_FILTERS} filters without spaces.
+     * takes at most 10 filters, without spaces.
      */
     public Builder filters(String filters) {
       this.filters = Objects.requireNonNull(filters, "filters");
