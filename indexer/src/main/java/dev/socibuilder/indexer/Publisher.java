@@ -5,6 +5,7 @@ import dev.socibuilder.indexer.IndexReport.BlobOutcome;
 import dev.socibuilder.oci.ImageIndex;
 import dev.socibuilder.oci.MediaTypes;
 import dev.socibuilder.oci.StoredManifest;
+import dev.socibuilder.registry.RegistryException;
 import dev.socibuilder.soci.ReferrersTagIndex;
 import dev.socibuilder.soci.SociConvert;
 import dev.socibuilder.soci.SociIndex;
@@ -122,11 +123,40 @@ final class Publisher {
       // ECR push event for the filter to ignore.
       newTag = run.tag() + run.options().tagSuffix();
       run.checkDeadline("before tagging " + newTag + "; the tag was not pushed");
-      run.store().tag(newTag, indexBytes, MediaTypes.OCI_INDEX);
+      tagImageIndex(newTag, indexBytes, Digest.parse(result.indexDescriptor().digest()));
     } else {
       run.store().pushManifest(indexBytes, MediaTypes.OCI_INDEX);
     }
     return new Published(result.indexDescriptor().digest(), newTag, null);
+  }
+
+  /**
+   * Tags the new image index. A repository with immutable tags refuses to move an existing tag: ECR answers the
+   * manifest PUT with 400 {@code TAG_INVALID} ("The image tag '...' already exists in the '...' repository and
+   * cannot be overwritten because the repository is immutable."). If the tag already names this very index (a
+   * concurrent run of the same request got there first) that is the result; otherwise retrying cannot help and
+   * the failure says how to let the builder update its tags.
+   */
+  private void tagImageIndex(String tag, byte[] indexBytes, Digest indexDigest) {
+    try {
+      run.store().tag(tag, indexBytes, MediaTypes.OCI_INDEX);
+    } catch (RegistryException e) {
+      if (e.status() != 400 || !"TAG_INVALID".equals(e.errorCode())) {
+        throw e;
+      }
+      Optional<StoredManifest> current = run.store().manifest(tag);
+      if (current.isPresent() && current.get().digest().equals(indexDigest)) {
+        return;
+      }
+      String suffix = run.options().tagSuffix();
+      throw new IndexingException("cannot move tag " + tag + " of " + run.store().name()
+          + " to the new SOCI-enabled image index: the registry refused to overwrite it (" + e.getMessage()
+          + "); the repository's tags are immutable and " + tag + " names an earlier index (another span size,"
+          + " or --force). Exclude the SOCI tags from immutability, e.g. aws ecr put-image-tag-mutability"
+          + " --repository-name REPOSITORY --image-tag-mutability IMMUTABLE_WITH_EXCLUSION"
+          + " --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter='*" + suffix
+          + "', or delete " + tag + " first", e);
+    }
   }
 
   private void pushBlobIfAbsent(Digest d, byte[] content) {

@@ -745,6 +745,70 @@ class IndexingServiceTest {
     assertThat(index(repo, "v1", options().withVersion(SociIndex.Version.V1)).outcome()).isEqualTo(Outcome.INDEXED);
   }
 
+  // ------------------------------------------------------------------ immutable tags (ECR)
+
+  /**
+   * What ECR answers over the OCI API when a manifest PUT would move an existing tag of a repository with
+   * immutable tags (docker shows it as "tag invalid: The image tag ... cannot be overwritten because the
+   * repository is immutable."): 400 with the error code TAG_INVALID.
+   */
+  static FaultProxy.Rule immutableTag(FaultProxy proxy, String repo, String tag) {
+    return proxy.respond("PUT", "/v2/" + repo + "/manifests/" + tag + "$", 400, 100).withErrorCode("TAG_INVALID")
+        .withErrorMessage("The image tag '" + tag + "' already exists in the '" + repo
+            + "' repository and cannot be overwritten because the repository is immutable.");
+  }
+
+  @Test
+  void immutableSociTagOfAMatchingIndexIsAlreadyIndexedWithoutAWrite() {
+    String repo = push(plain, "immutable/same");
+    IndexReport first = index(repo, "v1", options());
+    try (FaultProxy proxy = FaultProxy.start(registry.hostPort())) {
+      FaultProxy.Rule refuse = immutableTag(proxy, repo, "v1-soci");
+
+      IndexReport second = index(proxy.hostPort(), repo, "v1", options());
+
+      assertThat(second.outcome()).isEqualTo(Outcome.ALREADY_INDEXED);
+      assertThat(second.imageIndexDigest()).isEqualTo(first.imageIndexDigest());
+      assertThat(refuse.fired()).isZero();
+    }
+  }
+
+  @Test
+  void immutableSociTagThatANewSpanSizeWouldMoveFailsOnceNamingTheFix() {
+    String repo = push(plain, "immutable/span");
+    IndexReport first = index(repo, "v1", options());
+    try (FaultProxy proxy = FaultProxy.start(registry.hostPort())) {
+      FaultProxy.Rule refuse = immutableTag(proxy, repo, "v1-soci");
+
+      assertThatThrownBy(() -> index(proxy.hostPort(), repo, "v1", options().withSpanSize(2 * SPAN)))
+          .isInstanceOf(IndexingException.class)
+          .hasMessageContaining("cannot move tag v1-soci")
+          .hasMessageContaining("TAG_INVALID")
+          .hasMessageContaining("--image-tag-mutability IMMUTABLE_WITH_EXCLUSION")
+          .hasMessageContaining("filterType=WILDCARD,filter='*-soci'")
+          .hasMessageNotContaining("\n");
+      assertThat(refuse.fired()).as("a refused tag is not retried").isEqualTo(1);
+    }
+    assertThat(find(registry, repo, "v1-soci").digest().toString()).isEqualTo(first.imageIndexDigest());
+  }
+
+  @Test
+  void immutableSociTagThatAlreadyNamesTheRebuiltIndexIsTheResult() {
+    String repo = push(plain, "immutable/forced");
+    IndexReport first = index(repo, "v1", options());
+    try (FaultProxy proxy = FaultProxy.start(registry.hostPort())) {
+      FaultProxy.Rule refuse = immutableTag(proxy, repo, "v1-soci");
+
+      // A forced (or concurrent) run builds the same bytes: the tag that cannot move already names them.
+      IndexReport forced = index(proxy.hostPort(), repo, "v1", options().withForce(true));
+
+      assertThat(forced.outcome()).isEqualTo(Outcome.INDEXED);
+      assertThat(forced.imageIndexDigest()).isEqualTo(first.imageIndexDigest());
+      assertThat(forced.tag()).isEqualTo("v1-soci");
+      assertThat(refuse.fired()).isEqualTo(1);
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** Pushes {@code image} to a fresh repository with skopeo; returns the repository name. */

@@ -7,8 +7,9 @@ import software.constructs.Construct;
 
 /**
  * The stack's CloudFormation parameters ({@code cdk deploy --parameters NAME=VALUE}). Each one is constrained
- * (allowed values, pattern or range) so that a wrong value fails the deployment instead of the first indexing
- * run.
+ * (allowed values or pattern) so that a wrong value fails the deployment instead of the first indexing run. Whole
+ * numbers are {@code String} parameters with an {@link IntegerPattern}: a {@code Number} parameter also takes
+ * decimals, which the functions can only reject when they start.
  */
 final class StackParameters {
 
@@ -16,11 +17,12 @@ final class StackParameters {
   static final int MAX_FILTERS = 10;
 
   /**
-   * One filter: an optional {@code !} (exclusion), a repository glob, {@code :}, a tag glob. The character sets
-   * are ECR's repository-name and tag alphabets plus the glob characters {@code *} and {@code ?}; whitespace is
-   * not allowed, because the IAM scoping splits the raw value on {@code ,} and {@code :}.
+   * One filter: an optional {@code !} (exclusion), a repository glob, {@code :}, a tag glob (empty: pushes by
+   * digest only). The character sets are ECR's repository-name and tag alphabets plus the glob characters
+   * {@code *} and {@code ?}; whitespace is not allowed, because the IAM scoping splits the raw value on {@code ,},
+   * {@code :} and {@code !}.
    */
-  private static final String FILTER = "!?[a-z0-9._/*?-]+:[A-Za-z0-9._*?-]+";
+  private static final String FILTER = "!?[a-z0-9._/*?-]+:[A-Za-z0-9._*?-]*";
   /** CloudFormation matches AllowedPattern against the whole value (Java regex syntax). */
   static final String FILTERS_PATTERN = "^" + FILTER + "(," + FILTER + "){0," + (MAX_FILTERS - 1) + "}$";
 
@@ -32,15 +34,20 @@ final class StackParameters {
   final CfnParameter indexUntaggedPushes;
   final CfnParameter indexerMemoryMiB;
   final CfnParameter indexerReservedConcurrency;
+  final CfnParameter resultEventBusName;
+  final CfnParameter alarmEmail;
+  final CfnParameter alarmTopicArn;
+  final CfnParameter permissionsBoundaryArn;
 
   StackParameters(Construct scope) {
     repositoryImageTagFilters = new CfnParameter(scope, "RepositoryImageTagFilters", CfnParameterProps.builder()
         .type("String")
-        .defaultValue("*:*")
+        .defaultValue(SociIndexBuilderProps.DEFAULT_FILTERS)
         .allowedPattern(FILTERS_PATTERN)
         .description("Which pushes to index: up to " + MAX_FILTERS + " comma-separated REPOSITORY:TAG globs"
-            + " (* and ? wildcards), a leading ! excludes, e.g. 'app/*:*,!app/test:*'."
-            + " The indexer's ECR permissions are limited to the repositories the positive filters match.")
+            + " (* and ? wildcards), the last match deciding, a leading ! excludes, e.g. 'app/*:*,!app/test:*'."
+            + " The indexer may write the repositories the positive filters match (every repository for a list"
+            + " of exclusions only).")
         .constraintDescription("up to " + MAX_FILTERS + " comma-separated REPOSITORY:TAG globs without spaces;"
             + " repositories lower case [a-z0-9._/-], tags [A-Za-z0-9._-], plus * and ?; ! to exclude")
         .build());
@@ -51,25 +58,20 @@ final class StackParameters {
         .description("SOCI index manifest version: V2 (a SOCI-enabled image index tagged TAG+suffix, what"
             + " soci convert does) or V1 (an index manifest referring to the image).")
         .build());
-    spanSizeBytes = new CfnParameter(scope, "SpanSizeBytes", CfnParameterProps.builder()
-        .type("Number")
-        .defaultValue(4_194_304)
-        .minValue(1_048_576)
-        .maxValue(1_073_741_824)
-        .description("Uncompressed bytes between decompression checkpoints in a zTOC (soci's default is"
-            + " 4194304). Smaller spans fetch less per file read but make larger zTOCs.")
-        .build());
-    minLayerSizeBytes = new CfnParameter(scope, "MinLayerSizeBytes", CfnParameterProps.builder()
-        .type("Number")
-        .defaultValue(10_485_760)
-        .minValue(0)
-        .description("Layers smaller than this many (compressed) bytes get no zTOC; they are fetched whole"
-            + " (soci's default is 10485760).")
-        .build());
+    spanSizeBytes = wholeNumber(scope, "SpanSizeBytes", SociIndexBuilderProps.DEFAULT_SPAN_SIZE,
+        SociIndexBuilderProps.MIN_SPAN_SIZE, SociIndexBuilderProps.MAX_SPAN_SIZE,
+        "Uncompressed bytes between decompression checkpoints in a zTOC (soci's default is 4194304)."
+            + " Smaller spans fetch less per file read but make larger zTOCs.",
+        "a whole number of bytes from 1048576 (1 MiB) to 1073741824 (1 GiB), without decimal point or unit");
+    minLayerSizeBytes = wholeNumber(scope, "MinLayerSizeBytes", SociIndexBuilderProps.DEFAULT_MIN_LAYER_SIZE,
+        0, SociIndexBuilderProps.MAX_MIN_LAYER_SIZE,
+        "Layers smaller than this many (compressed) bytes get no zTOC; they are fetched whole (soci's default"
+            + " is 10485760).",
+        "a whole number of bytes (0 or more), without decimal point or unit");
     sociTagSuffix = new CfnParameter(scope, "SociTagSuffix", CfnParameterProps.builder()
         .type("String")
-        .defaultValue("-soci")
-        .allowedPattern("^[A-Za-z0-9._-]{1,32}$")
+        .defaultValue(SociIndexBuilderProps.DEFAULT_TAG_SUFFIX)
+        .allowedPattern("^" + SociIndexBuilderProps.TAG_SUFFIX.pattern() + "$")
         .description("Appended to the pushed tag to tag the SOCI-enabled image index (V2), e.g. v1 -> v1-soci."
             + " Tags ending with it are never indexed again.")
         .constraintDescription("1 to 32 characters of [A-Za-z0-9._-] (an empty suffix would overwrite the"
@@ -81,22 +83,57 @@ final class StackParameters {
         .allowedValues(List.of("true", "false"))
         .description("Whether pushes by digest only (without a tag) are indexed too.")
         .build());
-    indexerMemoryMiB = new CfnParameter(scope, "IndexerMemoryMiB", CfnParameterProps.builder()
-        .type("Number")
-        .defaultValue(3008)
-        .minValue(512)
-        .maxValue(10_240)
-        .description("Indexer memory in MiB. Lambda allocates vCPUs in proportion (1769 MiB = 1 vCPU, up to"
-            + " 6 at 10240) and layers are indexed in parallel, so more memory indexes faster.")
+    indexerMemoryMiB = wholeNumber(scope, "IndexerMemoryMiB", SociIndexBuilderProps.DEFAULT_INDEXER_MEMORY,
+        SociIndexBuilderProps.MIN_INDEXER_MEMORY, SociIndexBuilderProps.MAX_INDEXER_MEMORY,
+        "Indexer memory in MiB. Lambda allocates vCPUs in proportion (1769 MiB = 1 vCPU, up to 6 at 10240) and"
+            + " layers are indexed in parallel, so more memory indexes faster.",
+        "a whole number of MiB from 512 to 10240, without decimal point or unit");
+    indexerReservedConcurrency = wholeNumber(scope, "IndexerReservedConcurrency", 0, 0,
+        SociIndexBuilderProps.MAX_RESERVED_CONCURRENCY,
+        "Most indexer instances running at once (reserved concurrency), so a burst of pushes cannot starve the"
+            + " account's other functions; further requests wait in Lambda's queue (up to 6 hours). 0 (the"
+            + " default) leaves the indexer unreserved. At most the account's concurrency quota minus 100"
+            + " minus what other functions reserve.",
+        "0 (unreserved) or a whole number of instances, at most the account's concurrency quota minus 100");
+    resultEventBusName = new CfnParameter(scope, "ResultEventBusName", CfnParameterProps.builder()
+        .type("String")
+        .defaultValue("default")
+        .allowedPattern("^[/.\\-_A-Za-z0-9]{1,256}$")
+        .description("The event bus, in this account and region, that gets a 'SOCI Index Result' event for every"
+            + " request.")
+        .constraintDescription("an event bus name: 1 to 256 of [A-Za-z0-9/._-]")
         .build());
-    indexerReservedConcurrency = new CfnParameter(scope, "IndexerReservedConcurrency", CfnParameterProps.builder()
-        .type("Number")
-        .defaultValue(10)
-        .minValue(1)
-        .maxValue(1000)
-        .description("Most indexer instances running at once (reserved concurrency), so a burst of pushes"
-            + " cannot starve the account's other functions; further pushes wait in Lambda's async"
-            + " queue. The account must keep at least 100 unreserved.")
+    alarmEmail = new CfnParameter(scope, "AlarmEmail", CfnParameterProps.builder()
+        .type("String")
+        .defaultValue("")
+        .allowedPattern("^$|^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$")
+        .description("Optional: an e-mail address subscribed to the alarm topic (confirm the subscription mail).")
+        .constraintDescription("empty, or an e-mail address")
+        .build());
+    alarmTopicArn = new CfnParameter(scope, "AlarmTopicArn", CfnParameterProps.builder()
+        .type("String")
+        .defaultValue("")
+        .allowedPattern("^$|^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
+        .description("Optional: an existing SNS topic for the alarms; empty creates one (output AlarmTopicArn).")
+        .constraintDescription("empty, or the ARN of an SNS topic")
+        .build());
+    permissionsBoundaryArn = new CfnParameter(scope, "PermissionsBoundaryArn", CfnParameterProps.builder()
+        .type("String")
+        .defaultValue("")
+        .allowedPattern("^$|^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]{1,512}$")
+        .description("Optional: a managed policy set as the permissions boundary of every role the stack creates.")
+        .constraintDescription("empty, or the ARN of an IAM managed policy")
+        .build());
+  }
+
+  private static CfnParameter wholeNumber(Construct scope, String name, long defaultValue, long min, long max,
+      String description, String constraint) {
+    return new CfnParameter(scope, name, CfnParameterProps.builder()
+        .type("String")
+        .defaultValue(Long.toString(defaultValue))
+        .allowedPattern(IntegerPattern.between(min, max))
+        .description(description)
+        .constraintDescription(constraint)
         .build());
   }
 }

@@ -67,12 +67,18 @@ class CdkSynthIT {
     assertThat(template).isRegularFile();
     JsonNode resources = new ObjectMapper().readTree(template.toFile()).get("Resources");
     List<JsonNode> functions = new ArrayList<>();
+    List<String> types = new ArrayList<>();
     resources.forEach(r -> {
+      types.add(r.get("Type").asText());
       if (r.get("Type").asText().equals("AWS::Lambda::Function")) {
         functions.add(r.get("Properties"));
       }
     });
-    assertThat(functions).hasSize(2).allSatisfy(f -> assertThat(f.get("Runtime").asText()).isEqualTo("java25"));
+    assertThat(functions).hasSize(3).allSatisfy(f -> assertThat(f.get("Runtime").asText()).isEqualTo("java25"));
+    assertThat(types).doesNotContain("AWS::Lambda::Version", "AWS::Lambda::Alias");
+    // cdk.json's flags make CloudFormation validation findings fail the synthesis; none is left unacknowledged.
+    JsonNode validation = new ObjectMapper().readTree(OUT.resolve("validation-report.json").toFile());
+    validation.get("pluginReports").forEach(p -> assertThat(p.get("violations")).as(p.toString()).isEmpty());
     // the packaged jars are the assets, byte for byte
     for (Path jar : List.of(filterJar, indexerJar)) {
       assertThat(assetsIdenticalTo(jar)).as("asset copy of %s in %s", jar, OUT).isNotEmpty();

@@ -41,4 +41,22 @@ class CfnEvaluatorTest {
     assertThat(CfnEvaluator.iamResourceMatches("arn:x/app", "arn:x/apps")).isFalse();
     assertThat(CfnEvaluator.iamResourceMatches("arn:x/a.c", "arn:x/abc")).isFalse();
   }
+
+  @Test
+  void ifFollowsTheTemplatesConditionsAndNoValueLeavesAnElementOut() {
+    Map<String, Object> conditions = Map.of(
+        "IsEmpty", Map.of("Fn::Equals", List.of(Map.of("Ref", "P"), "")),
+        "NotEmpty", Map.of("Fn::Not", List.of(Map.of("Condition", "IsEmpty"))),
+        "Both", Map.of("Fn::And", List.of(Map.of("Condition", "NotEmpty"),
+            Map.of("Fn::Or", List.of(Map.of("Condition", "IsEmpty"), Map.of("Fn::Equals", List.of("a", "a")))))));
+    Object node = List.of(Map.of("Fn::If", List.of("Both", "yes", Map.of("Ref", "AWS::NoValue"))), "x");
+    CfnEvaluator empty = new CfnEvaluator(Map.of("P", ""), id -> id, conditions);
+
+    assertThat(evaluator.evaluate(Map.of("Fn::GetAtt", List.of("Fn", "Arn")))).isEqualTo("phys-Fn.Arn");
+    assertThat(new CfnEvaluator(Map.of("P", "v"), id -> id, conditions).evaluate(node)).isEqualTo(List.of("yes", "x"));
+    assertThat(empty.evaluate(node)).isEqualTo(List.of("x"));
+    assertThat(empty.condition("IsEmpty")).isTrue();
+    assertThat(empty.evaluate(Map.of("Fn::If", List.of("IsEmpty", Map.of("Ref", "AWS::NoValue"), "v"))))
+        .isSameAs(CfnEvaluator.NO_VALUE);
+  }
 }

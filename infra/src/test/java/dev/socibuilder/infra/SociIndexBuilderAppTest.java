@@ -2,14 +2,11 @@ package dev.socibuilder.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 
 class SociIndexBuilderAppTest {
 
@@ -17,20 +14,19 @@ class SociIndexBuilderAppTest {
   Path jars;
 
   @Test
-  void stackNameComesFromContextSoSeveralCopiesCanBeDeployed() throws IOException {
-    App app = new App(AppProps.builder().outdir(jars.resolve("cdk.out").toString())
-        .context(Map.of("stackName", "SociIndexBuilder-team2")).build());
+  void stackNameComesFromContextSoSeveralCopiesCanBeDeployed() {
+    App app = TestApps.app(jars.resolve("cdk.out"), Map.of("stackName", "SociIndexBuilder-team2"));
 
-    SociIndexBuilderStack stack = SociIndexBuilderApp.configure(app, artifacts());
+    SociIndexBuilderStack stack = SociIndexBuilderApp.configure(app, TestApps.placeholderArtifacts(jars));
 
     assertThat(stack.getStackName()).isEqualTo("SociIndexBuilder-team2");
   }
 
   @Test
-  void stackIsAccountAndRegionAgnostic() throws IOException {
-    App app = new App(AppProps.builder().outdir(jars.resolve("cdk.out").toString()).build());
+  void stackIsAccountAndRegionAgnostic() {
+    App app = TestApps.app(jars.resolve("cdk.out"));
 
-    SociIndexBuilderStack stack = SociIndexBuilderApp.configure(app, artifacts());
+    SociIndexBuilderStack stack = SociIndexBuilderApp.configure(app, TestApps.placeholderArtifacts(jars));
 
     assertThat(stack.getStackName()).isEqualTo("SociIndexBuilder");
     // unresolved tokens: the same template deploys to any account and region
@@ -38,8 +34,16 @@ class SociIndexBuilderAppTest {
     assertThat(stack.getRegion()).startsWith("${Token[");
   }
 
-  private LambdaArtifacts artifacts() throws IOException {
-    return new LambdaArtifacts(Files.write(jars.resolve("f.jar"), new byte[] {'P', 'K', 1}),
-        Files.write(jars.resolve("i.jar"), new byte[] {'P', 'K', 2}));
+  @Test
+  void cdkJsonSetsTheRecommendedFeatureFlags() {
+    Map<String, Object> context = TestApps.cdkJsonContext();
+
+    // A few of aws-cdk-lib's recommended flags (`cdk init` writes all of them), including the one that makes
+    // CloudFormation validation findings fail the synthesis.
+    assertThat(context).containsEntry("@aws-cdk/core:validateAgainstDefaultRules", true)
+        .containsEntry("@aws-cdk/aws-iam:minimizePolicies", true)
+        .containsEntry("@aws-cdk/core:checkSecretUsage", true)
+        .containsEntry("@aws-cdk/aws-lambda:recognizeLayerVersion", true);
+    assertThat(context).hasSizeGreaterThan(80);
   }
 }

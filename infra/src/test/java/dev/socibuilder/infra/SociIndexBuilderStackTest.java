@@ -1,25 +1,35 @@
 package dev.socibuilder.infra;
 
+import static dev.socibuilder.infra.TemplateModel.list;
+import static dev.socibuilder.infra.TemplateModel.map;
+import static dev.socibuilder.infra.TemplateModel.onlyElement;
+import static dev.socibuilder.infra.TemplateModel.statementWith;
+import static dev.socibuilder.infra.TemplateModel.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.socibuilder.testing.filters.FilterCases;
+import dev.socibuilder.testing.filters.FilterCases.FilterCase;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
@@ -28,111 +38,265 @@ import software.amazon.awscdk.cxapi.SynthesisMessage;
 import software.amazon.awscdk.services.sqs.Queue;
 
 /**
- * The stack as {@link SociIndexBuilderApp#configure} builds it (with the cdk-nag aspect), synthesized once from
- * placeholder jars. Parameter names, environment variable names and handlers are written out literally here:
- * they are the contract with the Lambda modules and the operators.
+ * The stack as {@link SociIndexBuilderApp#configure} builds it (with the cdk-nag aspect and cdk.json's feature
+ * flags), synthesized once from placeholder jars; deploy-time values are checked by evaluating the template for
+ * given parameter values ({@link CfnEvaluator}). Parameter names, environment variable names and handlers are
+ * written out literally here: they are the contract with the Lambda modules and the operators.
  */
 class SociIndexBuilderStackTest {
 
   private static final String FILTER_HANDLER = "dev.socibuilder.filter.FilterHandler::handleRequest";
   private static final String INDEXER_HANDLER = "dev.socibuilder.indexer.lambda.IndexerHandler::handleRequest";
+  private static final String FAILURE_HANDLER = "dev.socibuilder.indexer.lambda.FailureHandler::handleRequest";
   private static final List<String> ECR_PULL_PUSH = List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
       "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
       "ecr:CompleteLayerUpload", "ecr:PutImage");
+  /** The parameters that configure the functions (the others configure the alarm topic and the roles). */
+  private static final List<String> FUNCTION_PARAMETERS = List.of("RepositoryImageTagFilters", "SociIndexVersion",
+      "SpanSizeBytes", "MinLayerSizeBytes", "SociTagSuffix", "IndexUntaggedPushes", "IndexerMemoryMiB",
+      "IndexerReservedConcurrency", "ResultEventBusName");
 
   @TempDir
   static Path jars;
 
   private static App app;
   private static SociIndexBuilderStack stack;
-  private static Stack nagCanary;
   private static Template template;
-  private static Map<String, Object> json;
-  private static Path filterJar;
-  private static Path indexerJar;
+  private static TemplateModel t;
+  private static LambdaArtifacts artifacts;
 
   @BeforeAll
-  static void synthesize() throws IOException {
-    filterJar = placeholderJar(jars.resolve("filter.jar"), "filter");
-    indexerJar = placeholderJar(jars.resolve("indexer.jar"), "indexer");
-    app = new App(AppProps.builder().outdir(jars.resolve("cdk.out").toString()).build());
-    stack = SociIndexBuilderApp.configure(app, new LambdaArtifacts(filterJar, indexerJar));
-    // A stack with a queue that breaks AwsSolutions rules: proves the nag aspect really runs on the app.
-    nagCanary = new Stack(app, "NagCanary");
-    new Queue(nagCanary, "Unencrypted");
+  static void synthesize() {
+    artifacts = TestApps.placeholderArtifacts(jars);
+    app = TestApps.app(jars.resolve("cdk.out"));
+    stack = SociIndexBuilderApp.configure(app, artifacts);
     template = Template.fromStack(stack);
-    json = template.toJSON();
+    t = new TemplateModel(template.toJSON(), stack.getStackName());
+  }
+
+  private static String filter() {
+    return t.function(FILTER_HANDLER);
+  }
+
+  private static String indexer() {
+    return t.function(INDEXER_HANDLER);
+  }
+
+  private static String reporter() {
+    return t.function(FAILURE_HANDLER);
+  }
+
+  private static List<String> functions() {
+    return List.of(filter(), indexer(), reporter());
+  }
+
+  private static String pushRule() {
+    return onlyElement(t.ofType("AWS::Events::Rule").stream()
+        .filter(id -> map(t.properties(id).get("EventPattern")).get("source").equals(List.of("aws.ecr"))).toList());
+  }
+
+  private static String failureRule() {
+    return onlyElement(t.ofType("AWS::Events::Rule").stream().filter(id -> !id.equals(pushRule())).toList());
+  }
+
+  private static Map<String, Object> target(String rule, String arnOf) {
+    return onlyElement(list(t.properties(rule).get("Targets")).stream().map(TemplateModel::map)
+        .filter(target -> target.get("Arn").equals(Map.of("Fn::GetAtt", List.of(arnOf, "Arn")))).toList());
+  }
+
+  private static String deadLetterQueue() {
+    return list(map(map(target(pushRule(), filter()).get("DeadLetterConfig")).get("Arn")).get("Fn::GetAtt"))
+        .get(0).toString();
+  }
+
+  private static String failureQueue() {
+    return onlyElement(t.ofType("AWS::SQS::Queue").stream().filter(id -> !id.equals(deadLetterQueue())).toList());
+  }
+
+  // ---- defect 1: a parameter change reaches what runs ----
+
+  @Test
+  void everyParameterAFunctionUsesReachesWhatIsInvokedBecauseTheFunctionsAreInvokedUnqualified() {
+    // No version or alias that could keep an old configuration: what runs is the function's $LATEST, whose
+    // properties hold the parameter references themselves.
+    template.resourceCountIs("AWS::Lambda::Version", 0);
+    template.resourceCountIs("AWS::Lambda::Alias", 0);
+    Set<String> used = new LinkedHashSet<>();
+    for (String function : functions()) {
+      Set<String> refs = t.parameterRefs(t.properties(function));
+      assertThat(refs).as("parameters configuring %s", function).isNotEmpty();
+      used.addAll(refs);
+      assertThat(t.invokeConfigOf(function).get("Qualifier")).isEqualTo("$LATEST");
+      assertThat(t.properties(function)).doesNotContainKey("SnapStart");
+    }
+    assertThat(used).containsExactlyInAnyOrderElementsOf(FUNCTION_PARAMETERS);
+    // Everything that invokes a function names it unqualified.
+    Map<String, Object> filterEnv = t.environment(filter());
+    assertThat(filterEnv.get("INDEXER_FUNCTION_NAME")).isEqualTo(Map.of("Ref", indexer()));
+    assertThat(statementWith(t.statementsOf(t.roleOf(filter())), "lambda:InvokeFunction").get("Resource"))
+        .isEqualTo(Map.of("Fn::GetAtt", List.of(indexer(), "Arn")));
+    assertThat(target(pushRule(), filter())).isNotNull();
+    assertThat(target(failureRule(), reporter())).isNotNull();
+    for (String permission : t.ofType("AWS::Lambda::Permission")) {
+      assertThat(t.properties(permission).get("FunctionName")).isIn(
+          Map.of("Fn::GetAtt", List.of(filter(), "Arn")), Map.of("Fn::GetAtt", List.of(reporter(), "Arn")));
+    }
+  }
+
+  @Test
+  void changedParameterValuesAreWhatTheFunctionsGet() {
+    Map<String, String> values = Map.of("RepositoryImageTagFilters", "team/*:*", "SociIndexVersion", "V1",
+        "SpanSizeBytes", "8388608", "MinLayerSizeBytes", "0", "SociTagSuffix", "-lazy", "IndexUntaggedPushes",
+        "true", "IndexerMemoryMiB", "4096", "IndexerReservedConcurrency", "25", "ResultEventBusName", "pipes");
+    CfnEvaluator deployed = t.deployed(values);
+
+    Map<String, Object> indexerEnv = t.environment(indexer());
+    assertThat(deployed.evaluate(indexerEnv.get("SOCI_INDEX_VERSION"))).isEqualTo("V1");
+    assertThat(deployed.evaluate(indexerEnv.get("SPAN_SIZE_BYTES"))).isEqualTo("8388608");
+    assertThat(deployed.evaluate(indexerEnv.get("MIN_LAYER_SIZE_BYTES"))).isEqualTo("0");
+    assertThat(deployed.evaluate(indexerEnv.get("SOCI_TAG_SUFFIX"))).isEqualTo("-lazy");
+    assertThat(deployed.evaluate(indexerEnv.get("RESULT_EVENT_BUS_NAME")))
+        .isEqualTo("arn:aws:events:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/pipes");
+    assertThat(deployed.evaluate(t.properties(indexer()).get("MemorySize"))).isEqualTo("4096");
+    assertThat(deployed.evaluate(t.properties(indexer()).get("ReservedConcurrentExecutions"))).isEqualTo("25");
+    assertThat(t.environment(reporter())).isEqualTo(indexerEnv);
+    Map<String, Object> filterEnv = t.environment(filter());
+    assertThat(deployed.evaluate(filterEnv.get("FILTERS"))).isEqualTo("team/*:*");
+    assertThat(deployed.evaluate(filterEnv.get("SOCI_TAG_SUFFIX"))).isEqualTo("-lazy");
+    assertThat(deployed.evaluate(filterEnv.get("INDEX_UNTAGGED"))).isEqualTo("true");
+  }
+
+  // ---- defect 2: exclusion-only filters, and the shared filter table ----
+
+  static List<FilterCase> sharedCases() {
+    return FilterCases.all();
+  }
+
+  /**
+   * The table the filter rules and the filter function are checked against too: the grant the template derives
+   * from the parameter covers a repository exactly when the table says so (and so every selected one).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sharedCases")
+  void indexerMayWriteTheRepositoriesTheSharedFilterTableGrants(FilterCase c) {
+    assertThat(allowedPattern("RepositoryImageTagFilters").matcher(c.filters()).matches())
+        .as("the parameter accepts %s", c.filters()).isTrue();
+
+    List<String> granted = grantedRepositories(Map.of("RepositoryImageTagFilters", c.filters()));
+
+    assertThat(granted(granted, c.repository())).isEqualTo(c.granted());
+  }
+
+  @Test
+  void anExclusionOnlyListGrantsEveryRepositoryOfTheAccountAndRegion() {
+    List<String> granted = grantedRepositories(Map.of("RepositoryImageTagFilters", "!legacy/*:*"));
+
+    assertThat(granted).containsExactly(repositoryArn("*"));
+    assertThat(granted(granted, "team/app")).isTrue();
+  }
+
+  @Test
+  void defaultFiltersGrantEveryRepositoryOfTheStacksAccountAndRegionOnly() {
+    List<String> granted = grantedRepositories(Map.of());
+
+    assertThat(granted).allMatch(arn -> arn.equals(repositoryArn("*")));
+    assertThat(granted.stream().anyMatch(p -> CfnEvaluator.iamResourceMatches(p,
+        "arn:aws:ecr:us-east-1:" + CfnEvaluator.ACCOUNT + ":repository/any"))).isFalse();
+    assertThat(granted.stream().anyMatch(p -> CfnEvaluator.iamResourceMatches(p,
+        "arn:aws:ecr:" + CfnEvaluator.REGION + ":999999999999:repository/any"))).isFalse();
+  }
+
+  // ---- defect 3: whole numbers ----
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "SpanSizeBytes, 4194304, 1048576, 1073741824",
+      "MinLayerSizeBytes, 10485760, 0, 999999999999999",
+      "IndexerMemoryMiB, 3008, 512, 10240",
+      "IndexerReservedConcurrency, 0, 0, 10000"})
+  void wholeNumberParametersRejectDecimalsAtDeployTime(String parameter, String defaultValue, long min, long max) {
+    Map<String, Object> p = map(t.parameters().get(parameter));
+    Pattern pattern = allowedPattern(parameter);
+
+    assertThat(p.get("Type")).isEqualTo("String");
+    assertThat(p.get("Default")).isEqualTo(defaultValue);
+    assertThat(p.get("ConstraintDescription").toString()).contains("whole number");
+    assertThat(List.of(defaultValue, Long.toString(min), Long.toString(max), Long.toString((min + max) / 2)))
+        .allMatch(v -> pattern.matcher(v).matches());
+    List<String> rejected = new ArrayList<>(List.of(defaultValue + ".5", defaultValue + ".0", "1e6", "-1", "",
+        " " + defaultValue, defaultValue + " ", "0" + max, "+" + max, Long.toString(max + 1), "0x10"));
+    if (min > 0) {
+      rejected.add(Long.toString(min - 1));
+    }
+    assertThat(rejected).noneMatch(v -> pattern.matcher(v).matches());
+  }
+
+  // ---- defect 4: reserved concurrency 0 = unreserved ----
+
+  @Test
+  void reservedConcurrencyZeroLeavesTheIndexerUnreserved() {
+    Object reserved = t.properties(indexer()).get("ReservedConcurrentExecutions");
+
+    assertThat(t.deployed(Map.of()).evaluate(reserved)).isSameAs(CfnEvaluator.NO_VALUE);
+    assertThat(t.deployed(Map.of("IndexerReservedConcurrency", "0")).evaluate(reserved))
+        .isSameAs(CfnEvaluator.NO_VALUE);
+    assertThat(t.deployed(Map.of("IndexerReservedConcurrency", "10")).evaluate(reserved)).isEqualTo("10");
+    assertThat(map(t.parameters().get("IndexerReservedConcurrency")).get("Description").toString())
+        .contains("0 (the default) leaves the indexer unreserved").contains("quota minus 100");
   }
 
   // ---- trigger ----
 
   @Test
-  void ruleMatchesSuccessfulEcrPushesInTheStacksAccountAndRegion() {
-    template.resourceCountIs("AWS::Events::Rule", 1);
-    template.hasResourceProperties("AWS::Events::Rule", Map.of(
-        "State", "ENABLED",
-        "EventPattern", Match.exact(Map.of(
-            "source", List.of("aws.ecr"),
-            "detail-type", List.of("ECR Image Action"),
-            "account", List.of(Map.of("Ref", "AWS::AccountId")),
-            "region", List.of(Map.of("Ref", "AWS::Region")),
-            "detail", Map.of("action-type", List.of("PUSH"), "result", List.of("SUCCESS"))))));
-  }
-
-  @Test
-  void ruleTargetsTheFilterAliasWithRetriesAndADeadLetterQueue() {
-    Map<String, Object> target = ruleTarget();
-
-    assertThat(target.get("Arn")).isEqualTo(Map.of("Ref", aliasOf(filterFunctionId())));
-    assertThat(map(target.get("RetryPolicy"))).containsKeys("MaximumRetryAttempts", "MaximumEventAgeInSeconds");
+  void pushRuleMatchesSuccessfulEcrPushesInTheStacksAccountAndRegion() {
+    assertThat(t.properties(pushRule()).get("EventPattern")).isEqualTo(Map.of(
+        "source", List.of("aws.ecr"),
+        "detail-type", List.of("ECR Image Action"),
+        "account", List.of(Map.of("Ref", "AWS::AccountId")),
+        "region", List.of(Map.of("Ref", "AWS::Region")),
+        "detail", Map.of("action-type", List.of("PUSH"), "result", List.of("SUCCESS"))));
+    Map<String, Object> target = target(pushRule(), filter());
     assertThat(((Number) map(target.get("RetryPolicy")).get("MaximumRetryAttempts")).intValue()).isPositive();
     assertThat(map(target.get("DeadLetterConfig")).get("Arn"))
-        .isEqualTo(Map.of("Fn::GetAtt", List.of(deadLetterQueueId(), "Arn")));
+        .isEqualTo(Map.of("Fn::GetAtt", List.of(deadLetterQueue(), "Arn")));
   }
 
   @Test
-  void eventBridgeMayInvokeOnlyTheFilterAlias() {
-    Map<String, Object> permission = properties(resource(onlyResource("AWS::Lambda::Permission")));
-
-    assertThat(permission.get("Principal")).isEqualTo("events.amazonaws.com");
-    assertThat(permission.get("FunctionName")).isEqualTo(Map.of("Ref", aliasOf(filterFunctionId())));
-    assertThat(permission.get("SourceArn")).isEqualTo(
-        Map.of("Fn::GetAtt", List.of(onlyResource("AWS::Events::Rule"), "Arn")));
+  void eventBridgeMayInvokeTheFilterFromThePushRuleAndTheReporterFromTheFailureRuleOnly() {
+    Map<Object, Object> sources = new HashMap<>();
+    for (String permission : t.ofType("AWS::Lambda::Permission")) {
+      Map<String, Object> p = t.properties(permission);
+      assertThat(p.get("Principal")).isEqualTo("events.amazonaws.com");
+      sources.put(p.get("FunctionName"), p.get("SourceArn"));
+    }
+    assertThat(sources).containsOnly(
+        Map.entry(Map.of("Fn::GetAtt", List.of(filter(), "Arn")), Map.of("Fn::GetAtt", List.of(pushRule(), "Arn"))),
+        Map.entry(Map.of("Fn::GetAtt", List.of(reporter(), "Arn")),
+            Map.of("Fn::GetAtt", List.of(failureRule(), "Arn"))));
   }
 
   // ---- functions ----
 
   @Test
-  void bothFunctionsRunJava25OnArm64WithSnapStartAndJsonLogs() {
-    template.resourceCountIs("AWS::Lambda::Function", 2);
-    for (String handler : List.of(FILTER_HANDLER, INDEXER_HANDLER)) {
+  void everyFunctionRunsJava25OnArm64WithJsonLogsLambdaCanFilterByLevel() {
+    template.resourceCountIs("AWS::Lambda::Function", 3);
+    for (String handler : List.of(FILTER_HANDLER, INDEXER_HANDLER, FAILURE_HANDLER)) {
       template.hasResourceProperties("AWS::Lambda::Function", Map.of(
           "Handler", handler,
           "Runtime", "java25",
           "Architectures", List.of("arm64"),
-          "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
-          "LoggingConfig", Map.of("LogFormat", "JSON")));
+          "LoggingConfig", Match.objectLike(Map.of("LogFormat", "JSON", "ApplicationLogLevel", "INFO",
+              "SystemLogLevel", "INFO"))));
     }
   }
 
   @Test
-  void eachAliasPointsAtAPublishedVersionOfItsFunction() {
-    for (String function : List.of(filterFunctionId(), indexerFunctionId())) {
-      Map<String, Object> alias = properties(resource(aliasOf(function)));
-      assertThat(alias.get("Name")).isEqualTo("live");
-      List<?> versionAtt = list(map(alias.get("FunctionVersion")).get("Fn::GetAtt"));
-      Map<String, Object> version = resource(versionAtt.get(0).toString());
-      assertThat(version.get("Type")).isEqualTo("AWS::Lambda::Version");
-      assertThat(properties(version).get("FunctionName")).isEqualTo(Map.of("Ref", function));
-    }
-  }
-
-  @Test
-  void functionsAreUploadedFromTheGivenJarsAsIs() throws IOException {
+  void functionsAreUploadedFromTheGivenJarsAsIsAndTheReporterSharesTheIndexersJar() throws IOException {
     Path assembly = Path.of(app.getOutdir());
-    for (Map.Entry<String, Path> e : Map.of(filterFunctionId(), filterJar, indexerFunctionId(), indexerJar)
-        .entrySet()) {
-      String key = map(properties(resource(e.getKey())).get("Code")).get("S3Key").toString();
+    Map<String, Path> jarOf = Map.of(filter(), artifacts.filterJar(), indexer(), artifacts.indexerJar(),
+        reporter(), artifacts.indexerJar());
+    for (Map.Entry<String, Path> e : jarOf.entrySet()) {
+      String key = map(t.properties(e.getKey()).get("Code")).get("S3Key").toString();
       assertThat(key).endsWith(".jar");
       Path staged = assembly.resolve("asset." + key);
       assertThat(Files.mismatch(staged, e.getValue())).as("staged %s", staged).isEqualTo(-1L);
@@ -140,8 +304,8 @@ class SociIndexBuilderStackTest {
   }
 
   @Test
-  void filterEnvironmentIsWiredToParametersAndTheIndexerAlias() {
-    Map<String, Object> env = environment(filterFunctionId());
+  void filterEnvironmentIsWiredToParametersAndTheIndexer() {
+    Map<String, Object> env = t.environment(filter());
 
     assertThat(env).containsOnlyKeys("FILTERS", "INDEXER_FUNCTION_NAME", "SOCI_TAG_SUFFIX", "INDEX_UNTAGGED",
         "EXPECTED_ACCOUNT_ID");
@@ -149,64 +313,137 @@ class SociIndexBuilderStackTest {
     assertThat(env.get("SOCI_TAG_SUFFIX")).isEqualTo(Map.of("Ref", "SociTagSuffix"));
     assertThat(env.get("INDEX_UNTAGGED")).isEqualTo(Map.of("Ref", "IndexUntaggedPushes"));
     assertThat(env.get("EXPECTED_ACCOUNT_ID")).isEqualTo(Map.of("Ref", "AWS::AccountId"));
-    // deployed value: the indexer's qualified name, so the filter invokes the SnapStart alias
-    assertThat(deployed(Map.of()).evaluateString(env.get("INDEXER_FUNCTION_NAME")))
-        .isEqualTo(physicalName(indexerFunctionId()) + ":live");
+    assertThat(t.deployed(Map.of()).evaluateString(env.get("INDEXER_FUNCTION_NAME")))
+        .isEqualTo(t.physicalName(indexer()));
   }
 
   @Test
-  void indexerEnvironmentIsWiredToParameters() {
-    Map<String, Object> env = environment(indexerFunctionId());
-
-    assertThat(env).containsEntry("SOCI_INDEX_VERSION", Map.of("Ref", "SociIndexVersion"))
-        .containsEntry("SPAN_SIZE_BYTES", Map.of("Ref", "SpanSizeBytes"))
-        .containsEntry("MIN_LAYER_SIZE_BYTES", Map.of("Ref", "MinLayerSizeBytes"))
-        .containsEntry("SOCI_TAG_SUFFIX", Map.of("Ref", "SociTagSuffix"))
-        .containsEntry("RESULT_EVENT_BUS_NAME", "default");
-  }
-
-  @Test
-  void indexerRunsFifteenMinutesWithMemoryAndReservedConcurrencyFromParameters() {
-    Map<String, Object> indexer = properties(resource(indexerFunctionId()));
-
-    assertThat(((Number) indexer.get("Timeout")).intValue()).isEqualTo(900);
-    assertThat(indexer.get("MemorySize")).isEqualTo(Map.of("Ref", "IndexerMemoryMiB"));
-    assertThat(indexer.get("ReservedConcurrentExecutions"))
-        .isEqualTo(Map.of("Ref", "IndexerReservedConcurrency"));
-  }
-
-  // ---- failures ----
-
-  @Test
-  void indexerAliasRetriesBoundedlyThenSendsToTheFailureQueue() {
-    Map<String, Object> config = invokeConfigOf(indexerFunctionId());
-
-    assertThat(((Number) config.get("MaximumRetryAttempts")).intValue()).isBetween(0, 2);
-    assertThat(map(map(config.get("DestinationConfig")).get("OnFailure")).get("Destination"))
-        .isEqualTo(Map.of("Fn::GetAtt", List.of(failureQueueId(), "Arn")));
-  }
-
-  @Test
-  void asyncConfigurationAppliesToTheInvokedAliasNotLatest() {
-    for (String function : List.of(filterFunctionId(), indexerFunctionId())) {
-      Map<String, Object> config = invokeConfigOf(function);
-      assertThat(deployed(Map.of()).evaluateString(config.get("Qualifier"))).isEqualTo("live");
+  void indexerAndReporterEnvironmentsAreWiredToParameters() {
+    for (String function : List.of(indexer(), reporter())) {
+      Map<String, Object> env = t.environment(function);
+      assertThat(env).containsOnlyKeys("SOCI_INDEX_VERSION", "SPAN_SIZE_BYTES", "MIN_LAYER_SIZE_BYTES",
+          "SOCI_TAG_SUFFIX", "RESULT_EVENT_BUS_NAME");
+      assertThat(env).containsEntry("SOCI_INDEX_VERSION", Map.of("Ref", "SociIndexVersion"))
+          .containsEntry("SPAN_SIZE_BYTES", Map.of("Ref", "SpanSizeBytes"))
+          .containsEntry("MIN_LAYER_SIZE_BYTES", Map.of("Ref", "MinLayerSizeBytes"))
+          .containsEntry("SOCI_TAG_SUFFIX", Map.of("Ref", "SociTagSuffix"));
+      assertThat(t.deployed(Map.of()).evaluateString(env.get("RESULT_EVENT_BUS_NAME")))
+          .isEqualTo("arn:aws:events:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/default");
     }
   }
 
   @Test
-  void filterFailuresGoToTheDeadLetterQueue() {
-    Map<String, Object> config = invokeConfigOf(filterFunctionId());
+  void indexerRunsFifteenMinutesWithMemoryFromAParameter() {
+    Map<String, Object> indexer = t.properties(indexer());
 
+    assertThat(((Number) indexer.get("Timeout")).intValue()).isEqualTo(900);
+    assertThat(indexer.get("MemorySize")).isEqualTo(Map.of("Ref", "IndexerMemoryMiB"));
+  }
+
+  // ---- defect 6: a final result event for every request ----
+
+  @Test
+  void indexerRetriesTwiceThenPutsItsFailureRecordOnTheDefaultBus() {
+    Map<String, Object> config = t.invokeConfigOf(indexer());
+
+    assertThat(((Number) config.get("MaximumRetryAttempts")).intValue()).isEqualTo(2);
+    assertThat(((Number) config.get("MaximumEventAgeInSeconds")).intValue()).isEqualTo(6 * 3600);
+    Object destination = map(map(config.get("DestinationConfig")).get("OnFailure")).get("Destination");
+    assertThat(t.deployed(Map.of()).evaluateString(destination))
+        .isEqualTo("arn:aws:events:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/default");
+    // Lambda delivers the record with the function's role.
+    Object putEvents = t.deployed(Map.of()).evaluate(
+        statementWith(t.statementsOf(t.roleOf(indexer())), "events:PutEvents").get("Resource"));
+    assertThat(strings(putEvents)).contains(destinationArn());
+  }
+
+  private static String destinationArn() {
+    return "arn:aws:events:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/default";
+  }
+
+  @Test
+  void theIndexersFailureRecordsGoToTheFailureQueueAndTheReporterAndNothingElseDoes() throws IOException {
+    Map<String, Object> rule = t.properties(failureRule());
+    assertThat(rule).doesNotContainKey("EventBusName"); // the default bus, where Lambda puts the records
+    Map<String, Object> pattern = resolvedPattern(map(rule.get("EventPattern")));
+    String indexerArn = t.refOf(indexer() + ".Arn");
+    Map<String, Object> record = sampleEvent("indexer-failure-record.json");
+
+    assertThat(EventPatternMatcher.matches(pattern, withFunctionArn(record, indexerArn + ":$LATEST"))).isTrue();
+    assertThat(EventPatternMatcher.matches(pattern, withFunctionArn(record, indexerArn))).isTrue();
+    assertThat(EventPatternMatcher.matches(pattern, withFunctionArn(record, t.refOf(filter() + ".Arn") + ":$LATEST")))
+        .as("the filter's records").isFalse();
+    assertThat(EventPatternMatcher.matches(pattern, withFunctionArn(record, indexerArn + "Other:$LATEST")))
+        .as("another function whose name starts alike").isFalse();
+    Map<String, Object> success = withFunctionArn(record, indexerArn + ":$LATEST");
+    success.put("detail-type", "Lambda Function Invocation Result - Success");
+    assertThat(EventPatternMatcher.matches(pattern, success)).isFalse();
+    for (String target : List.of(failureQueue(), reporter())) {
+      Map<String, Object> props = target(failureRule(), target);
+      assertThat(map(props.get("DeadLetterConfig")).get("Arn"))
+          .isEqualTo(Map.of("Fn::GetAtt", List.of(deadLetterQueue(), "Arn")));
+    }
+  }
+
+  private static Map<String, Object> resolvedPattern(Map<String, Object> pattern) {
+    CfnEvaluator deployed = t.deployed(Map.of());
+    Map<String, Object> out = new HashMap<>();
+    pattern.forEach((k, v) -> {
+      if (v instanceof Map<?, ?> m) {
+        out.put(k, resolvedPattern(map(m)));
+      } else {
+        List<Object> alternatives = new ArrayList<>();
+        for (Object a : list(v)) {
+          if (a instanceof Map<?, ?> m && m.containsKey("prefix")) {
+            alternatives.add(Map.of("prefix", deployed.evaluateString(m.get("prefix"))));
+          } else {
+            alternatives.add(deployed.evaluateString(a));
+          }
+        }
+        out.put(k, alternatives);
+      }
+    });
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> withFunctionArn(Map<String, Object> record, String arn) {
+    Map<String, Object> copy = new ObjectMapper().convertValue(record, new TypeReference<Map<String, Object>>() {});
+    ((Map<String, Object>) ((Map<String, Object>) copy.get("detail")).get("requestContext")).put("functionArn", arn);
+    return copy;
+  }
+
+  private static Map<String, Object> sampleEvent(String file) throws IOException {
+    try (InputStream in = SociIndexBuilderStackTest.class.getClassLoader().getResourceAsStream("events/" + file)) {
+      assertThat(in).as("events/%s", file).isNotNull();
+      return new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {});
+    }
+  }
+
+  @Test
+  void theReporterPutsOnTheResultBusAndItsOwnFailuresGoToTheDeadLetterQueue() {
+    Map<String, Object> config = t.invokeConfigOf(reporter());
     assertThat(map(map(config.get("DestinationConfig")).get("OnFailure")).get("Destination"))
-        .isEqualTo(Map.of("Fn::GetAtt", List.of(deadLetterQueueId(), "Arn")));
+        .isEqualTo(Map.of("Fn::GetAtt", List.of(deadLetterQueue(), "Arn")));
+    Map<String, Object> put = statementWith(t.statementsOf(t.roleOf(reporter())), "events:PutEvents");
+    assertThat(t.deployed(Map.of("ResultEventBusName", "pipes")).evaluate(put.get("Resource")))
+        .isEqualTo("arn:aws:events:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/pipes");
+  }
+
+  @Test
+  void filterFailuresGoToTheDeadLetterQueue() {
+    Map<String, Object> config = t.invokeConfigOf(filter());
+
+    assertThat(((Number) config.get("MaximumRetryAttempts")).intValue()).isEqualTo(2);
+    assertThat(map(map(config.get("DestinationConfig")).get("OnFailure")).get("Destination"))
+        .isEqualTo(Map.of("Fn::GetAtt", List.of(deadLetterQueue(), "Arn")));
   }
 
   @Test
   void queuesAreEncryptedRequireTlsAndKeepMessagesTwoWeeksForReplay() {
     template.resourceCountIs("AWS::SQS::Queue", 2);
-    for (String queue : List.of(deadLetterQueueId(), failureQueueId())) {
-      Map<String, Object> props = properties(resource(queue));
+    for (String queue : List.of(deadLetterQueue(), failureQueue())) {
+      Map<String, Object> props = t.properties(queue);
       assertThat(props.get("SqsManagedSseEnabled")).isEqualTo(true);
       assertThat(((Number) props.get("MessageRetentionPeriod")).intValue()).isEqualTo(14 * 24 * 3600);
       template.hasResourceProperties("AWS::SQS::QueuePolicy", Map.of(
@@ -218,33 +455,115 @@ class SociIndexBuilderStackTest {
   }
 
   @Test
-  void onlyTheRuleMaySendToTheDeadLetterQueue() {
-    template.hasResourceProperties("AWS::SQS::QueuePolicy", Map.of(
-        "Queues", List.of(Map.of("Ref", deadLetterQueueId())),
-        "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
-            "Effect", "Allow",
-            "Action", "sqs:SendMessage",
-            "Principal", Map.of("Service", "events.amazonaws.com"),
-            "Condition", Map.of("ArnEquals", Map.of("aws:SourceArn",
-                Map.of("Fn::GetAtt", List.of(onlyResource("AWS::Events::Rule"), "Arn")))))))))));
+  void onlyTheRulesMaySendToTheQueues() {
+    Map<String, Set<Object>> sendersByQueue = new HashMap<>();
+    for (String policy : t.ofType("AWS::SQS::QueuePolicy")) {
+      Map<String, Object> props = t.properties(policy);
+      String queue = map(onlyElement(list(props.get("Queues")))).get("Ref").toString();
+      for (Object s : list(map(props.get("PolicyDocument")).get("Statement"))) {
+        Map<String, Object> statement = map(s);
+        if (statement.get("Effect").equals("Allow")) {
+          assertThat(statement.get("Principal")).isEqualTo(Map.of("Service", "events.amazonaws.com"));
+          sendersByQueue.computeIfAbsent(queue, q -> new LinkedHashSet<>())
+              .add(map(map(statement.get("Condition")).get("ArnEquals")).get("aws:SourceArn"));
+        }
+      }
+    }
+    Object push = Map.of("Fn::GetAtt", List.of(pushRule(), "Arn"));
+    Object failures = Map.of("Fn::GetAtt", List.of(failureRule(), "Arn"));
+    assertThat(sendersByQueue).containsOnly(
+        Map.entry(deadLetterQueue(), Set.of(push, failures)),
+        Map.entry(failureQueue(), Set.of(failures)));
   }
 
   @Test
   void eachFunctionLogsToItsOwnLogGroupWithRetention() {
-    template.resourceCountIs("AWS::Logs::LogGroup", 2);
-    for (String function : List.of(filterFunctionId(), indexerFunctionId())) {
-      Map<String, Object> logging = map(properties(resource(function)).get("LoggingConfig"));
-      String logGroup = map(logging.get("LogGroup")).get("Ref").toString();
-      Map<String, Object> props = properties(resource(logGroup));
-      assertThat(((Number) props.get("RetentionInDays")).intValue()).isBetween(1, 3653);
+    template.resourceCountIs("AWS::Logs::LogGroup", 3);
+    assertThat(functions().stream().map(t::logGroupOf).distinct()).hasSize(3);
+    for (String function : functions()) {
+      Map<String, Object> props = t.properties(t.logGroupOf(function));
+      assertThat(((Number) props.get("RetentionInDays")).intValue()).isEqualTo(30);
     }
+  }
+
+  // ---- item 5: alarms ----
+
+  @Test
+  void alarmsWatchBothQueuesTheIndexersErrorsAndThrottlesAndTheFiltersErrors() {
+    Map<String, String> expected = Map.of(
+        deadLetterQueue(), "AWS/SQS ApproximateNumberOfMessagesVisible",
+        failureQueue(), "AWS/SQS ApproximateNumberOfMessagesVisible",
+        indexer() + " Errors", "AWS/Lambda Errors",
+        indexer() + " Throttles", "AWS/Lambda Throttles",
+        filter() + " Errors", "AWS/Lambda Errors");
+    Map<String, String> actual = new HashMap<>();
+    CfnEvaluator deployed = t.deployed(Map.of());
+    String createdTopic = t.refOf(t.onlyOfType("AWS::SNS::Topic"));
+    for (String alarm : t.ofType("AWS::CloudWatch::Alarm")) {
+      Map<String, Object> props = t.properties(alarm);
+      Map<String, Object> dimension = map(onlyElement(list(props.get("Dimensions"))));
+      Map<String, Object> value = map(dimension.get("Value"));
+      String watched = value.containsKey("Ref") ? value.get("Ref").toString()
+          : list(value.get("Fn::GetAtt")).get(0).toString();
+      String key = props.get("Namespace").equals("AWS/Lambda") ? watched + " " + props.get("MetricName") : watched;
+      actual.put(key, props.get("Namespace") + " " + props.get("MetricName"));
+      assertThat(((Number) props.get("Threshold")).intValue()).isEqualTo(1);
+      assertThat(props.get("ComparisonOperator")).isEqualTo("GreaterThanOrEqualToThreshold");
+      assertThat(props.get("TreatMissingData")).isEqualTo("notBreaching");
+      assertThat(deployed.evaluate(props.get("AlarmActions"))).isEqualTo(List.of(createdTopic));
+      assertThat(deployed.evaluate(props.get("OKActions"))).isEqualTo(List.of(createdTopic));
+      assertThat(props.get("AlarmDescription").toString()).isNotBlank();
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void alarmTopicIsCreatedUnlessAnExistingOneIsNamedAndMailIsSubscribedOnlyIfGiven() {
+    String topic = t.onlyOfType("AWS::SNS::Topic");
+    String subscription = t.onlyOfType("AWS::SNS::Subscription");
+    String existing = "arn:aws:sns:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":ops";
+    String alarm = t.ofType("AWS::CloudWatch::Alarm").get(0);
+
+    CfnEvaluator defaults = t.deployed(Map.of());
+    assertThat(defaults.condition(t.resource(topic).get("Condition").toString())).isTrue();
+    assertThat(defaults.condition(t.resource(subscription).get("Condition").toString())).isFalse();
+
+    CfnEvaluator given = t.deployed(Map.of("AlarmTopicArn", existing, "AlarmEmail", "ops@example.com"));
+    assertThat(given.condition(t.resource(topic).get("Condition").toString())).isFalse();
+    assertThat(given.evaluate(t.properties(alarm).get("AlarmActions"))).isEqualTo(List.of(existing));
+    assertThat(given.condition(t.resource(subscription).get("Condition").toString())).isTrue();
+    assertThat(given.evaluate(t.properties(subscription).get("TopicArn"))).isEqualTo(existing);
+    assertThat(given.evaluate(t.properties(subscription).get("Endpoint"))).isEqualTo("ops@example.com");
+    assertThat(t.properties(subscription).get("Protocol")).isEqualTo("email");
+    // The topic's TLS-only policy exists exactly when the topic does.
+    String topicPolicy = t.onlyOfType("AWS::SNS::TopicPolicy");
+    assertThat(t.resource(topicPolicy).get("Condition")).isEqualTo(t.resource(topic).get("Condition"));
+  }
+
+  // ---- item 8: permissions boundary ----
+
+  @Test
+  void everyRoleGetsThePermissionsBoundaryOnlyWhenOneIsGiven() {
+    String boundary = "arn:aws:iam::" + CfnEvaluator.ACCOUNT + ":policy/platform/boundary";
+    List<String> roles = t.ofType("AWS::IAM::Role");
+    assertThat(roles).hasSize(3);
+    for (String role : roles) {
+      Object value = t.properties(role).get("PermissionsBoundary");
+      assertThat(t.deployed(Map.of()).evaluate(value)).isSameAs(CfnEvaluator.NO_VALUE);
+      assertThat(t.deployed(Map.of("PermissionsBoundaryArn", boundary)).evaluate(value)).isEqualTo(boundary);
+    }
+    Pattern pattern = allowedPattern("PermissionsBoundaryArn");
+    assertThat(List.of("", boundary, "arn:aws-cn:iam::123456789012:policy/b"))
+        .allMatch(v -> pattern.matcher(v).matches());
+    assertThat(List.of("boundary", "arn:aws:iam::123:policy/b", "arn:aws:iam::123456789012:role/b"))
+        .noneMatch(v -> pattern.matcher(v).matches());
   }
 
   // ---- IAM ----
 
   @Test
   void noEcrPullOrPushActionIsGrantedOnEveryResource() {
-    for (Map<String, Object> statement : allStatements()) {
+    for (Map<String, Object> statement : t.allStatements()) {
       List<String> actions = strings(statement.get("Action"));
       if (actions.stream().anyMatch(a -> a.startsWith("ecr:") && !a.equals("ecr:GetAuthorizationToken"))) {
         assertThat(strings(statement.get("Resource"))).as("statement %s", statement).doesNotContain("*");
@@ -255,96 +574,48 @@ class SociIndexBuilderStackTest {
 
   @Test
   void indexerGetsAnEcrTokenAndOnlyThePullPushActionsItUses() {
-    List<Map<String, Object>> statements = statementsOf(roleOf(indexerFunctionId()));
+    List<Map<String, Object>> statements = t.statementsOf(t.roleOf(indexer()));
     Map<String, Object> token = statementWith(statements, "ecr:GetAuthorizationToken");
     Map<String, Object> pullPush = statementWith(statements, "ecr:BatchGetImage");
 
     assertThat(strings(token.get("Action"))).containsExactly("ecr:GetAuthorizationToken");
     assertThat(token.get("Resource")).isEqualTo("*");
     assertThat(strings(pullPush.get("Action"))).containsExactlyInAnyOrderElementsOf(ECR_PULL_PUSH);
-  }
-
-  @Test
-  void defaultFiltersGrantEveryRepositoryOfTheStacksAccountAndRegionOnly() {
-    List<String> granted = grantedRepositories(Map.of());
-
-    assertThat(granted).allMatch(arn -> arn.equals(repositoryArn("*")));
-    assertThat(granted(granted, "any/repo")).isTrue();
-    assertThat(granted.stream().anyMatch(p -> CfnEvaluator.iamResourceMatches(p,
-        "arn:aws:ecr:us-east-1:" + CfnEvaluator.ACCOUNT + ":repository/any"))).isFalse();
-    assertThat(granted.stream().anyMatch(p -> CfnEvaluator.iamResourceMatches(p,
-        "arn:aws:ecr:" + CfnEvaluator.REGION + ":999999999999:repository/any"))).isFalse();
-  }
-
-  @Test
-  void repositoryGrantsFollowThePositiveFilterGlobs() {
-    List<String> granted = grantedRepositories(
-        Map.of("RepositoryImageTagFilters", "team/*:v*,!team/secret:*,base:latest,svc-??:*"));
-
-    assertThat(granted(granted, "team/web")).isTrue();
-    assertThat(granted(granted, "team/a/b")).isTrue();
-    assertThat(granted(granted, "base")).isTrue();
-    assertThat(granted(granted, "svc-01")).isTrue();
-    assertThat(granted(granted, "svc-1")).isFalse();
-    assertThat(granted(granted, "baseimage")).isFalse();
-    assertThat(granted(granted, "other")).isFalse();
-  }
-
-  @Test
-  void exclusionsGrantNothing() {
-    List<String> granted = grantedRepositories(Map.of("RepositoryImageTagFilters", "!*:*,!app:latest"));
-
-    assertThat(granted(granted, "app")).isFalse();
-    assertThat(granted(granted, "anything")).isFalse();
-  }
-
-  @Test
-  void everyOneOfTheMostFiltersAllowedIsGranted() {
-    List<String> filters = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      filters.add("repo" + i + ":*");
-    }
-    List<String> granted = grantedRepositories(Map.of("RepositoryImageTagFilters", String.join(",", filters)));
-
-    for (int i = 0; i < 10; i++) {
-      assertThat(granted(granted, "repo" + i)).as("repo%d", i).isTrue();
-    }
-    assertThat(granted(granted, "repo10")).isFalse();
-  }
-
-  @Test
-  void filterMayInvokeOnlyTheIndexerAlias() {
-    List<Map<String, Object>> invokes = allStatements().stream()
-        .filter(s -> strings(s.get("Action")).stream().anyMatch(a -> a.startsWith("lambda:")))
-        .toList();
-    Map<String, Object> invoke = onlyElement(invokes);
-
-    assertThat(invoke.get("Action")).isEqualTo("lambda:InvokeFunction");
-    assertThat(invoke.get("Resource")).isEqualTo(Map.of("Ref", aliasOf(indexerFunctionId())));
-    assertThat(statementsOf(roleOf(filterFunctionId()))).contains(invoke);
-  }
-
-  @Test
-  void indexerMayPutEventsOnlyOnTheDefaultBus() {
-    Map<String, Object> put = statementWith(statementsOf(roleOf(indexerFunctionId())), "events:PutEvents");
-
-    assertThat(deployed(Map.of()).evaluateString(put.get("Resource"))).isEqualTo("arn:aws:events:"
-        + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/default");
-    assertThat(allStatements().stream().filter(s -> strings(s.get("Action")).contains("events:PutEvents")))
+    assertThat(t.allStatements().stream().filter(s -> strings(s.get("Action")).contains("ecr:PutImage")))
         .hasSize(1);
   }
 
   @Test
+  void filterMayInvokeOnlyTheIndexer() {
+    Map<String, Object> invoke = onlyElement(t.allStatements().stream()
+        .filter(s -> strings(s.get("Action")).stream().anyMatch(a -> a.startsWith("lambda:")))
+        .toList());
+
+    assertThat(invoke.get("Action")).isEqualTo("lambda:InvokeFunction");
+    assertThat(invoke.get("Resource")).isEqualTo(Map.of("Fn::GetAtt", List.of(indexer(), "Arn")));
+    assertThat(t.statementsOf(t.roleOf(filter()))).contains(invoke);
+  }
+
+  @Test
+  void onlyTheIndexerAndTheReporterMayPutEventsOnTheResultBusAndTheIndexerOnTheDefaultBus() {
+    CfnEvaluator deployed = t.deployed(Map.of("ResultEventBusName", "pipes"));
+    String pipes = "arn:aws:events:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/pipes";
+    assertThat(deployed.evaluate(statementWith(t.statementsOf(t.roleOf(indexer())), "events:PutEvents")
+        .get("Resource"))).isEqualTo(List.of(pipes, destinationArn()));
+    assertThat(t.allStatements().stream().filter(s -> strings(s.get("Action")).contains("events:PutEvents")))
+        .hasSize(2);
+  }
+
+  @Test
   void functionsWriteOnlyToTheirOwnLogGroup() {
-    for (String function : List.of(filterFunctionId(), indexerFunctionId())) {
-      String logGroup = map(map(properties(resource(function)).get("LoggingConfig")).get("LogGroup"))
-          .get("Ref").toString();
-      Map<String, Object> logs = statementWith(statementsOf(roleOf(function)), "logs:PutLogEvents");
-      assertThat(logs.get("Resource")).isEqualTo(Map.of("Fn::GetAtt", List.of(logGroup, "Arn")));
+    for (String function : functions()) {
+      Map<String, Object> logs = statementWith(t.statementsOf(t.roleOf(function)), "logs:PutLogEvents");
+      assertThat(logs.get("Resource")).isEqualTo(Map.of("Fn::GetAtt", List.of(t.logGroupOf(function), "Arn")));
     }
     template.resourceCountIs("AWS::IAM::ManagedPolicy", 0);
-    assertThat(template.findResources("AWS::IAM::Role")).isNotEmpty().allSatisfy((id, role) ->
-        assertThat(properties(map(role))).as(id).doesNotContainKey("ManagedPolicyArns"));
+    for (String role : t.ofType("AWS::IAM::Role")) {
+      assertThat(t.properties(role)).as(role).doesNotContainKey("ManagedPolicyArns");
+    }
   }
 
   // ---- parameters, names, outputs ----
@@ -355,32 +626,42 @@ class SociIndexBuilderStackTest {
         "AllowedPattern", Match.anyValue(), "Description", Match.anyValue()));
     template.hasParameter("SociIndexVersion", Map.of("Type", "String", "Default", "V2",
         "AllowedValues", List.of("V2", "V1"), "Description", Match.anyValue()));
-    template.hasParameter("SpanSizeBytes", Map.of("Type", "Number", "Default", 4194304,
-        "MinValue", Match.anyValue(), "MaxValue", Match.anyValue(), "Description", Match.anyValue()));
-    template.hasParameter("MinLayerSizeBytes", Map.of("Type", "Number", "Default", 10485760,
-        "MinValue", 0, "Description", Match.anyValue()));
     template.hasParameter("SociTagSuffix", Map.of("Type", "String", "Default", "-soci",
         "AllowedPattern", Match.anyValue(), "Description", Match.anyValue()));
     template.hasParameter("IndexUntaggedPushes", Map.of("Type", "String", "Default", "false",
         "AllowedValues", List.of("true", "false"), "Description", Match.anyValue()));
-    template.hasParameter("IndexerMemoryMiB", Map.of("Type", "Number", "Default", 3008,
-        "MinValue", Match.anyValue(), "MaxValue", 10240, "Description", Match.anyValue()));
-    template.hasParameter("IndexerReservedConcurrency", Map.of("Type", "Number", "Default", Match.anyValue(),
-        "MinValue", 1, "MaxValue", Match.anyValue(), "Description", Match.anyValue()));
-    assertThat(map(json.get("Parameters")).keySet().stream().filter(p -> !p.startsWith("BootstrapVersion")))
-        .hasSize(8);
+    template.hasParameter("ResultEventBusName", Map.of("Type", "String", "Default", "default",
+        "AllowedPattern", Match.anyValue(), "Description", Match.anyValue()));
+    for (String optional : List.of("AlarmEmail", "AlarmTopicArn", "PermissionsBoundaryArn")) {
+      template.hasParameter(optional, Map.of("Type", "String", "Default", "", "AllowedPattern", Match.anyValue(),
+          "Description", Match.stringLikeRegexp("^Optional: .*")));
+    }
+    List<String> ours = t.parameters().keySet().stream().filter(p -> !p.equals("BootstrapVersion")).toList();
+    assertThat(ours).hasSize(12);
+    // No Number parameters: they take decimals (see wholeNumberParametersRejectDecimalsAtDeployTime).
+    assertThat(ours).allSatisfy(p -> assertThat(map(t.parameters().get(p)).get("Type")).isEqualTo("String"));
   }
 
   @Test
   void filtersPatternAcceptsGlobsAndExclusionsOnly() {
     Pattern pattern = allowedPattern("RepositoryImageTagFilters");
 
-    assertThat(List.of("*:*", "app:latest", "team/*:v?.*,!team/secret:*", "my.repo_x-1/sub:Tag_1.0-rc",
+    assertThat(List.of("*:*", "app:latest", "team/*:v?.*,!team/secret:*", "my.repo_x-1/sub:Tag_1.0-rc", "app:",
         String.join(",", java.util.Collections.nCopies(10, "a:b"))))
         .allMatch(v -> pattern.matcher(v).matches());
-    assertThat(List.of("", "app", "App:latest", "a:b, c:d", "a:b,", ",a:b", "a:b:c", "a:", ":b", "a b:c",
+    assertThat(List.of("", "app", "App:latest", "a:b, c:d", "a:b,", ",a:b", "a:b:c", ":b", "a b:c",
         "!!a:b", String.join(",", java.util.Collections.nCopies(11, "a:b"))))
         .noneMatch(v -> pattern.matcher(v).matches());
+  }
+
+  @Test
+  void optionalParametersTakeEmptyOrAValidValue() {
+    assertThat(allowedPattern("AlarmEmail").matcher("ops@example.com").matches()).isTrue();
+    assertThat(allowedPattern("AlarmEmail").matcher("ops").matches()).isFalse();
+    assertThat(allowedPattern("AlarmTopicArn").matcher("arn:aws:sns:eu-west-1:123456789012:ops").matches()).isTrue();
+    assertThat(allowedPattern("AlarmTopicArn").matcher("ops").matches()).isFalse();
+    assertThat(allowedPattern("ResultEventBusName").matcher("pipelines").matches()).isTrue();
+    assertThat(allowedPattern("ResultEventBusName").matcher("").matches()).isFalse();
   }
 
   @Test
@@ -394,14 +675,13 @@ class SociIndexBuilderStackTest {
   @Test
   void noResourceHasAFixedNameSoSeveralCopiesFitOneRegion() {
     List<String> nameProperties = List.of("FunctionName", "QueueName", "LogGroupName", "RoleName", "Name",
-        "PolicyName", "EventBusName");
-    map(json.get("Resources")).forEach((id, r) -> {
+        "PolicyName", "EventBusName", "TopicName", "AlarmName");
+    t.resources().forEach((id, r) -> {
       String type = map(r).get("Type").toString();
-      Map<String, Object> props = properties(map(r));
+      Map<String, Object> props = TemplateModel.properties(map(r));
       for (String name : nameProperties) {
         Object value = props.get(name);
         boolean allowed = value == null
-            || (type.equals("AWS::Lambda::Alias") && name.equals("Name")) // alias name is per function
             || (type.equals("AWS::IAM::Policy") && name.equals("PolicyName")) // inline, per role
             || (type.startsWith("AWS::Lambda::") && name.equals("FunctionName") && value instanceof Map);
         assertThat(allowed).as("%s %s.%s = %s", id, type, name, value).isTrue();
@@ -410,24 +690,36 @@ class SociIndexBuilderStackTest {
   }
 
   @Test
-  void outputsNameFunctionsLogsQueuesAndTheResultEvent() {
-    Map<String, Object> outputs = map(json.get("Outputs"));
+  void outputsNameWhatAnOperatorNeeds() {
+    Map<String, Object> outputs = map(t.json().get("Outputs"));
+    CfnEvaluator deployed = t.deployed(Map.of());
 
-    assertThat(map(outputs.get("FilterFunctionName")).get("Value")).isEqualTo(Map.of("Ref", filterFunctionId()));
-    assertThat(map(outputs.get("IndexerFunctionName")).get("Value"))
-        .isEqualTo(Map.of("Ref", indexerFunctionId()));
-    assertThat(map(outputs.get("DeadLetterQueueUrl")).get("Value")).isEqualTo(Map.of("Ref", deadLetterQueueId()));
-    assertThat(map(outputs.get("FailureQueueUrl")).get("Value")).isEqualTo(Map.of("Ref", failureQueueId()));
-    for (String function : List.of(filterFunctionId(), indexerFunctionId())) {
-      Object logGroup = map(properties(resource(function)).get("LoggingConfig")).get("LogGroup");
-      String output = function.equals(filterFunctionId()) ? "FilterLogGroupName" : "IndexerLogGroupName";
-      assertThat(map(outputs.get(output)).get("Value")).isEqualTo(logGroup);
-    }
-    assertThat(map(outputs.get("ResultEventDetailType")).get("Value")).isEqualTo("SOCI Index Result");
-    assertThat(map(outputs.get("ResultEventSource")).get("Value")).isEqualTo("soci-index-builder");
+    assertThat(value(outputs, "FilterFunctionName")).isEqualTo(Map.of("Ref", filter()));
+    assertThat(value(outputs, "IndexerFunctionName")).isEqualTo(Map.of("Ref", indexer()));
+    assertThat(value(outputs, "FailureReporterFunctionName")).isEqualTo(Map.of("Ref", reporter()));
+    assertThat(value(outputs, "IndexerFunctionArn")).isEqualTo(Map.of("Fn::GetAtt", List.of(indexer(), "Arn")));
+    assertThat(value(outputs, "FilterFunctionArn")).isEqualTo(Map.of("Fn::GetAtt", List.of(filter(), "Arn")));
+    assertThat(value(outputs, "DeadLetterQueueUrl")).isEqualTo(Map.of("Ref", deadLetterQueue()));
+    assertThat(value(outputs, "FailureQueueUrl")).isEqualTo(Map.of("Ref", failureQueue()));
+    assertThat(value(outputs, "DeadLetterQueueArn"))
+        .isEqualTo(Map.of("Fn::GetAtt", List.of(deadLetterQueue(), "Arn")));
+    assertThat(value(outputs, "FailureQueueArn")).isEqualTo(Map.of("Fn::GetAtt", List.of(failureQueue(), "Arn")));
+    assertThat(deployed.evaluateString(value(outputs, "AlarmTopicInUse")))
+        .isEqualTo(t.refOf(t.onlyOfType("AWS::SNS::Topic")));
+    assertThat(value(outputs, "FilterLogGroupName")).isEqualTo(Map.of("Ref", t.logGroupOf(filter())));
+    assertThat(value(outputs, "IndexerLogGroupName")).isEqualTo(Map.of("Ref", t.logGroupOf(indexer())));
+    assertThat(value(outputs, "FailureReporterLogGroupName")).isEqualTo(Map.of("Ref", t.logGroupOf(reporter())));
+    assertThat(deployed.evaluateString(value(outputs, "ResultEventBusArn"))).isEqualTo(destinationArn());
+    assertThat(value(outputs, "ResultEventDetailType")).isEqualTo("SOCI Index Result");
+    assertThat(value(outputs, "ResultEventSource")).isEqualTo("soci-index-builder");
   }
 
-  // ---- cdk-nag ----
+  private static Object value(Map<String, Object> outputs, String name) {
+    assertThat(outputs).containsKey(name);
+    return map(outputs.get(name)).get("Value");
+  }
+
+  // ---- cdk-nag and CDK's template validation ----
 
   @Test
   void cdkNagAwsSolutionsHasNoUnsuppressedErrorOrWarning() {
@@ -443,14 +735,21 @@ class SociIndexBuilderStackTest {
   }
 
   @Test
-  void cdkNagChecksRunOnTheApp() {
-    assertThat(describe(Annotations.fromStack(nagCanary)
-        .findError("*", Match.stringLikeRegexp("AwsSolutions-SQS.*")))).isNotEmpty();
+  void cdkNagChecksRunOnTheAppAndAFindingFailsTheSynthesis() throws IOException {
+    App canaryApp = TestApps.app(jars.resolve("canary.out"));
+    SociIndexBuilderApp.configure(canaryApp, artifacts);
+    // A stack with a queue that breaks AwsSolutions rules: proves the nag aspect really runs on the app.
+    Stack nagCanary = new Stack(canaryApp, "NagCanary");
+    new Queue(nagCanary, "Unencrypted");
+
+    assertThatThrownBy(canaryApp::synth).hasMessageContaining("Validation failed");
+    assertThat(validationFindings(jars.resolve("canary.out"), "violations"))
+        .anySatisfy(f -> assertThat(f).contains("AwsSolutions-SQS"));
   }
 
   @Test
   void everySuppressionIsNarrowAndExplained() {
-    map(json.get("Resources")).forEach((id, r) -> {
+    t.resources().forEach((id, r) -> {
       Object metadata = map(r).get("Metadata");
       if (metadata == null || map(metadata).get("cdk_nag") == null) {
         return;
@@ -458,75 +757,72 @@ class SociIndexBuilderStackTest {
       for (Object rule : list(map(map(metadata).get("cdk_nag")).get("rules_to_suppress"))) {
         Map<String, Object> suppression = map(rule);
         assertThat(suppression.get("reason").toString()).as(id).hasSizeGreaterThan(60);
+        assertThat(suppression.get("id")).as(id).isIn("AwsSolutions-IAM5", "AwsSolutions-SQS3", "AwsSolutions-SNS2");
         if (suppression.get("id").equals("AwsSolutions-IAM5")) {
-          assertThat(suppression.get("applies_to")).as(id).isEqualTo(List.of("Resource::*"));
+          List<?> appliesTo = list(suppression.get("applies_to"));
+          assertThat(appliesTo).as(id).hasSize(2);
+          assertThat(appliesTo.get(0)).as(id).isEqualTo("Resource::*");
+          assertThat(map(appliesTo.get(1)).get("regex").toString()).contains("NoPositiveFilter")
+              .contains(":repository\\/\\*");
         }
       }
     });
   }
 
+  /**
+   * CDK validates the template against CloudFormation's rules (cdk.json sets
+   * {@code @aws-cdk/core:validateAgainstDefaultRules}); the three findings the stack acknowledges are only those
+   * of parameter defaults in Fn::If branches their conditions never take.
+   */
+  @Test
+  void templateValidationAcknowledgesOnlyTheParameterBranchFindings() throws IOException {
+    Path outdir = Path.of(app.getOutdir());
+
+    assertThat(validationFindings(outdir, "violations")).isEmpty();
+    assertThat(validationFindings(outdir, "suppressedViolations")).isNotEmpty().allSatisfy(f -> assertThat(f).matches(
+        "(F3033 Properties\\.(PermissionsBoundary|AlarmActions\\.0|OKActions\\.0)"
+            + "|W1001 \\(template\\)|W9003 Properties\\.ReservedConcurrentExecutions) .*"));
+  }
+
+  /** "RULE PROPERTY-PATH DESCRIPTION" of each violating construct under {@code key} of the validation report. */
+  private static List<String> validationFindings(Path outdir, String key) throws IOException {
+    Map<String, Object> report = new ObjectMapper().readValue(outdir.resolve("validation-report.json").toFile(),
+        new TypeReference<Map<String, Object>>() {});
+    List<String> findings = new ArrayList<>();
+    for (Object plugin : list(report.get("pluginReports"))) {
+      Object violations = map(plugin).get(key);
+      for (Object v : violations == null ? List.of() : list(violations)) {
+        Map<String, Object> violation = map(v);
+        for (Object c : list(violation.get("violatingConstructs"))) {
+          Map<String, Object> resource = map(c).get("cloudFormationResource") == null ? Map.of()
+              : map(map(c).get("cloudFormationResource"));
+          Object paths = resource.get("propertyPaths");
+          findings.add(violation.get("ruleName") + " " + (paths == null ? "(template)" : list(paths).get(0)) + " "
+              + violation.get("description"));
+        }
+      }
+    }
+    return findings;
+  }
+
   @Test
   void cannotSynthesizeWithoutPackagedJars() {
-    assertThatThrownBy(() -> new LambdaArtifacts(jars.resolve("missing.jar"), indexerJar))
+    assertThatThrownBy(() -> new LambdaArtifacts(jars.resolve("missing.jar"), artifacts.indexerJar()))
         .hasMessageContaining("run mvn package first");
   }
 
   // ---- helpers ----
-
-  private static Path placeholderJar(Path file, String content) throws IOException {
-    try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
-      zip.putNextEntry(new ZipEntry("placeholder.txt"));
-      zip.write(content.getBytes(StandardCharsets.UTF_8));
-    }
-    return file;
-  }
-
-  private static CfnEvaluator deployed(Map<String, String> parameterValues) {
-    Map<String, String> values = new HashMap<>();
-    map(json.get("Parameters")).forEach((name, p) -> {
-      Object def = map(p).get("Default");
-      if (def != null) {
-        values.put(name, def.toString());
-      }
-    });
-    values.putAll(parameterValues);
-    return new CfnEvaluator(values, SociIndexBuilderStackTest::refOf);
-  }
-
-  /** What Ref returns for each resource type, per the CloudFormation resource reference. */
-  private static String refOf(String logicalId) {
-    Map<String, Object> r = resource(logicalId);
-    switch (r.get("Type").toString()) {
-      case "AWS::Lambda::Alias": {
-        Map<String, Object> props = properties(r);
-        String function = map(props.get("FunctionName")).get("Ref").toString();
-        return "arn:aws:lambda:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":function:"
-            + physicalName(function) + ":" + props.get("Name");
-      }
-      default:
-        return physicalName(logicalId);
-    }
-  }
-
-  private static String physicalName(String logicalId) {
-    return "SociIndexBuilder-" + logicalId + "-ABC123";
-  }
 
   private static String repositoryArn(String name) {
     return "arn:aws:ecr:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":repository/" + name;
   }
 
   private static List<String> grantedRepositories(Map<String, String> parameterValues) {
-    CfnEvaluator evaluator = deployed(parameterValues);
-    List<String> granted = new ArrayList<>();
-    for (Map<String, Object> statement : allStatements()) {
-      if (strings(statement.get("Action")).contains("ecr:BatchGetImage")) {
-        Object resources = statement.get("Resource");
-        for (Object r : resources instanceof List<?> l ? l : List.of(resources)) {
-          granted.add(evaluator.evaluateString(r));
-        }
-      }
-    }
+    CfnEvaluator evaluator = t.deployed(parameterValues);
+    Object resources = statementWith(t.statementsOf(t.roleOf(indexer())), "ecr:BatchGetImage").get("Resource");
+    Object evaluated = evaluator.evaluate(resources);
+    List<String> granted = evaluated instanceof List<?> l ? l.stream().map(Object::toString).toList()
+        : List.of(evaluated.toString());
     assertThat(granted).isNotEmpty();
     return granted;
   }
@@ -536,140 +832,12 @@ class SociIndexBuilderStackTest {
   }
 
   private static Pattern allowedPattern(String parameter) {
-    return Pattern.compile(map(map(json.get("Parameters")).get(parameter)).get("AllowedPattern").toString());
-  }
-
-  private static String functionWithHandler(String handler) {
-    return onlyElement(map(json.get("Resources")).entrySet().stream()
-        .filter(e -> map(e.getValue()).get("Type").equals("AWS::Lambda::Function"))
-        .filter(e -> handler.equals(properties(map(e.getValue())).get("Handler")))
-        .map(Map.Entry::getKey)
-        .toList());
-  }
-
-  private static String filterFunctionId() {
-    return functionWithHandler(FILTER_HANDLER);
-  }
-
-  private static String indexerFunctionId() {
-    return functionWithHandler(INDEXER_HANDLER);
-  }
-
-  private static String aliasOf(String function) {
-    return onlyResource("AWS::Lambda::Alias", Map.of("Ref", function));
-  }
-
-  private static Map<String, Object> invokeConfigOf(String function) {
-    return properties(resource(onlyResource("AWS::Lambda::EventInvokeConfig", Map.of("Ref", function))));
-  }
-
-  private static Map<String, Object> ruleTarget() {
-    return map(onlyElement(list(properties(resource(onlyResource("AWS::Events::Rule"))).get("Targets"))));
-  }
-
-  private static String deadLetterQueueId() {
-    return list(map(map(ruleTarget().get("DeadLetterConfig")).get("Arn")).get("Fn::GetAtt")).get(0).toString();
-  }
-
-  private static String failureQueueId() {
-    return onlyElement(map(json.get("Resources")).entrySet().stream()
-        .filter(e -> map(e.getValue()).get("Type").equals("AWS::SQS::Queue"))
-        .map(Map.Entry::getKey)
-        .filter(id -> !id.equals(deadLetterQueueId()))
-        .toList());
-  }
-
-  private static String roleOf(String function) {
-    return list(map(properties(resource(function)).get("Role")).get("Fn::GetAtt")).get(0).toString();
-  }
-
-  private static List<Map<String, Object>> statementsOf(String role) {
-    List<Map<String, Object>> statements = new ArrayList<>();
-    map(json.get("Resources")).forEach((id, r) -> {
-      if (map(r).get("Type").equals("AWS::IAM::Policy")
-          && list(properties(map(r)).get("Roles")).contains(Map.of("Ref", role))) {
-        list(map(properties(map(r)).get("PolicyDocument")).get("Statement"))
-            .forEach(s -> statements.add(map(s)));
-      }
-    });
-    return statements;
-  }
-
-  private static List<Map<String, Object>> allStatements() {
-    List<Map<String, Object>> statements = new ArrayList<>();
-    map(json.get("Resources")).forEach((id, r) -> {
-      String type = map(r).get("Type").toString();
-      if (type.equals("AWS::IAM::Policy")) {
-        list(map(properties(map(r)).get("PolicyDocument")).get("Statement"))
-            .forEach(s -> statements.add(map(s)));
-      }
-      if (type.equals("AWS::IAM::Role") && properties(map(r)).get("Policies") != null) {
-        throw new AssertionError("inline Policies on role " + id + " are not inspected");
-      }
-    });
-    return statements;
-  }
-
-  private static Map<String, Object> statementWith(List<Map<String, Object>> statements, String action) {
-    return onlyElement(statements.stream().filter(s -> strings(s.get("Action")).contains(action)).toList());
-  }
-
-  private static Map<String, Object> environment(String function) {
-    return map(map(properties(resource(function)).get("Environment")).get("Variables"));
-  }
-
-  private static String onlyResource(String type) {
-    return onlyElement(map(json.get("Resources")).entrySet().stream()
-        .filter(e -> map(e.getValue()).get("Type").equals(type))
-        .map(Map.Entry::getKey)
-        .toList());
-  }
-
-  private static String onlyResource(String type, Object functionName) {
-    return onlyElement(map(json.get("Resources")).entrySet().stream()
-        .filter(e -> map(e.getValue()).get("Type").equals(type))
-        .filter(e -> functionName.equals(properties(map(e.getValue())).get("FunctionName")))
-        .map(Map.Entry::getKey)
-        .toList());
-  }
-
-  private static Map<String, Object> resource(String logicalId) {
-    Object r = map(json.get("Resources")).get(logicalId);
-    assertThat(r).as("resource %s", logicalId).isNotNull();
-    return map(r);
-  }
-
-  private static Map<String, Object> properties(Map<String, Object> resource) {
-    Object p = resource.get("Properties");
-    return p == null ? Map.of() : map(p);
+    return Pattern.compile(map(t.parameters().get(parameter)).get("AllowedPattern").toString());
   }
 
   // Annotations.findError/findWarning still return the deprecated cxapi type in aws-cdk-lib 2.263.0.
   @SuppressWarnings("deprecation")
   private static List<String> describe(List<SynthesisMessage> messages) {
     return messages.stream().map(m -> m.getId() + ": " + m.getEntry().getData()).toList();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object o) {
-    assertThat(o).isInstanceOf(Map.class);
-    return (Map<String, Object>) o;
-  }
-
-  private static List<?> list(Object o) {
-    assertThat(o).isInstanceOf(List.class);
-    return (List<?>) o;
-  }
-
-  private static List<String> strings(Object o) {
-    if (o instanceof List<?> l) {
-      return l.stream().map(Object::toString).toList();
-    }
-    return List.of(String.valueOf(o));
-  }
-
-  private static <T> T onlyElement(List<T> items) {
-    assertThat(items).hasSize(1);
-    return items.get(0);
   }
 }

@@ -1,15 +1,16 @@
 package dev.socibuilder.filter;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.socibuilder.filter.event.EcrImageAction;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Writes one JSON object per line: one line per decision, so that CloudWatch Logs Insights can
- * query them ({@code filter decision = "ignored" | stats count() by reason}). Only event fields and
+ * query them ({@code filter decision = "ignored" | stats count() by reason}). Each line starts with
+ * {@code timestamp} (RFC 3339, UTC) and {@code level} ({@code INFO}, {@code WARN}, {@code ERROR}), the
+ * keys Lambda reads to apply the function's application log level to JSON lines. Only event fields and
  * our own reasons are written, never configuration values or credentials. Each value is cut to
  * {@value #MAX_FIELD_CHARS} characters: an event is not trusted to be small.
  */
@@ -17,12 +18,12 @@ final class DecisionLog {
   /** The longest value written whole. */
   static final int MAX_FIELD_CHARS = 1024;
 
-  private final ObjectMapper json;
   private final Consumer<String> sink;
+  private final Clock clock;
 
-  DecisionLog(ObjectMapper json, Consumer<String> sink) {
-    this.json = json;
+  DecisionLog(Consumer<String> sink, Clock clock) {
     this.sink = sink;
+    this.clock = clock;
   }
 
   /** Logs a decision; {@code level} is INFO, or WARN for an event that should not have reached us. */
@@ -36,6 +37,7 @@ final class DecisionLog {
 
   private void write(String level, String decision, String reason, EcrImageAction event, String requestId) {
     Map<String, String> line = new LinkedHashMap<>();
+    line.put("timestamp", clock.instant().toString());
     line.put("level", level);
     line.put("decision", decision);
     line.put("reason", reason);
@@ -51,12 +53,7 @@ final class DecisionLog {
     line.put("eventId", event.id());
     line.put("requestId", requestId);
     line.replaceAll((k, v) -> v == null ? null : bounded(v, MAX_FIELD_CHARS));
-    try {
-      // Jackson escapes control characters, so a value cannot break the one-line-per-decision shape.
-      sink.accept(json.writeValueAsString(line));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialize a log line of strings", e);
-    }
+    sink.accept(Json.object(line));
   }
 
   /** {@code s} cut to {@code max} characters, saying how many were left out. */

@@ -2,7 +2,6 @@ package dev.socibuilder.filter;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.socibuilder.filter.event.EcrImageAction;
 import java.util.Map;
 
@@ -11,11 +10,12 @@ import java.util.Map;
  * for the images the filters select. Handler string:
  * {@code dev.socibuilder.filter.FilterHandler::handleRequest}.
  *
- * <p>The input type is {@link ScheduledEvent}: that is the aws-lambda-java-events class for
- * EventBridge events, and the Lambda Java runtime deserializes into it with its own mixins
- * ({@code detail-type}, {@code detail} as a map). The response is the decision as a JSON object.
+ * <p>The input is the EventBridge event as a JSON object, which the Lambda Java runtime deserializes into
+ * maps, lists, strings, numbers and booleans with its own Jackson: the function needs none of
+ * aws-lambda-java-events (and its Joda-Time) for the six fields it reads (see {@link EcrImageAction}). The
+ * response is the decision as a JSON object.
  */
-public final class FilterHandler implements RequestHandler<ScheduledEvent, Map<String, String>> {
+public final class FilterHandler implements RequestHandler<Map<String, Object>, Map<String, String>> {
 
   private final FilterService service;
 
@@ -43,11 +43,8 @@ public final class FilterHandler implements RequestHandler<ScheduledEvent, Map<S
    * @throws IndexerInvocationException if the indexer could not be invoked, so that Lambda retries
    */
   @Override
-  public Map<String, String> handleRequest(ScheduledEvent event, Context context) {
+  public Map<String, String> handleRequest(Map<String, Object> event, Context context) {
     String requestId = context == null ? null : context.getAwsRequestId();
-    EcrImageAction action = event == null
-        ? new EcrImageAction(null, null, null, null, null, false, null, null, null, null, null, null, null, null)
-        : EcrImageAction.from(event);
-    return service.handle(action, requestId).toResponse();
+    return service.handle(EcrImageAction.from(event), requestId).toResponse();
   }
 }

@@ -1,9 +1,8 @@
 package dev.socibuilder.filter;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.socibuilder.filter.event.EcrImageAction;
 import dev.socibuilder.filter.rules.FilterRule;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -51,7 +50,6 @@ public final class FilterService {
   private final FilterConfig config;
   private final LambdaClient lambda;
   private final DecisionLog log;
-  private final ObjectMapper json = new ObjectMapper();
 
   /**
    * A service that logs its decisions to standard output.
@@ -76,7 +74,7 @@ public final class FilterService {
     }
     this.config = config;
     this.lambda = lambda;
-    this.log = new DecisionLog(json, logSink);
+    this.log = new DecisionLog(logSink, Clock.systemUTC());
   }
 
   /**
@@ -128,11 +126,12 @@ public final class FilterService {
       return Optional.of("not an " + EcrImageAction.SOURCE + " '" + EcrImageAction.DETAIL_TYPE
           + "' event (source " + e.source() + ", detail-type " + e.detailType() + ")");
     }
+    if (e.malformedField() != null) {
+      return Optional.of(e.malformedField()
+          + (e.malformedField().equals("detail") ? " is not an object" : " is not a string"));
+    }
     if (!e.hasDetail()) {
       return Optional.of("no detail");
-    }
-    if (e.malformedField() != null) {
-      return Optional.of("detail." + e.malformedField() + " is not a string");
     }
     if (e.account() == null || e.region() == null) {
       return Optional.of("no account or region");
@@ -217,9 +216,9 @@ public final class FilterService {
       response = lambda.invoke(InvokeRequest.builder()
           .functionName(config.indexerFunctionName())
           .invocationType(InvocationType.EVENT)
-          .payload(SdkBytes.fromUtf8String(json.writeValueAsString(request)))
+          .payload(SdkBytes.fromUtf8String(request.toJson()))
           .build());
-    } catch (SdkException | JsonProcessingException e) {
+    } catch (SdkException e) {
       log.invocationFailed(what + " failed: " + e.getMessage(), decision.event(), requestId);
       throw new IndexerInvocationException(what + " failed: " + e.getMessage(), e);
     }

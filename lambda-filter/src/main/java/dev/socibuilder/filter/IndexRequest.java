@@ -1,5 +1,7 @@
 package dev.socibuilder.filter;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import software.amazon.awssdk.regions.PartitionMetadata;
 import software.amazon.awssdk.regions.Region;
 
@@ -19,6 +21,20 @@ public record IndexRequest(String registry, String repository, String digest, St
     if (registry == null || repository == null || digest == null) {
       throw new IllegalArgumentException("registry, repository and digest are required");
     }
+  }
+
+  /**
+   * The asynchronous invoke payload, {@code {"registry":...,"repository":...,"digest":...,"tag":...,
+   * "mediaType":...}} with {@code null} for an absent tag or media type.
+   */
+  public String toJson() {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("registry", registry);
+    fields.put("repository", repository);
+    fields.put("digest", digest);
+    fields.put("tag", tag);
+    fields.put("mediaType", mediaType);
+    return Json.object(fields);
   }
 
   /**

@@ -113,6 +113,7 @@ class FilterHandlerIT {
         .contains("\"decision\":\"invoked\"")
         .contains("\"reason\":\"tag ends with the SOCI tag suffix -soci, the builder's own output\"")
         .contains("\"requestId\":\"" + pushed.requestId() + "\"")
+        .containsPattern("\\{\"timestamp\":\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\",\"level\":\"INFO\"")
         .doesNotContain("local-test-secret");
   }
 

@@ -3,16 +3,16 @@ package dev.socibuilder.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.socibuilder.testing.aws.FakeLambdaApi;
+import dev.socibuilder.testing.filters.FilterCases;
+import dev.socibuilder.testing.filters.FilterCases.FilterCase;
 import dev.socibuilder.testing.lambda.TestContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,15 +22,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
- * The handler on the sample events of {@code events/}, deserialized by aws-lambda-java-tests'
- * EventLoader (aws-lambda-java-serialization, as the Lambda Java runtime does), with the Lambda
- * API faked at the HTTP level.
+ * The handler on the sample events of {@code events/}, deserialized by aws-lambda-java-serialization as the
+ * Lambda Java runtime does ({@link SampleEvents}), with the Lambda API faked at the HTTP level.
  */
 class FilterHandlerTest {
 
@@ -64,8 +64,8 @@ class FilterHandlerTest {
     return new FilterHandler(new FilterService(FilterConfig.fromEnvironment(env), lambdaClient, logLines::add));
   }
 
-  private static ScheduledEvent event(String file) {
-    return EventLoader.loadScheduledEvent("events/" + file);
+  private static Map<String, Object> event(String file) {
+    return SampleEvents.event(file);
   }
 
   /** The event file's detail, read with plain Jackson rather than through the code under test. */
@@ -123,6 +123,32 @@ class FilterHandlerTest {
     assertThat(response.get("reason")).contains(reason);
     assertThat(lambdaApi.requests()).hasSize(decision.equals("invoked") ? 1 : 0);
     assertThat(logLines).hasSize(1);
+  }
+
+  static List<FilterCase> sharedCases() {
+    return FilterCases.all();
+  }
+
+  /**
+   * The table the filter rules and the stack's grant are checked against too: a push of each case's image
+   * (digest-only pushes with INDEX_UNTAGGED on) invokes the indexer exactly when the table says it is selected.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sharedCases")
+  void invokesTheIndexerForWhatTheSharedFilterTableSelects(FilterCase c) {
+    Map<String, Object> event = event("push-image-manifest-tagged.json");
+    Map<String, Object> detail = SampleEvents.detail(event);
+    detail.put("repository-name", c.repository());
+    if (c.untagged()) {
+      detail.remove("image-tag");
+    } else {
+      detail.put("image-tag", c.tag());
+    }
+
+    Map<String, String> response = handler(c.filters(), true, "us-west-2").handleRequest(event, new TestContext("r"));
+
+    assertThat(response.get("decision")).as(response.get("reason")).isEqualTo(c.selected() ? "invoked" : "ignored");
+    assertThat(lambdaApi.requests()).hasSize(c.selected() ? 1 : 0);
   }
 
   @Test
@@ -193,12 +219,17 @@ class FilterHandlerTest {
   @Test
   void logsOneJsonLinePerDecisionWithReasonAndRequestId() throws IOException {
     FilterHandler handler = handler("*:*", false, "us-west-2");
+    Instant before = Instant.now();
 
     handler.handleRequest(event("delete-image.json"), new TestContext("req-7"));
     handler.handleRequest(event("push-image-manifest-tagged.json"), new TestContext("req-8"));
 
+    Instant after = Instant.now();
     assertThat(logLines).hasSize(2);
     JsonNode ignored = JSON.readTree(logLines.get(0));
+    // The two keys Lambda's application log level filter reads from a JSON line: level, and an RFC 3339 timestamp.
+    assertThat(ignored.properties()).extracting(Map.Entry::getKey).startsWith("timestamp", "level");
+    assertThat(Instant.parse(ignored.get("timestamp").asText())).isBetween(before, after);
     assertThat(ignored.get("level").asText()).isEqualTo("INFO");
     assertThat(ignored.get("decision").asText()).isEqualTo("ignored");
     assertThat(ignored.get("reason").asText()).isEqualTo("action-type DELETE is not PUSH");
@@ -220,7 +251,7 @@ class FilterHandlerTest {
 
   @Test
   void ignoresEventBridgeEventsThatAreNotEcrImageActions() {
-    ScheduledEvent scheduled = deserialize("""
+    Map<String, Object> scheduled = SampleEvents.deserialize("""
         {"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
          "source":"aws.events","account":"123456789012","time":"2026-11-20T09:00:00Z","region":"us-west-2",
          "resources":["arn:aws:events:us-west-2:123456789012:rule/every-hour"],"detail":{}}
@@ -235,7 +266,7 @@ class FilterHandlerTest {
 
   @Test
   void ignoresDetailFieldOfWrongJsonType() {
-    ScheduledEvent odd = deserialize("""
+    Map<String, Object> odd = SampleEvents.deserialize("""
         {"version":"0","id":"x","detail-type":"ECR Image Action","source":"aws.ecr","account":"123456789012",
          "time":"2026-11-20T09:00:00Z","region":"us-west-2","resources":[],
          "detail":{"result":"SUCCESS","action-type":"PUSH","repository-name":"team/web-app",
@@ -250,8 +281,21 @@ class FilterHandlerTest {
   }
 
   @Test
+  void ignoresEventWhoseDetailIsNotAnObject() {
+    Map<String, Object> odd = SampleEvents.deserialize("""
+        {"version":"0","id":"x","detail-type":"ECR Image Action","source":"aws.ecr","account":"123456789012",
+         "time":"2026-11-20T09:00:00Z","region":"us-west-2","resources":[],"detail":["PUSH"]}
+        """);
+
+    Map<String, String> response = handler("*:*", false, "us-west-2").handleRequest(odd, new TestContext("r"));
+
+    assertThat(response.get("reason")).isEqualTo("malformed event: detail is not an object");
+    assertThat(lambdaApi.requests()).isEmpty();
+  }
+
+  @Test
   void ignoresEventWithoutDetail() {
-    ScheduledEvent bare = deserialize("""
+    Map<String, Object> bare = SampleEvents.deserialize("""
         {"version":"0","id":"x","detail-type":"ECR Image Action","source":"aws.ecr","account":"123456789012",
          "time":"2026-11-20T09:00:00Z","region":"us-west-2","resources":[]}
         """);
@@ -283,7 +327,7 @@ class FilterHandlerTest {
   void aHugeRepositoryNameIsAMalformedEventLoggedShortNotAStackOverflow() throws IOException {
     for (String repository : new String[] {"team/" + "a-".repeat(1000) + "b", "a/".repeat(2_500_000) + "a"}) {
       logLines.clear();
-      ScheduledEvent event = deserialize("""
+      Map<String, Object> event = SampleEvents.deserialize("""
           {"version":"0","id":"x","detail-type":"ECR Image Action","source":"aws.ecr","account":"123456789012",
            "time":"2026-11-20T09:00:00Z","region":"us-west-2","resources":[],
            "detail":{"result":"SUCCESS","action-type":"PUSH","repository-name":"%s","image-tag":"v1",
@@ -313,15 +357,9 @@ class FilterHandlerTest {
                    "image-digest":"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
         """;
 
-    assertThat(handler("*:*", false, "us-west-2").handleRequest(deserialize(template.formatted(longest)),
+    assertThat(handler("*:*", false, "us-west-2").handleRequest(SampleEvents.deserialize(template.formatted(longest)),
         new TestContext("r"))).containsEntry("decision", "invoked");
-    assertThat(handler("*:*", false, "us-west-2").handleRequest(deserialize(template.formatted(longest + "a")),
+    assertThat(handler("*:*", false, "us-west-2").handleRequest(SampleEvents.deserialize(template.formatted(longest + "a")),
         new TestContext("r")).get("reason")).startsWith("malformed event: repository-name");
-  }
-
-  /** The same deserialization the Lambda Java runtime applies to a ScheduledEvent handler's input. */
-  private static ScheduledEvent deserialize(String json) {
-    return LambdaEventSerializers.serializerFor(ScheduledEvent.class, ClassLoader.getSystemClassLoader())
-        .fromJson(json);
   }
 }

@@ -2,6 +2,7 @@ package dev.socibuilder.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,5 +18,13 @@ class IndexRequestTest {
   })
   void namesPrivateRegistryHostOfAccountAndRegion(String region, String host) {
     assertThat(IndexRequest.ecrRegistryHost("111122223333", region)).isEqualTo(host);
+  }
+
+  @Test
+  void serializesAsTheIndexersPayloadWithNullForNoTag() {
+    IndexRequest request = new IndexRequest("r.example", "team/app", "sha256:ab", null, "application/x");
+
+    assertThat(request.toJson()).isEqualTo("{\"registry\":\"r.example\",\"repository\":\"team/app\","
+        + "\"digest\":\"sha256:ab\",\"tag\":null,\"mediaType\":\"application/x\"}");
   }
 }

@@ -3,10 +3,13 @@ package dev.socibuilder.filter.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.socibuilder.testing.filters.FilterCases;
+import dev.socibuilder.testing.filters.FilterCases.FilterCase;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -56,6 +59,17 @@ class FilterRulesTest {
       """)
   void lastMatchingFilterDecides(String list, String repository, String tag, boolean selected) {
     assertThat(FilterRules.parse(list).selects(repository, tag)).isEqualTo(selected);
+  }
+
+  static List<FilterCase> sharedCases() {
+    return FilterCases.all();
+  }
+
+  /** The table the filter Lambda and the stack's grant are checked against too. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sharedCases")
+  void selectsWhatTheSharedFilterTableSays(FilterCase c) {
+    assertThat(FilterRules.parse(c.filters()).selects(c.repository(), c.tag())).isEqualTo(c.selected());
   }
 
   @Test

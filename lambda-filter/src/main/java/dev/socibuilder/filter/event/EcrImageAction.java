@@ -1,6 +1,5 @@
 package dev.socibuilder.filter.event;
 
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import java.util.Map;
 
 /**
@@ -8,6 +7,9 @@ import java.util.Map;
  * nothing is validated here, so that a malformed event can still be logged with whatever it has.
  * Absent and empty strings are both {@code null}, and a field of the wrong JSON type is recorded
  * in {@link #malformedField()}.
+ *
+ * <p>The envelope holds {@code id}, {@code source}, {@code detail-type}, {@code account} and {@code region}
+ * (and {@code version}, {@code time}, {@code resources}, which the filter does not need).
  *
  * <p>ECR puts in {@code detail}: {@code result} (SUCCESS or FAILURE), {@code repository-name},
  * {@code image-digest}, {@code action-type} (PUSH or DELETE), {@code image-tag} (absent for a
@@ -27,7 +29,8 @@ import java.util.Map;
  * @param imageTag {@code detail.image-tag}, {@code null} for a digest-only push
  * @param manifestMediaType {@code detail.manifest-media-type}
  * @param artifactMediaType {@code detail.artifact-media-type}
- * @param malformedField the first detail field that is present but not a string, or {@code null}
+ * @param malformedField the first field (of the envelope, or {@code detail.} and a detail field) that is present
+ *     but not a string, or {@code detail} when that is not an object; {@code null} when all are well-formed
  */
 public record EcrImageAction(
     String id,
@@ -52,55 +55,76 @@ public record EcrImageAction(
   public static final String DETAIL_TYPE = "ECR Image Action";
 
   /**
-   * Reads the event as the Lambda Java runtime deserializes it for a {@code ScheduledEvent}
-   * handler (aws-lambda-java-serialization maps {@code detail-type} and keeps {@code detail} as a
-   * map of JSON values).
+   * Reads the event as the Lambda Java runtime deserializes a JSON object for a {@code Map} handler
+   * input: nested objects as maps, strings as strings.
+   *
+   * @param event the event, or {@code null} (an empty invoke payload)
    */
-  public static EcrImageAction from(ScheduledEvent event) {
-    Map<String, Object> detail = event.getDetail();
-    Fields fields = new Fields(detail == null ? Map.of() : detail);
+  public static EcrImageAction from(Map<String, Object> event) {
+    Fields envelope = new Fields(event == null ? Map.of() : event, "");
+    Object rawDetail = envelope.raw("detail");
+    Map<?, ?> detailMap = rawDetail instanceof Map<?, ?> m ? m : null;
+    if (rawDetail != null && detailMap == null) {
+      envelope.malformed("detail");
+    }
+    Fields detail = new Fields(detailMap == null ? Map.of() : detailMap, "detail.");
+    String id = envelope.get("id");
+    String source = envelope.get("source");
+    String detailType = envelope.get("detail-type");
+    String account = envelope.get("account");
+    String region = envelope.get("region");
     return new EcrImageAction(
-        blankToNull(event.getId()),
-        blankToNull(event.getSource()),
-        blankToNull(event.getDetailType()),
-        blankToNull(event.getAccount()),
-        blankToNull(event.getRegion()),
-        detail != null,
-        fields.get("result"),
-        fields.get("action-type"),
-        fields.get("repository-name"),
-        fields.get("image-digest"),
-        fields.get("image-tag"),
-        fields.get("manifest-media-type"),
-        fields.get("artifact-media-type"),
-        fields.malformed);
+        id,
+        source,
+        detailType,
+        account,
+        region,
+        detailMap != null,
+        detail.get("result"),
+        detail.get("action-type"),
+        detail.get("repository-name"),
+        detail.get("image-digest"),
+        detail.get("image-tag"),
+        detail.get("manifest-media-type"),
+        detail.get("artifact-media-type"),
+        envelope.malformed != null ? envelope.malformed : detail.malformed);
   }
 
   private static String blankToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
   }
 
-  /** Reads string fields from the detail map, remembering the first one that is not a string. */
+  /** Reads string fields from a JSON object, remembering the first one that is not a string. */
   private static final class Fields {
-    private final Map<String, Object> detail;
+    private final Map<?, ?> object;
+    private final String prefix;
     private String malformed;
 
-    Fields(Map<String, Object> detail) {
-      this.detail = detail;
+    Fields(Map<?, ?> object, String prefix) {
+      this.object = object;
+      this.prefix = prefix;
+    }
+
+    Object raw(String name) {
+      return object.get(name);
+    }
+
+    void malformed(String name) {
+      if (malformed == null) {
+        malformed = prefix + name;
+      }
     }
 
     String get(String name) {
-      Object value = detail.get(name);
+      Object value = object.get(name);
       if (value == null) {
         return null;
       }
-      if (!(value instanceof String)) {
-        if (malformed == null) {
-          malformed = name;
-        }
+      if (!(value instanceof String s)) {
+        malformed(name);
         return null;
       }
-      return blankToNull((String) value);
+      return blankToNull(s);
     }
   }
 }

@@ -1,15 +1,12 @@
 package dev.socibuilder.filter.sweep;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Where a sweep stopped, carried from one run to the next as an opaque string (base64url of a small JSON
- * object). The repository listing resumes from the page that held {@code repository}, re-read with the
+ * Where a sweep stopped, carried from one run to the next as an opaque string: {@code v1} and the five
+ * fields, dot-separated, each string base64url-encoded ({@code ~} for null), so that no JSON library is
+ * needed and no value can contain the separator. The repository listing resumes from the page that held {@code repository}, re-read with the
  * {@code DescribeRepositories} token that fetched it; that repository's images are listed again (its tags are
  * needed whole to see which {@code <tag><suffix>} exist) and those up to {@code afterTag} (in tag order) are
  * not sent again.
@@ -25,8 +22,6 @@ record SweepCursor(String repositoriesToken, String repository, String afterTag,
   /** A cursor longer than this is not one of ours. */
   static final int MAX_ENCODED_LENGTH = 8192;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   SweepCursor {
     if (run < 1 || invoked < 0) {
       throw new IllegalArgumentException("run must be >= 1 and invoked >= 0");
@@ -39,18 +34,8 @@ record SweepCursor(String repositoriesToken, String repository, String afterTag,
   }
 
   String encode() {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("v", 1);
-    o.put("reposToken", repositoriesToken);
-    o.put("repo", repository);
-    o.put("after", afterTag);
-    o.put("run", run);
-    o.put("invoked", invoked);
-    try {
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(o));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write a cursor of strings and numbers", e);
-    }
+    return String.join(".", "v1", text(repositoriesToken), text(repository), text(afterTag),
+        Integer.toString(run), Integer.toString(invoked));
   }
 
   /**
@@ -62,40 +47,37 @@ record SweepCursor(String repositoriesToken, String repository, String afterTag,
     if (encoded.length() > MAX_ENCODED_LENGTH) {
       throw new SweepRequestException("cursor: longer than " + MAX_ENCODED_LENGTH + " characters", null);
     }
-    JsonNode o;
-    try {
-      o = JSON.readTree(Base64.getUrlDecoder().decode(encoded.strip()));
-    } catch (IllegalArgumentException | java.io.IOException e) {
-      throw new SweepRequestException("cursor: not a cursor of this sweep (" + e.getMessage() + ")", e);
-    }
-    if (o == null || !o.isObject() || o.path("v").asInt() != 1) {
+    String[] parts = encoded.strip().split("\\.", -1);
+    if (parts.length != 6 || !parts[0].equals("v1")) {
       throw new SweepRequestException("cursor: not a cursor of this sweep", null);
     }
     try {
-      return new SweepCursor(text(o, "reposToken"), text(o, "repo"), text(o, "after"), number(o, "run"),
-          number(o, "invoked"));
+      return new SweepCursor(textOf(parts[1]), textOf(parts[2]), textOf(parts[3]), number(parts[4], "run"),
+          number(parts[5], "invoked"));
     } catch (IllegalArgumentException e) {
       throw new SweepRequestException("cursor: " + e.getMessage(), e);
     }
   }
 
-  private static String text(JsonNode o, String field) {
-    JsonNode v = o.get(field);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw new IllegalArgumentException(field + " is not a string");
-    }
-    return v.asText();
+  private static String text(String value) {
+    return value == null ? "~"
+        : Base64.getUrlEncoder().withoutPadding().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static int number(JsonNode o, String field) {
-    JsonNode v = o.get(field);
-    if (v == null || !v.canConvertToInt()) {
+  /** A decoded string field: {@code ~} is null; anything else must be base64url of UTF-8. */
+  private static String textOf(String part) {
+    if (part.equals("~")) {
+      return null;
+    }
+    return new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8);
+  }
+
+  private static int number(String part, String field) {
+    try {
+      return Integer.parseInt(part);
+    } catch (NumberFormatException e) {
       throw new IllegalArgumentException(field + " is not a number");
     }
-    return v.asInt();
   }
 
   /** The cursor of the next run, going on with {@code repo} after {@code tag}. */

@@ -1,7 +1,6 @@
 package dev.socibuilder.filter.sweep;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.socibuilder.filter.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -12,12 +11,10 @@ import java.util.function.Consumer;
  * Only repository names, tags, digests, counts, our own messages and AWS error messages are written.
  */
 final class SweepLog {
-  private final ObjectMapper json;
   private final Consumer<String> sink;
   private final String requestId;
 
-  SweepLog(ObjectMapper json, Consumer<String> sink, String requestId) {
-    this.json = json;
+  SweepLog(Consumer<String> sink, String requestId) {
     this.sink = sink;
     this.requestId = requestId;
   }
@@ -28,11 +25,7 @@ final class SweepLog {
     line.put("message", message);
     line.putAll(fields);
     line.put("requestId", requestId);
-    try {
-      // Jackson escapes control characters: a value cannot break the one-line shape.
-      sink.accept(json.writeValueAsString(line));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialize a log line of strings and numbers", e);
-    }
+    // Json escapes control characters: a value cannot break the one-line shape.
+    sink.accept(Json.object(line));
   }
 }

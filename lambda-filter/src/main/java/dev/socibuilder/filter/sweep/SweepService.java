@@ -1,10 +1,8 @@
 package dev.socibuilder.filter.sweep;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.socibuilder.filter.FilterConfig;
 import dev.socibuilder.filter.IndexRequest;
+import dev.socibuilder.filter.Json;
 import dev.socibuilder.filter.SociMediaTypes;
 import dev.socibuilder.filter.rules.FilterRules;
 import java.time.Duration;
@@ -87,7 +85,6 @@ public final class SweepService {
   private final Duration margin;
   private final int repositoriesPerPage;
   private final int imagesPerPage;
-  private final ObjectMapper json = new ObjectMapper();
   private final String registryHost;
 
   /**
@@ -151,7 +148,7 @@ public final class SweepService {
     SweepCursor start = r.getCursor() == null || r.getCursor().isBlank()
         ? SweepCursor.start() : SweepCursor.decode(r.getCursor());
     Run run = new Run(start, r.dryRunRequested(), nanoTime.getAsLong() + remaining.toNanos(),
-        new SweepLog(json, logSink, requestId));
+        new SweepLog(logSink, requestId));
     String stopped;
     try {
       stopped = sweep(run);
@@ -318,22 +315,17 @@ public final class SweepService {
 
   private void invokeIndexer(Run run, IndexRequest request) {
     String function = config.filter().indexerFunctionName();
-    String payload;
-    try {
-      payload = json.writeValueAsString(request);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialize an index request of strings", e);
-    }
-    invoke(run, function, payload, "invoke " + function + " for " + request.repository() + ":" + request.tag());
+    invoke(run, function, request.toJson(), "invoke " + function + " for " + request.repository() + ":" + request.tag());
   }
 
   private boolean continueWith(Run run, String self, String cursor) {
-    ObjectNode payload = json.createObjectNode().put("cursor", cursor);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("cursor", cursor);
     if (run.dryRun) {
       payload.put("dryRun", true);
     }
     try {
-      invoke(run, self, payload.toString(), "invoke " + self + " to continue the sweep");
+      invoke(run, self, Json.object(payload), "invoke " + self + " to continue the sweep");
       return true;
     } catch (SweepFailedException e) {
       run.log.write("ERROR", "cannot start the next run of the sweep; the next scheduled sweep starts over",

@@ -2,12 +2,12 @@ package dev.socibuilder.filter.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.socibuilder.filter.SampleEvents;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,7 +35,7 @@ class EcrImageActionTest {
     JsonNode json = raw(file);
     JsonNode detail = json.get("detail");
 
-    EcrImageAction action = EcrImageAction.from(EventLoader.loadScheduledEvent("events/" + file));
+    EcrImageAction action = EcrImageAction.from(SampleEvents.event(file));
 
     assertThat(action.id()).isEqualTo(text(json, "id"));
     assertThat(action.source()).isEqualTo("aws.ecr");
@@ -55,31 +55,53 @@ class EcrImageActionTest {
 
   @Test
   void treatsEmptyTagAsUntagged() {
-    ScheduledEvent event = EventLoader.loadScheduledEvent("events/push-image-manifest-tagged.json");
-    event.getDetail().put("image-tag", "");
+    Map<String, Object> event = SampleEvents.event("push-image-manifest-tagged.json");
+    SampleEvents.detail(event).put("image-tag", "");
 
     assertThat(EcrImageAction.from(event).imageTag()).isNull();
   }
 
   @Test
   void recordsFirstNonStringDetailField() {
-    ScheduledEvent event = EventLoader.loadScheduledEvent("events/push-image-manifest-tagged.json");
-    event.getDetail().put("repository-name", 42);
+    Map<String, Object> event = SampleEvents.event("push-image-manifest-tagged.json");
+    SampleEvents.detail(event).put("repository-name", 42);
 
     EcrImageAction action = EcrImageAction.from(event);
 
-    assertThat(action.malformedField()).isEqualTo("repository-name");
+    assertThat(action.malformedField()).isEqualTo("detail.repository-name");
     assertThat(action.repositoryName()).isNull();
   }
 
   @Test
   void handlesMissingDetail() {
-    ScheduledEvent event = EventLoader.loadScheduledEvent("events/push-image-manifest-tagged.json");
-    event.setDetail(null);
+    Map<String, Object> event = SampleEvents.event("push-image-manifest-tagged.json");
+    event.remove("detail");
 
     EcrImageAction action = EcrImageAction.from(event);
 
     assertThat(action.hasDetail()).isFalse();
     assertThat(action.repositoryName()).isNull();
+  }
+
+  @Test
+  void recordsEnvelopeFieldOfWrongTypeAndDetailThatIsNotAnObject() {
+    Map<String, Object> event = SampleEvents.event("push-image-manifest-tagged.json");
+    event.put("account", 123456789012L);
+    event.put("detail", "PUSH");
+
+    EcrImageAction action = EcrImageAction.from(event);
+
+    assertThat(action.malformedField()).isEqualTo("detail");
+    assertThat(action.account()).isNull();
+    assertThat(action.hasDetail()).isFalse();
+  }
+
+  @Test
+  void readsAnEmptyPayloadAsAnEventWithNothing() {
+    EcrImageAction action = EcrImageAction.from(null);
+
+    assertThat(action.source()).isNull();
+    assertThat(action.hasDetail()).isFalse();
+    assertThat(action.malformedField()).isNull();
   }
 }

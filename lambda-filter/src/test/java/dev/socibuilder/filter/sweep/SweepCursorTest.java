@@ -14,7 +14,8 @@ class SweepCursorTest {
 
     String encoded = c.encode();
 
-    assertThat(encoded).matches("[A-Za-z0-9_-]+");
+    assertThat(encoded).matches("v1\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.3\\.250");
+    assertThat(SweepCursor.start().encode()).isEqualTo("v1.~.~.~.1.0");
     assertThat(SweepCursor.decode(encoded)).isEqualTo(c);
     assertThat(SweepCursor.decode(SweepCursor.start().encode())).isEqualTo(new SweepCursor(null, null, null, 1, 0));
   }
@@ -28,19 +29,21 @@ class SweepCursorTest {
   @Test
   void whatIsNotOneOfOurCursorsIsRefusedWithAReason() {
     assertThatThrownBy(() -> SweepCursor.decode("!!!")).isInstanceOf(SweepRequestException.class)
-        .hasMessageStartingWith("cursor: not a cursor of this sweep");
-    assertThatThrownBy(() -> SweepCursor.decode(b64("{\"v\":2}"))).hasMessage("cursor: not a cursor of this sweep");
-    assertThatThrownBy(() -> SweepCursor.decode(b64("[1]"))).hasMessage("cursor: not a cursor of this sweep");
-    assertThatThrownBy(() -> SweepCursor.decode(b64("{\"v\":1,\"run\":1,\"invoked\":0,\"repo\":7}")))
-        .hasMessage("cursor: repo is not a string");
-    assertThatThrownBy(() -> SweepCursor.decode(b64("{\"v\":1,\"run\":0,\"invoked\":0}")))
-        .hasMessageContaining("run must be >= 1");
-    assertThatThrownBy(() -> SweepCursor.decode(b64("{\"v\":1,\"invoked\":0}"))).hasMessage("cursor: run is not a number");
+        .hasMessage("cursor: not a cursor of this sweep");
+    assertThatThrownBy(() -> SweepCursor.decode("v2.~.~.~.1.0")).hasMessage("cursor: not a cursor of this sweep");
+    assertThatThrownBy(() -> SweepCursor.decode("v1.~.~.~.1")).hasMessage("cursor: not a cursor of this sweep");
+    assertThatThrownBy(() -> SweepCursor.decode("v1.~." + b64("team/app") + ".~.1.0.extra"))
+        .hasMessage("cursor: not a cursor of this sweep");
+    assertThatThrownBy(() -> SweepCursor.decode("v1.~.!!.~.1.0")).isInstanceOf(SweepRequestException.class)
+        .hasMessageStartingWith("cursor: ");
+    assertThatThrownBy(() -> SweepCursor.decode("v1.~.~.~.0.0")).hasMessageContaining("run must be >= 1");
+    assertThatThrownBy(() -> SweepCursor.decode("v1.~.~.~.x.0")).hasMessage("cursor: run is not a number");
+    assertThatThrownBy(() -> SweepCursor.decode("v1.~.~.~.1.-5")).hasMessageContaining("invoked >= 0");
     assertThatThrownBy(() -> SweepCursor.decode("a".repeat(SweepCursor.MAX_ENCODED_LENGTH + 1)))
         .hasMessageContaining("longer than");
   }
 
-  private static String b64(String json) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+  private static String b64(String text) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 }

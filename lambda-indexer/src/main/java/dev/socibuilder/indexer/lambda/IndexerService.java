@@ -10,8 +10,8 @@ import dev.socibuilder.indexer.IndexingService;
 import dev.socibuilder.indexer.cache.ZtocCache;
 import dev.socibuilder.indexer.store.ImageStore;
 import dev.socibuilder.indexer.store.RegistryImageStore;
-import dev.socibuilder.oci.DistributionNames;
 import dev.socibuilder.oci.Descriptor;
+import dev.socibuilder.oci.DistributionNames;
 import dev.socibuilder.registry.CredentialsProvider;
 import dev.socibuilder.registry.Deadline;
 import dev.socibuilder.registry.DeadlineExceededException;
@@ -342,11 +342,7 @@ public final class IndexerService {
 
   /** The repository's ARN, for the event's resources; null when the request did not say enough. */
   private String repositoryArn(String account, String repository) {
-    if (account == null || !DistributionNames.isRepository(repository)) {
-      return null;
-    }
-    String partition = PartitionMetadata.of(Region.of(config.region())).id();
-    return "arn:" + partition + ":ecr:" + config.region() + ":" + account + ":repository/" + repository;
+    return ResultEvents.repositoryArn(config.region(), account, repository);
   }
 
   private static String accountOf(IndexerRequest request) {

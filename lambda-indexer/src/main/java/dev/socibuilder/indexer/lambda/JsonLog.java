@@ -1,5 +1,6 @@
 package dev.socibuilder.indexer.lambda;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -7,8 +8,10 @@ import java.util.function.Consumer;
 /**
  * One JSON object per line, each carrying the request id, registry, repository, digest and tag of the
  * request it belongs to, so that CloudWatch Logs Insights can follow one image
- * ({@code filter digest = "sha256:..."}). Only request fields, our own messages and registry/indexing
- * error messages (which never contain credentials) are written.
+ * ({@code filter digest = "sha256:..."}). Each line starts with {@code timestamp} (RFC 3339, UTC) and
+ * {@code level} ({@code INFO}, {@code WARN}, {@code ERROR}), the keys Lambda reads to apply the function's
+ * application log level to JSON lines. Only request fields, our own messages and registry/indexing error
+ * messages (which never contain credentials) are written.
  */
 final class JsonLog {
 
@@ -45,6 +48,7 @@ final class JsonLog {
 
   private void write(String level, String message, Map<String, Object> fields) {
     Map<String, Object> line = new LinkedHashMap<>();
+    line.put("timestamp", Instant.now().toString());
     line.put("level", level);
     line.put("message", message);
     line.putAll(context);

@@ -1,10 +1,13 @@
 package dev.socibuilder.indexer.lambda;
 
+import dev.socibuilder.oci.DistributionNames;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.PartitionMetadata;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
@@ -33,6 +36,22 @@ final class ResultEvents {
   ResultEvents(EventBridgeClient client, String busName) {
     this.client = client;
     this.busName = busName;
+  }
+
+  /**
+   * The ARN of an ECR repository, for an event's resources.
+   *
+   * @param region the function's region (the partition follows from it)
+   * @param account the repository's account, or null
+   * @param repository the repository name, or null
+   * @return the ARN, or null when the account or a valid repository name is missing
+   */
+  static String repositoryArn(String region, String account, String repository) {
+    if (account == null || repository == null || !DistributionNames.isRepository(repository)) {
+      return null;
+    }
+    String partition = PartitionMetadata.of(Region.of(region)).id();
+    return "arn:" + partition + ":ecr:" + region + ":" + account + ":repository/" + repository;
   }
 
   /**

@@ -94,6 +94,8 @@ class IndexerConfigTest {
   @CsvSource(delimiter = '|', textBlock = """
       SOCI_INDEX_VERSION         | V3                  | SOCI_INDEX_VERSION must be V2 or V1, got 'V3'
       SPAN_SIZE_BYTES            | 4MiB                | SPAN_SIZE_BYTES must be a whole number of bytes, got '4MiB'
+      SPAN_SIZE_BYTES            | 4194304.5           | SPAN_SIZE_BYTES must be a whole number of bytes, got '4194304.5'
+      MIN_LAYER_SIZE_BYTES       | 1e7                 | MIN_LAYER_SIZE_BYTES must be a whole number of bytes, got '1e7'
       SPAN_SIZE_BYTES            | 0                   | span size must be positive
       SPAN_SIZE_BYTES            | 1                   | span size 1 is below the minimum of 1024 bytes (limit min-span-size)
       ZTOC_LIMITS                | toc-entries=lots    | ZTOC_LIMITS: limit toc-entries=lots is not a number

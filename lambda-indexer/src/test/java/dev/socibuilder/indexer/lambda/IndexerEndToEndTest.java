@@ -2,8 +2,7 @@ package dev.socibuilder.indexer.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -73,8 +72,11 @@ class IndexerEndToEndTest {
       detail.put("repository-name", repository);
       detail.put("image-digest", image.digest().toString());
       detail.put("image-tag", "v1.4.2");
-      ScheduledEvent pushEvent = LambdaEventSerializers
-          .serializerFor(ScheduledEvent.class, ClassLoader.getSystemClassLoader())
+      // As the runtime deserializes the filter handler's input type (a JSON object as a Map).
+      java.lang.reflect.Type input = ((java.lang.reflect.ParameterizedType) FilterHandler.class
+          .getGenericInterfaces()[0]).getActualTypeArguments()[0];
+      @SuppressWarnings("unchecked")
+      Map<String, Object> pushEvent = (Map<String, Object>) JacksonFactory.getInstance().getSerializer(input)
           .fromJson(JSON.writeValueAsString(event));
 
       // 2. The real filter decides and invokes the indexer asynchronously (captured by the fake Lambda API).
@@ -83,7 +85,7 @@ class IndexerEndToEndTest {
           .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
         FilterConfig filterConfig = FilterConfig.fromEnvironment(Map.of(
             "FILTERS", "team/*:*",
-            "INDEXER_FUNCTION_NAME", "soci-indexer:live",
+            "INDEXER_FUNCTION_NAME", "soci-indexer",
             "EXPECTED_ACCOUNT_ID", event.get("account").asText(),
             "AWS_REGION", event.get("region").asText()));
         Map<String, String> decision = new FilterHandler(new FilterService(filterConfig, lambda, filterLog::add))

@@ -313,9 +313,16 @@ class IndexerHandlerTest {
     String repo = newRepository();
     TestImage image = push(repo, "v1", big(3));
 
+    java.time.Instant before = java.time.Instant.now();
     invoke(handler(), payload(ECR_HOST, repo, image.digest().toString(), "v1"), "req-logs");
+    java.time.Instant after = java.time.Instant.now();
 
     assertThat(logLines).hasSizeGreaterThanOrEqualTo(3);
+    // The two keys Lambda's application log level filter reads from a JSON line: an RFC 3339 timestamp, and level.
+    assertThat(logs()).allSatisfy(line -> {
+      assertThat(line.properties()).extracting(Map.Entry::getKey).startsWith("timestamp", "level");
+      assertThat(java.time.Instant.parse(line.get("timestamp").asText())).isBetween(before, after);
+    });
     String token = Base64.getEncoder().encodeToString(("AWS:" + ECR_PASSWORD).getBytes(StandardCharsets.UTF_8));
     assertThat(logLines).allSatisfy(line -> assertThat(line)
         .doesNotContain("\n").doesNotContain(ECR_PASSWORD).doesNotContain(token).doesNotContain("aws-secret-for-tests"));
@@ -586,6 +593,34 @@ class IndexerHandlerTest {
     assertThat(response.get("retrying").asBoolean()).isFalse();
     assertThat(response.get("message").asText()).contains("ECR authorization token").contains("AccessDenied");
     assertThat(aws.tokenRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void immutableRepositoryRefusingToMoveTheSociTagIsAFinalPermanentFailureNamingTheFix() throws IOException {
+    String repo = newRepository();
+    TestImage image = push(repo, "imm", big(30));
+    String payload = payload(ECR_HOST, repo, image.digest().toString(), "imm");
+    invoke(handler(), payload, "req-first");
+    aws.reset();
+    JsonNode response;
+    try (FaultProxy proxy = FaultProxy.start(registry.hostPort())) {
+      // What ECR answers a manifest PUT that would move an existing tag of a repository with immutable tags.
+      FaultProxy.Rule refuse = proxy.respond("PUT", "/v2/" + repo + "/manifests/imm-soci$", 400, 10)
+          .withErrorCode("TAG_INVALID").withErrorMessage("The image tag 'imm-soci' already exists in the '" + repo
+              + "' repository and cannot be overwritten because the repository is immutable.");
+      Map<String, String> env = env("us-west-2");
+      env.put("REGISTRY_ENDPOINT_OVERRIDE", "http://" + proxy.hostPort());
+      env.put("SPAN_SIZE_BYTES", Long.toString(2 * MIN_LAYER)); // a new span size: the index must be rebuilt
+
+      response = invoke(handler(env, RetryPolicy.none()), payload, "req-immutable");
+
+      assertThat(response.get("outcome").asText()).isEqualTo("failed");
+      assertThat(response.get("retrying").asBoolean()).as("not a retry loop").isFalse();
+      assertThat(response.get("message").asText()).contains("cannot move tag imm-soci")
+          .contains("IMMUTABLE_WITH_EXCLUSION").contains("filter='*-soci'");
+      assertThat(refuse.fired()).isEqualTo(1);
+    }
+    assertOneEventLike(response, repo);
   }
 
   // ------------------------------------------------------------------ transient failures

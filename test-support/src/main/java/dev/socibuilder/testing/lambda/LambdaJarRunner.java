@@ -63,12 +63,14 @@ public final class LambdaJarRunner implements AutoCloseable {
   private final Process process;
   private final Path taskRoot;
   private final Path output;
+  private final long startNanos;
 
-  private LambdaJarRunner(LambdaRuntimeApiServer api, Process process, Path taskRoot, Path output) {
+  private LambdaJarRunner(LambdaRuntimeApiServer api, Process process, Path taskRoot, Path output, long startNanos) {
     this.api = api;
     this.process = process;
     this.taskRoot = taskRoot;
     this.output = output;
+    this.startNanos = startNanos;
   }
 
   /**
@@ -121,7 +123,8 @@ public final class LambdaJarRunner implements AutoCloseable {
     processEnv.putAll(lambdaEnvironment(api.address(), taskRoot, handler));
     processEnv.putAll(env);
     try {
-      return new LambdaJarRunner(api, builder.start(), taskRoot, output);
+      long startNanos = System.nanoTime();
+      return new LambdaJarRunner(api, builder.start(), taskRoot, output, startNanos);
     } catch (IOException | RuntimeException e) {
       api.close();
       deleteRecursively(taskRoot);
@@ -240,6 +243,18 @@ public final class LambdaJarRunner implements AutoCloseable {
   public String awaitInitError(Duration timeout) throws InterruptedException, TimeoutException {
     try {
       return api.initError().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * How long the runtime took from starting its process to asking for the first invocation (JVM start,
+   * runtime client, handler class loading and construction), waiting for that at most {@code timeout}.
+   */
+  public Duration initDuration(Duration timeout) throws InterruptedException, TimeoutException {
+    try {
+      return Duration.ofNanos(api.firstNextNanos().get(timeout.toMillis(), TimeUnit.MILLISECONDS) - startNanos);
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }

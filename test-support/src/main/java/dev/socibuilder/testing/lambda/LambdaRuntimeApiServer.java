@@ -64,6 +64,7 @@ public final class LambdaRuntimeApiServer implements AutoCloseable {
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Map<String, CompletableFuture<InvocationResult>> inFlight = new ConcurrentHashMap<>();
   private final CompletableFuture<String> initError = new CompletableFuture<>();
+  private final CompletableFuture<Long> firstNext = new CompletableFuture<>();
   private final List<String> requestLog = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
@@ -105,6 +106,14 @@ public final class LambdaRuntimeApiServer implements AutoCloseable {
     return initError;
   }
 
+  /**
+   * Completes with the {@link System#nanoTime()} at which the runtime first asked for an invocation:
+   * the end of its initialization (for benchmarks).
+   */
+  public CompletableFuture<Long> firstNextNanos() {
+    return firstNext;
+  }
+
   /** Every request received, as {@code METHOD path}, for diagnostics. */
   public List<String> requestLog() {
     return List.copyOf(requestLog);
@@ -120,6 +129,7 @@ public final class LambdaRuntimeApiServer implements AutoCloseable {
         body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
       if (method.equals("GET") && path.equals(PREFIX + "invocation/next")) {
+        firstNext.complete(System.nanoTime());
         next(exchange);
         return;
       }

@@ -57,12 +57,19 @@ public final class FaultProxy implements AutoCloseable {
     private final Duration delay;
     private String target;
     private volatile String errorCode = "INJECTED";
+    private volatile String errorMessage;
     private final AtomicInteger remaining;
     private final AtomicInteger fired = new AtomicInteger();
 
     /** For a status rule: the OCI error code in the body (default {@code INJECTED}). */
     public Rule withErrorCode(String code) {
       this.errorCode = code;
+      return this;
+    }
+
+    /** For a status rule: the OCI error message in the body (default {@code fault proxy answered <status>}). */
+    public Rule withErrorMessage(String message) {
+      this.errorMessage = message;
       return this;
     }
 
@@ -245,7 +252,8 @@ public final class FaultProxy implements AutoCloseable {
           return;
         }
         if (r.kind == Kind.STATUS) {
-          byte[] err = ("{\"errors\":[{\"code\":\"" + r.errorCode + "\",\"message\":\"fault proxy answered " + r.status + "\"}]}")
+          String message = r.errorMessage != null ? r.errorMessage : "fault proxy answered " + r.status;
+          byte[] err = ("{\"errors\":[{\"code\":\"" + r.errorCode + "\",\"message\":\"" + jsonEscape(message) + "\"}]}")
               .getBytes(StandardCharsets.UTF_8);
           ex.getResponseHeaders().set("Content-Type", "application/json");
           if (r.retryAfterSeconds != null) {
@@ -335,6 +343,10 @@ public final class FaultProxy implements AutoCloseable {
         sent += n;
       }
     }
+  }
+
+  private static String jsonEscape(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
   @Override

@@ -1,0 +1,508 @@
+package dev.socibuilder.infra;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnCondition;
+import software.amazon.awscdk.CfnConditionProps;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.AlarmProps;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.events.EventBus;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.IEventBus;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.RuleProps;
+import software.amazon.awscdk.services.events.targets.LambdaFunction;
+import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.events.targets.SqsQueue;
+import software.amazon.awscdk.services.events.targets.SqsQueueProps;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PermissionsBoundary;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.PolicyStatementProps;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.RoleProps;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.CfnFunction;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.FunctionProps;
+import software.amazon.awscdk.services.lambda.LoggingFormat;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SystemLogLevel;
+import software.amazon.awscdk.services.lambda.destinations.EventBridgeDestination;
+import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.LogGroupProps;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.TopicProps;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.amazon.awscdk.services.sqs.QueueProps;
+import software.constructs.Construct;
+
+/**
+ * Builds a SOCI index for every image pushed to ECR in the stack's account and region, as an AWS CDK construct a
+ * platform team embeds in its own app (the ready-to-deploy {@link SociIndexBuilderStack} is one use of it):
+ * <pre>
+ * ECR push ─▶ EventBridge rule ─▶ filter ─▶ async invoke ─▶ indexer ─▶ SOCI Index Result (result bus)
+ *                 │                  │                        │
+ *                 └─▶ dead-letter queue ◀── filter failures   └─ failed on its last attempt ─▶ default bus
+ *                                                                 ─▶ rule ─▶ failure queue (for replay)
+ *                                                                         └▶ failure reporter ─▶ final
+ *                                                                            SOCI Index Result (failed)
+ * </pre>
+ * Alarms on both queues, the indexer's errors and throttles and the filter's errors notify one SNS topic.
+ *
+ * <p>What runs is what was deployed: the functions are invoked unqualified ({@code $LATEST}), so every change of
+ * configuration, a deploy-time parameter's included, is what the next invocation runs; there are no versions or
+ * aliases that could lag behind (and no SnapStart, which needs them: see the README for the cold-start
+ * measurement behind that choice). Both functions run on the Java 25 managed runtime on arm64 with JSON logs in
+ * their own log groups. Nothing has a fixed physical name, so several instances can live in one account, region
+ * and stack. Every accepted cdk-nag AwsSolutions finding is suppressed here, on the resource, with its reason.
+ */
+public final class SociIndexBuilder extends Construct {
+
+  /** The filter function's handler (module lambda-filter). */
+  public static final String FILTER_HANDLER = "dev.socibuilder.filter.FilterHandler::handleRequest";
+  /** The indexer function's handler (module lambda-indexer). */
+  public static final String INDEXER_HANDLER = "dev.socibuilder.indexer.lambda.IndexerHandler::handleRequest";
+  /** The failure reporter's handler (module lambda-indexer, the same jar as the indexer). */
+  public static final String FAILURE_HANDLER = "dev.socibuilder.indexer.lambda.FailureHandler::handleRequest";
+  /** {@code source} of the result events. */
+  public static final String RESULT_EVENT_SOURCE = "soci-index-builder";
+  /** {@code detail-type} of the result events. */
+  public static final String RESULT_DETAIL_TYPE = "SOCI Index Result";
+  /** {@code detail-type} of the record Lambda puts on an EventBridge on-failure destination. */
+  static final String INVOCATION_FAILURE_DETAIL_TYPE = "Lambda Function Invocation Result - Failure";
+
+  /** Lambda allows at most 2 retries of an asynchronous invocation; each indexing attempt is idempotent. */
+  static final int ASYNC_RETRIES = 2;
+  /** The longest Lambda keeps an asynchronous event (also while throttled by reserved concurrency): 6 hours. */
+  private static final Duration MAX_EVENT_AGE = Duration.hours(6);
+  /** SQS's maximum, so an operator has two weeks to inspect and replay failed requests. */
+  private static final Duration QUEUE_RETENTION = Duration.days(14);
+  /**
+   * EventBridge retries only failed deliveries (throttling, Lambda service errors), with back-off; errors in the
+   * functions are retried by Lambda's asynchronous invocation instead. Then the event goes to the DLQ.
+   */
+  private static final int RULE_DELIVERY_RETRIES = 8;
+  private static final Duration RULE_DELIVERY_MAX_AGE = Duration.hours(2);
+  private static final Duration ALARM_PERIOD = Duration.minutes(5);
+  /** Throttling alarms only when it lasts: a burst above the reserved concurrency waits in Lambda's queue. */
+  private static final int THROTTLE_ALARM_PERIODS = 3;
+
+  /** ECR registry API actions behind the OCI distribution calls the indexer makes (pull, then push). */
+  static final List<String> ECR_PULL_ACTIONS = List.of(
+      "ecr:BatchGetImage", // GET/HEAD manifests, and the referrers API (SOCI index v1)
+      "ecr:GetDownloadUrlForLayer", // GET blobs
+      "ecr:BatchCheckLayerAvailability"); // HEAD blobs (skip uploading what exists)
+  static final List<String> ECR_PUSH_ACTIONS = List.of(
+      "ecr:InitiateLayerUpload",
+      "ecr:UploadLayerPart",
+      "ecr:CompleteLayerUpload",
+      "ecr:PutImage"); // PUT manifests, image index, tags
+
+  private final SociIndexBuilderProps props;
+  private final Queue deadLetterQueue;
+  private final Queue failureQueue;
+  private final IEventBus resultBus;
+  private final LogGroup indexerLogs;
+  private final LogGroup failureReporterLogs;
+  private final LogGroup filterLogs;
+  private final Function indexer;
+  private final Function failureReporter;
+  private final Function filter;
+  private final Rule pushRule;
+  private final Rule indexerFailureRule;
+  private final ITopic alarmTopic;
+  private final List<Alarm> alarms = new ArrayList<>();
+
+  /**
+   * @param scope usually a stack
+   * @param id    the construct id
+   * @param props the configuration; only the artifacts are required
+   */
+  public SociIndexBuilder(Construct scope, String id, SociIndexBuilderProps props) {
+    super(scope, id);
+    this.props = Objects.requireNonNull(props, "props");
+    IEventBus defaultBus = EventBus.fromEventBusName(this, "DefaultBus", "default");
+    this.resultBus = props.resultBus() != null ? props.resultBus() : defaultBus;
+
+    // ---- queues: where work that could not be done ends up, encrypted, kept long enough to replay ----
+    deadLetterQueue = replayableQueue("DeadLetterQueue");
+    failureQueue = replayableQueue("FailureQueue");
+
+    // ---- indexer: on its last failed attempt Lambda puts the request's record on the default bus ----
+    Role indexerRole = lambdaRole("IndexerRole", "SOCI index builder: indexer function");
+    indexerLogs = logGroup("IndexerLogs");
+    indexer = new Function(this, "Indexer", javaFunction(props.artifacts().indexerJar().toString(),
+        INDEXER_HANDLER, indexerRole, indexerLogs)
+        .description("Builds and pushes the SOCI index of an ECR image")
+        .timeout(Duration.minutes(15))
+        .memorySize(props.indexerMemoryMiB())
+        .environment(indexerEnvironment())
+        .retryAttempts(ASYNC_RETRIES)
+        .maxEventAge(MAX_EVENT_AGE)
+        .onFailure(new EventBridgeDestination(defaultBus))
+        .build());
+    reserveConcurrency(indexer, props.indexerReservedConcurrency());
+    indexerRole.addToPolicy(new PolicyStatement(PolicyStatementProps.builder()
+        .sid("EcrAuthorizationToken")
+        .effect(Effect.ALLOW)
+        .actions(List.of("ecr:GetAuthorizationToken"))
+        .resources(List.of("*"))
+        .build()));
+    indexerRole.addToPolicy(new PolicyStatement(PolicyStatementProps.builder()
+        .sid("EcrPullPushFilteredRepositories")
+        .effect(Effect.ALLOW)
+        .actions(Stream.concat(ECR_PULL_ACTIONS.stream(), ECR_PUSH_ACTIONS.stream()).toList())
+        .resources(RepositoryArns.forFilters(this, props.filters(), StackParameters.MAX_FILTERS))
+        .build()));
+    resultBus.grantPutEventsTo(indexerRole);
+
+    // ---- the final result of a request whose last attempt failed (error, timeout, crash, too old) ----
+    Role reporterRole = lambdaRole("FailureReporterRole", "SOCI index builder: failure reporter function");
+    failureReporterLogs = logGroup("FailureReporterLogs");
+    failureReporter = new Function(this, "FailureReporter", javaFunction(props.artifacts().indexerJar().toString(),
+        FAILURE_HANDLER, reporterRole, failureReporterLogs)
+        .description("Puts the final SOCI Index Result of an indexing request whose last attempt failed")
+        .timeout(Duration.minutes(1))
+        .memorySize(512)
+        .environment(indexerEnvironment())
+        .retryAttempts(ASYNC_RETRIES)
+        .maxEventAge(MAX_EVENT_AGE)
+        .onFailure(new SqsDestination(deadLetterQueue))
+        .build());
+    resultBus.grantPutEventsTo(reporterRole);
+    indexerFailureRule = new Rule(this, "IndexerFailureRule", RuleProps.builder()
+        .description("Records of indexing requests whose last attempt failed")
+        .eventPattern(EventPattern.builder()
+            .source(List.of("lambda"))
+            .detailType(List.of(INVOCATION_FAILURE_DETAIL_TYPE))
+            .detail(Map.of("requestContext", Map.of("functionArn", List.of(
+                indexer.getFunctionArn(),
+                Map.of("prefix", indexer.getFunctionArn() + ":"))))) // $LATEST (or a qualifier)
+            .build())
+        .build());
+    // The record (detail.requestPayload is the request) kept for replay, and turned into the final result event.
+    indexerFailureRule.addTarget(new SqsQueue(failureQueue, SqsQueueProps.builder()
+        .retryAttempts(RULE_DELIVERY_RETRIES)
+        .maxEventAge(RULE_DELIVERY_MAX_AGE)
+        .deadLetterQueue(deadLetterQueue)
+        .build()));
+    indexerFailureRule.addTarget(new LambdaFunction(failureReporter, LambdaFunctionProps.builder()
+        .retryAttempts(RULE_DELIVERY_RETRIES)
+        .maxEventAge(RULE_DELIVERY_MAX_AGE)
+        .deadLetterQueue(deadLetterQueue)
+        .build()));
+
+    // ---- filter: errors inside it (after EventBridge delivered the event) land in the DLQ as well ----
+    Role filterRole = lambdaRole("FilterRole", "SOCI index builder: filter function");
+    filterLogs = logGroup("FilterLogs");
+    Map<String, String> filterEnvironment = new LinkedHashMap<>();
+    filterEnvironment.put("FILTERS", props.filters());
+    filterEnvironment.put("INDEXER_FUNCTION_NAME", indexer.getFunctionName());
+    filterEnvironment.put("SOCI_TAG_SUFFIX", props.tagSuffix());
+    filterEnvironment.put("INDEX_UNTAGGED", props.indexUntaggedPushes());
+    filterEnvironment.put("EXPECTED_ACCOUNT_ID", Aws.ACCOUNT_ID);
+    filter = new Function(this, "Filter", javaFunction(props.artifacts().filterJar().toString(),
+        FILTER_HANDLER, filterRole, filterLogs)
+        .description("Matches ECR pushes against the repository/tag filters and starts the SOCI indexer")
+        .timeout(Duration.seconds(30))
+        .memorySize(512)
+        .environment(filterEnvironment)
+        .retryAttempts(ASYNC_RETRIES)
+        .maxEventAge(MAX_EVENT_AGE)
+        .onFailure(new SqsDestination(deadLetterQueue))
+        .build());
+    // The unqualified function only (what the filter invokes), not the function's versions and aliases too.
+    filterRole.addToPolicy(new PolicyStatement(PolicyStatementProps.builder()
+        .sid("InvokeIndexer")
+        .effect(Effect.ALLOW)
+        .actions(List.of("lambda:InvokeFunction"))
+        .resources(List.of(indexer.getFunctionArn()))
+        .build()));
+
+    // ---- trigger ----
+    pushRule = new Rule(this, "EcrPushRule", RuleProps.builder()
+        .description("Successful image pushes to ECR in this account and region")
+        .eventPattern(EventPattern.builder()
+            .source(List.of("aws.ecr"))
+            .detailType(List.of("ECR Image Action"))
+            .account(List.of(Aws.ACCOUNT_ID))
+            .region(List.of(Aws.REGION))
+            .detail(Map.of(
+                "action-type", List.of("PUSH"),
+                "result", List.of("SUCCESS")))
+            .build())
+        .build());
+    pushRule.addTarget(new LambdaFunction(filter, LambdaFunctionProps.builder()
+        .retryAttempts(RULE_DELIVERY_RETRIES)
+        .maxEventAge(RULE_DELIVERY_MAX_AGE)
+        .deadLetterQueue(deadLetterQueue)
+        .build()));
+
+    // ---- alarms ----
+    alarmTopic = props.alarmTopic() != null ? props.alarmTopic() : createAlarmTopic(this, "AlarmTopic",
+        props.removalPolicy());
+    alarm("DeadLetterQueueNotEmpty", "Push events or failure records that never reached the indexer or the"
+            + " failure reporter are waiting in the dead-letter queue",
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible(maximum()), 1);
+    alarm("FailureQueueNotEmpty", "Indexing requests failed on their last attempt and wait in the failure"
+            + " queue for replay",
+        failureQueue.metricApproximateNumberOfMessagesVisible(maximum()), 1);
+    alarm("IndexerErrors", "Indexer attempts failed (transient registry or ECR failures, timeouts, crashes);"
+            + " Lambda retries them", indexer.metricErrors(sum()), 1);
+    alarm("IndexerThrottles", "The indexer has been throttled for " + THROTTLE_ALARM_PERIODS * 5 + " minutes:"
+            + " requests wait in Lambda's queue (at most 6 hours); raise the reserved concurrency",
+        indexer.metricThrottles(sum()), THROTTLE_ALARM_PERIODS);
+    alarm("FilterErrors", "The filter failed to decide on or pass on push events; Lambda retries them",
+        filter.metricErrors(sum()), 1);
+
+    if (props.permissionsBoundary() != null) {
+      PermissionsBoundary.of(this).apply(props.permissionsBoundary());
+    }
+    suppressJustifiedFindings(indexerRole);
+  }
+
+  /**
+   * A topic for alarm notifications as this construct creates it when none is given: TLS-only publishing, no
+   * fixed name. Public so that a stack can create it conditionally and pass it as {@code alarmTopic}.
+   */
+  public static Topic createAlarmTopic(Construct scope, String id, RemovalPolicy removalPolicy) {
+    Topic topic = new Topic(scope, id, TopicProps.builder()
+        .displayName("SOCI index builder alarms")
+        .enforceSsl(true)
+        .build());
+    topic.applyRemovalPolicy(removalPolicy);
+    NagSuppressions.addResourceSuppressions(topic, List.of(NagPackSuppression.builder()
+        .id("AwsSolutions-SNS2")
+        .reason("Alarm notifications carry alarm names and states only, no image or customer data. CloudWatch"
+            + " alarms cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed"
+            + " key would add a key and its policy to every deployment; teams that need encryption pass their"
+            + " own topic (alarmTopic / AlarmTopicArn).")
+        .build()));
+    return topic;
+  }
+
+  private Map<String, String> indexerEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SOCI_INDEX_VERSION", props.indexVersion().value());
+    env.put("SPAN_SIZE_BYTES", text(props.spanSizeBytes()));
+    env.put("MIN_LAYER_SIZE_BYTES", text(props.minLayerSizeBytes()));
+    env.put("SOCI_TAG_SUFFIX", props.tagSuffix());
+    env.put("RESULT_EVENT_BUS_NAME", resultBus.getEventBusArn());
+    return env;
+  }
+
+  /** A whole number as the environment holds it: its digits, or the token's string. */
+  private static String text(Number n) {
+    return Token.isUnresolved(n) ? Token.asString(n) : Long.toString(n.longValue());
+  }
+
+  /** 0 leaves the function unreserved: the property is left out (through a condition for a deploy-time value). */
+  private void reserveConcurrency(Function function, Number concurrency) {
+    CfnFunction cfn = (CfnFunction) function.getNode().getDefaultChild();
+    if (!Token.isUnresolved(concurrency)) {
+      if (concurrency.longValue() > 0) {
+        cfn.setReservedConcurrentExecutions(concurrency);
+      }
+      return;
+    }
+    CfnCondition reserves = new CfnCondition(this, "IndexerReservesConcurrency", CfnConditionProps.builder()
+        .expression(Fn.conditionNot(Fn.conditionEquals(Token.asString(concurrency), "0")))
+        .build());
+    cfn.setReservedConcurrentExecutions(Token.asNumber(Fn.conditionIf(reserves.getLogicalId(),
+        Token.asString(concurrency), Aws.NO_VALUE)));
+  }
+
+  private FunctionProps.Builder javaFunction(String jar, String handler, Role role, LogGroup logGroup) {
+    logGroup.grantWrite(role);
+    return FunctionProps.builder()
+        .runtime(Runtime.JAVA_25)
+        // pure Java: arm64 is cheaper per GB-second at the same speed
+        .architecture(Architecture.ARM_64)
+        // a jar file is uploaded as-is: no bundling, no Docker at synth time
+        .code(Code.fromAsset(jar))
+        .handler(handler)
+        .role(role)
+        .logGroup(logGroup)
+        // the functions write JSON lines with timestamp and level, so Lambda applies the level to them
+        .loggingFormat(LoggingFormat.JSON)
+        .applicationLogLevelV2(props.logLevel())
+        .systemLogLevelV2(SystemLogLevel.INFO);
+  }
+
+  private Role lambdaRole(String id, String description) {
+    // Own roles instead of CDK's default: no AWSLambdaBasicExecutionRole (logs:* on every log group),
+    // only write access to the function's own log group.
+    return new Role(this, id, RoleProps.builder()
+        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+        .description(description)
+        .build());
+  }
+
+  private LogGroup logGroup(String id) {
+    return new LogGroup(this, id, LogGroupProps.builder()
+        .retention(props.logRetention())
+        .removalPolicy(props.removalPolicy())
+        .build());
+  }
+
+  private Queue replayableQueue(String id) {
+    Queue queue = new Queue(this, id, QueueProps.builder()
+        .encryption(QueueEncryption.SQS_MANAGED)
+        .enforceSsl(true)
+        .retentionPeriod(QUEUE_RETENTION)
+        .removalPolicy(props.removalPolicy())
+        .build());
+    NagSuppressions.addResourceSuppressions(queue, List.of(NagPackSuppression.builder()
+        .id("AwsSolutions-SQS3")
+        .reason("This queue is itself the dead-letter / failure destination of the pipeline (rule target DLQ,"
+            + " Lambda on-failure destination, failure records); a DLQ behind it would only move the same"
+            + " messages once more. Messages are kept 14 days for an operator to replay, and an alarm fires"
+            + " as soon as one arrives.")
+        .build()));
+    return queue;
+  }
+
+  private static MetricOptions maximum() {
+    return MetricOptions.builder().statistic("Maximum").period(ALARM_PERIOD).build();
+  }
+
+  private static MetricOptions sum() {
+    return MetricOptions.builder().statistic("Sum").period(ALARM_PERIOD).build();
+  }
+
+  private void alarm(String id, String description, IMetric metric, int periods) {
+    Alarm alarm = new Alarm(this, id, AlarmProps.builder()
+        .alarmDescription(description)
+        .metric(metric)
+        .threshold(1)
+        .comparisonOperator(ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+        .evaluationPeriods(periods)
+        .datapointsToAlarm(periods)
+        .treatMissingData(TreatMissingData.NOT_BREACHING)
+        .build());
+    alarm.addAlarmAction(new SnsAction(alarmTopic));
+    alarm.addOkAction(new SnsAction(alarmTopic));
+    alarms.add(alarm);
+  }
+
+  /** Every cdk-nag AwsSolutions finding on the roles that this construct accepts, each with its reason. */
+  private void suppressJustifiedFindings(Role indexerRole) {
+    List<Object> wildcards = new ArrayList<>();
+    wildcards.add("Resource::*");
+    String repository = "Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/";
+    if (Token.isUnresolved(props.filters())) {
+      // cdk-nag shows the deploy-time choice (RepositoryArns) as one resource: the Fn::If whose true branch is
+      // repository/* (a list of exclusions only). Only that Fn::If, with exactly this first branch, is accepted.
+      wildcards.add(RegexAppliesTo.builder()
+          .regex("/^Resource::\\{\"Fn::If\":\\[\"[A-Za-z0-9]*NoPositiveFilter[A-Za-z0-9]*\",\\[\\{\"Fn::Join\":"
+              + "\\[\"\",\\[\"arn:\",\\{\"Ref\":\"AWS::Partition\"\\},\":ecr:\",\\{\"Ref\":\"AWS::Region\"\\},"
+              + "\":\",\\{\"Ref\":\"AWS::AccountId\"\\},\":repository\\/\\*\"\\]\\]\\}\\],/")
+          .build());
+    } else {
+      RepositoryArns.repositoryGlobs(props.filters()).stream().filter(glob -> glob.contains("*"))
+          .forEach(glob -> wildcards.add(repository + glob));
+    }
+    // applyToChildren: the findings are on the role's DefaultPolicy. Only these exact resources are accepted; any
+    // other wildcard added later would still fail the synthesis.
+    NagSuppressions.addResourceSuppressions(indexerRole, List.of(NagPackSuppression.builder()
+        .id("AwsSolutions-IAM5")
+        .appliesTo(wildcards)
+        .reason("ecr:GetAuthorizationToken has no resource type: IAM only accepts Resource '*' for it"
+            + " (https://docs.aws.amazon.com/service-authorization/latest/reference/"
+            + "list_amazonelasticcontainerregistry.html), and the token alone grants nothing. The pull/push"
+            + " actions are scoped to the repositories the filters can select: the repository globs of the"
+            + " positive filters (wildcards by design: they are the user's globs), or every repository of the"
+            + " account and region for a list of exclusions only.")
+        .build()), true);
+  }
+
+  /** The configuration this construct was built with. */
+  public SociIndexBuilderProps getProps() {
+    return props;
+  }
+
+  /** The filter function (invoked by the push rule). */
+  public Function getFilterFunction() {
+    return filter;
+  }
+
+  /** The indexer function (invoked by the filter, asynchronously). */
+  public Function getIndexerFunction() {
+    return indexer;
+  }
+
+  /** The function that puts the final result event of a request whose last attempt failed. */
+  public Function getFailureReporterFunction() {
+    return failureReporter;
+  }
+
+  /** Push events that never reached the indexer, and failure records that could not be handled. */
+  public Queue getDeadLetterQueue() {
+    return deadLetterQueue;
+  }
+
+  /** The records of indexing requests whose last attempt failed ({@code detail.requestPayload}: the request). */
+  public Queue getFailureQueue() {
+    return failureQueue;
+  }
+
+  /** Where result events go. */
+  public IEventBus getResultBus() {
+    return resultBus;
+  }
+
+  /** The rule on ECR pushes. */
+  public Rule getPushRule() {
+    return pushRule;
+  }
+
+  /** The rule on the indexer's failure records (on the default bus). */
+  public Rule getIndexerFailureRule() {
+    return indexerFailureRule;
+  }
+
+  public LogGroup getFilterLogGroup() {
+    return filterLogs;
+  }
+
+  public LogGroup getIndexerLogGroup() {
+    return indexerLogs;
+  }
+
+  public LogGroup getFailureReporterLogGroup() {
+    return failureReporterLogs;
+  }
+
+  /** The topic the alarms notify (given or created). */
+  public ITopic getAlarmTopic() {
+    return alarmTopic;
+  }
+
+  /** The alarms: queues not empty, indexer errors and throttles, filter errors. */
+  public List<Alarm> getAlarms() {
+    return List.copyOf(alarms);
+  }
+}

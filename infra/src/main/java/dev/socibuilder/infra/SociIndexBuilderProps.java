@@ -1,0 +1,330 @@
+package dev.socibuilder.infra;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.events.IEventBus;
+import software.amazon.awscdk.services.iam.IManagedPolicy;
+import software.amazon.awscdk.services.lambda.ApplicationLogLevel;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sns.ITopic;
+
+/**
+ * How a {@link SociIndexBuilder} is configured. Only {@link Builder#artifacts} is required; everything else has the
+ * default the ready-to-deploy stack uses. Values that may come from a CloudFormation parameter (filters, index
+ * version, sizes, suffix, untagged pushes, memory, reserved concurrency) also take unresolved tokens, which are
+ * checked at deploy time; literal values are checked when {@link Builder#build()} is called.
+ *
+ * <pre>{@code
+ * SociIndexBuilderProps.builder()
+ *     .artifacts(LambdaArtifacts.inRepository(Path.of("soci-index-builder")))
+ *     .filters("team/*:*,!team/scratch:*")
+ *     .indexerMemoryMiB(4096)
+ *     .resultBus(pipelineBus)
+ *     .alarmTopic(opsTopic)
+ *     .build();
+ * }</pre>
+ */
+public final class SociIndexBuilderProps {
+
+  /** Default {@link Builder#filters}: every repository and tag. */
+  public static final String DEFAULT_FILTERS = "*:*";
+  /** Default {@link Builder#spanSizeBytes}, as soci: 4 MiB. */
+  public static final long DEFAULT_SPAN_SIZE = 4L << 20;
+  /** Smallest {@link Builder#spanSizeBytes}: 1 MiB. */
+  public static final long MIN_SPAN_SIZE = 1L << 20;
+  /** Largest {@link Builder#spanSizeBytes}: 1 GiB. */
+  public static final long MAX_SPAN_SIZE = 1L << 30;
+  /** Default {@link Builder#minLayerSizeBytes}, as soci: 10 MiB. */
+  public static final long DEFAULT_MIN_LAYER_SIZE = 10L << 20;
+  /** Largest {@link Builder#minLayerSizeBytes} accepted (a sanity bound: 1 PB). */
+  public static final long MAX_MIN_LAYER_SIZE = 999_999_999_999_999L;
+  /** Default {@link Builder#tagSuffix}, as {@code soci convert}. */
+  public static final String DEFAULT_TAG_SUFFIX = "-soci";
+  /** Default {@link Builder#indexerMemoryMiB}: about 1.7 vCPUs. */
+  public static final int DEFAULT_INDEXER_MEMORY = 3008;
+  /** Smallest {@link Builder#indexerMemoryMiB}. */
+  public static final int MIN_INDEXER_MEMORY = 512;
+  /** Largest {@link Builder#indexerMemoryMiB} (Lambda's maximum). */
+  public static final int MAX_INDEXER_MEMORY = 10_240;
+  /**
+   * Largest {@link Builder#indexerReservedConcurrency} accepted here. What an account can really reserve is its
+   * concurrent-executions quota (1000 by default, lower on new accounts) minus 100, which Lambda always keeps
+   * unreserved, minus what other functions reserve.
+   */
+  public static final int MAX_RESERVED_CONCURRENCY = 10_000;
+
+  /** A suffix of an image tag: at least one of ECR's tag characters (an empty suffix would overwrite the tag). */
+  static final Pattern TAG_SUFFIX = Pattern.compile("[A-Za-z0-9._-]{1,32}");
+
+  private final LambdaArtifacts artifacts;
+  private final String filters;
+  private final IndexVersion indexVersion;
+  private final Number spanSizeBytes;
+  private final Number minLayerSizeBytes;
+  private final String tagSuffix;
+  private final String indexUntaggedPushes;
+  private final Number indexerMemoryMiB;
+  private final Number indexerReservedConcurrency;
+  private final IEventBus resultBus;
+  private final ITopic alarmTopic;
+  private final RetentionDays logRetention;
+  private final RemovalPolicy removalPolicy;
+  private final IManagedPolicy permissionsBoundary;
+  private final ApplicationLogLevel logLevel;
+
+  private SociIndexBuilderProps(Builder b) {
+    this.artifacts = Objects.requireNonNull(b.artifacts, "artifacts (the packaged Lambda jars) are required");
+    this.filters = b.filters;
+    this.indexVersion = b.indexVersion;
+    this.spanSizeBytes = b.spanSizeBytes;
+    this.minLayerSizeBytes = b.minLayerSizeBytes;
+    this.tagSuffix = b.tagSuffix;
+    this.indexUntaggedPushes = b.indexUntaggedPushes;
+    this.indexerMemoryMiB = b.indexerMemoryMiB;
+    this.indexerReservedConcurrency = b.indexerReservedConcurrency;
+    this.resultBus = b.resultBus;
+    this.alarmTopic = b.alarmTopic;
+    this.logRetention = b.logRetention;
+    this.removalPolicy = b.removalPolicy;
+    this.permissionsBoundary = b.permissionsBoundary;
+    this.logLevel = b.logLevel;
+    if (!Token.isUnresolved(filters)) {
+      RepositoryArns.repositoryGlobs(filters); // throws naming the bad filter
+    }
+    requireWhole("spanSizeBytes", spanSizeBytes, MIN_SPAN_SIZE, MAX_SPAN_SIZE);
+    requireWhole("minLayerSizeBytes", minLayerSizeBytes, 0, MAX_MIN_LAYER_SIZE);
+    requireWhole("indexerMemoryMiB", indexerMemoryMiB, MIN_INDEXER_MEMORY, MAX_INDEXER_MEMORY);
+    requireWhole("indexerReservedConcurrency", indexerReservedConcurrency, 0, MAX_RESERVED_CONCURRENCY);
+    if (!Token.isUnresolved(tagSuffix) && !TAG_SUFFIX.matcher(tagSuffix).matches()) {
+      throw new IllegalArgumentException("tagSuffix must be 1 to 32 of [A-Za-z0-9._-], got '" + tagSuffix + "'");
+    }
+    if (!Token.isUnresolved(indexUntaggedPushes) && !List.of("true", "false").contains(indexUntaggedPushes)) {
+      throw new IllegalArgumentException("indexUntaggedPushes must be true or false, got '" + indexUntaggedPushes
+          + "'");
+    }
+  }
+
+  /** A builder with every default set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private static void requireWhole(String name, Number value, long min, long max) {
+    if (Token.isUnresolved(value)) {
+      return;
+    }
+    double d = value.doubleValue();
+    if (d != Math.rint(d) || d < min || d > max) {
+      throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", got "
+          + value);
+    }
+  }
+
+  /** The packaged Lambda jars. */
+  public LambdaArtifacts artifacts() {
+    return artifacts;
+  }
+
+  /** The {@code REPOSITORY:TAG} filter list (comma-separated), or its token. */
+  public String filters() {
+    return filters;
+  }
+
+  public IndexVersion indexVersion() {
+    return indexVersion;
+  }
+
+  public Number spanSizeBytes() {
+    return spanSizeBytes;
+  }
+
+  public Number minLayerSizeBytes() {
+    return minLayerSizeBytes;
+  }
+
+  public String tagSuffix() {
+    return tagSuffix;
+  }
+
+  /** {@code "true"} or {@code "false"}, or its token. */
+  public String indexUntaggedPushes() {
+    return indexUntaggedPushes;
+  }
+
+  public Number indexerMemoryMiB() {
+    return indexerMemoryMiB;
+  }
+
+  /** 0 means unreserved. */
+  public Number indexerReservedConcurrency() {
+    return indexerReservedConcurrency;
+  }
+
+  /** The bus for result events, or null for the account's default bus. */
+  public IEventBus resultBus() {
+    return resultBus;
+  }
+
+  /** The topic alarms notify, or null to create one. */
+  public ITopic alarmTopic() {
+    return alarmTopic;
+  }
+
+  public RetentionDays logRetention() {
+    return logRetention;
+  }
+
+  public RemovalPolicy removalPolicy() {
+    return removalPolicy;
+  }
+
+  /** The permissions boundary of every role, or null for none. */
+  public IManagedPolicy permissionsBoundary() {
+    return permissionsBoundary;
+  }
+
+  public ApplicationLogLevel logLevel() {
+    return logLevel;
+  }
+
+  /** Builds {@link SociIndexBuilderProps}; every setter returns the builder. */
+  public static final class Builder {
+    private LambdaArtifacts artifacts;
+    private String filters = DEFAULT_FILTERS;
+    private IndexVersion indexVersion = IndexVersion.V2;
+    private Number spanSizeBytes = DEFAULT_SPAN_SIZE;
+    private Number minLayerSizeBytes = DEFAULT_MIN_LAYER_SIZE;
+    private String tagSuffix = DEFAULT_TAG_SUFFIX;
+    private String indexUntaggedPushes = "false";
+    private Number indexerMemoryMiB = DEFAULT_INDEXER_MEMORY;
+    private Number indexerReservedConcurrency = 0;
+    private IEventBus resultBus;
+    private ITopic alarmTopic;
+    private RetentionDays logRetention = RetentionDays.ONE_MONTH;
+    private RemovalPolicy removalPolicy = RemovalPolicy.DESTROY;
+    private IManagedPolicy permissionsBoundary;
+    private ApplicationLogLevel logLevel = ApplicationLogLevel.INFO;
+
+    private Builder() {}
+
+    /** Required: the packaged filter and indexer jars ({@code mvn package}). */
+    public Builder artifacts(LambdaArtifacts artifacts) {
+      this.artifacts = artifacts;
+      return this;
+    }
+
+    /**
+     * Which pushes are indexed, and so which repositories the indexer may write: comma-separated
+     * {@code REPOSITORY:TAG} globs ({@code *}, {@code ?}), the last match deciding, a leading {@code !} excluding;
+     * a list of exclusions only starts from {@code *:*}. Default {@code *:*}. A token (a parameter)
+     * takes at most 10 filters, without spaces.
+     */
+    public Builder filters(String filters) {
+      this.filters = Objects.requireNonNull(filters, "filters");
+      return this;
+    }
+
+    /** The filters as a list. */
+    public Builder filters(List<String> filters) {
+      return filters(String.join(",", filters));
+    }
+
+    /** V2 (default) or V1. */
+    public Builder indexVersion(IndexVersion indexVersion) {
+      this.indexVersion = Objects.requireNonNull(indexVersion, "indexVersion");
+      return this;
+    }
+
+    /** Uncompressed bytes between zTOC checkpoints, 1 MiB to 1 GiB; default 4 MiB. */
+    public Builder spanSizeBytes(Number bytes) {
+      this.spanSizeBytes = Objects.requireNonNull(bytes, "spanSizeBytes");
+      return this;
+    }
+
+    /** Smaller (compressed) layers get no zTOC; default 10 MiB. */
+    public Builder minLayerSizeBytes(Number bytes) {
+      this.minLayerSizeBytes = Objects.requireNonNull(bytes, "minLayerSizeBytes");
+      return this;
+    }
+
+    /** Suffix of the v2 tag ({@code <tag><suffix>}); tags ending with it are never indexed. Default -soci. */
+    public Builder tagSuffix(String suffix) {
+      this.tagSuffix = Objects.requireNonNull(suffix, "tagSuffix");
+      return this;
+    }
+
+    /** Whether pushes by digest only are indexed too (default false). */
+    public Builder indexUntaggedPushes(boolean index) {
+      this.indexUntaggedPushes = Boolean.toString(index);
+      return this;
+    }
+
+    /** {@code "true"}, {@code "false"} or a token of either. */
+    public Builder indexUntaggedPushes(String index) {
+      this.indexUntaggedPushes = Objects.requireNonNull(index, "indexUntaggedPushes");
+      return this;
+    }
+
+    /** Indexer memory, 512 to 10240 MiB (vCPUs follow: layers are indexed in parallel); default 3008. */
+    public Builder indexerMemoryMiB(Number mebibytes) {
+      this.indexerMemoryMiB = Objects.requireNonNull(mebibytes, "indexerMemoryMiB");
+      return this;
+    }
+
+    /**
+     * Most indexers running at once; 0 (the default) leaves the function unreserved, sharing the account's
+     * unreserved concurrency. An account can reserve at most its quota minus 100.
+     */
+    public Builder indexerReservedConcurrency(Number concurrency) {
+      this.indexerReservedConcurrency = Objects.requireNonNull(concurrency, "indexerReservedConcurrency");
+      return this;
+    }
+
+    /** Where result events go (any bus the account may put to); default the account's default bus. */
+    public Builder resultBus(IEventBus bus) {
+      this.resultBus = bus;
+      return this;
+    }
+
+    /** The topic the alarms notify; default a new topic ({@link SociIndexBuilder#getAlarmTopic()}). */
+    public Builder alarmTopic(ITopic topic) {
+      this.alarmTopic = topic;
+      return this;
+    }
+
+    /** How long the functions' logs are kept; default one month. */
+    public Builder logRetention(RetentionDays retention) {
+      this.logRetention = Objects.requireNonNull(retention, "logRetention");
+      return this;
+    }
+
+    /** What happens to the log groups, queues and created topic when they leave the stack; default DESTROY. */
+    public Builder removalPolicy(RemovalPolicy policy) {
+      this.removalPolicy = Objects.requireNonNull(policy, "removalPolicy");
+      return this;
+    }
+
+    /** A managed policy set as the permissions boundary of every role the construct creates. */
+    public Builder permissionsBoundary(IManagedPolicy boundary) {
+      this.permissionsBoundary = boundary;
+      return this;
+    }
+
+    /** The functions' application log level (their JSON lines carry a level); default INFO. */
+    public Builder logLevel(ApplicationLogLevel level) {
+      this.logLevel = Objects.requireNonNull(level, "logLevel");
+      return this;
+    }
+
+    /**
+     * @throws NullPointerException if the artifacts are missing
+     * @throws IllegalArgumentException naming the first literal value out of range
+     */
+    public SociIndexBuilderProps build() {
+      return new SociIndexBuilderProps(this);
+    }
+  }
+}
