@@ -2,12 +2,12 @@ package dev.socibuilder.registry;
 
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.digest.VerifyingInputStream;
+import dev.socibuilder.registry.http.Request;
+import dev.socibuilder.registry.http.Response;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 
 /**
  * Blob downloads that survive dropped connections and verify what they delivered.
@@ -47,15 +47,15 @@ final class BlobDownload {
   }
 
   /** The size and body of one GET from {@code offset}. */
-  private record Response(InputStream body, long totalSize) {}
+  private record Fetched(InputStream body, long totalSize) {}
 
   /**
    * One GET of the blob from {@code offset}, following redirects, returning a stream positioned at
    * {@code offset} and the total blob size if the response told it (else -1).
    */
-  private Response fetch(Op op, Digest digest, long offset) throws IOException, InterruptedException {
+  private Fetched fetch(Op op, Digest digest, long offset) throws IOException, InterruptedException {
     URI uri = transport.uri(op.registry(), op.repository(), "/blobs/" + digest);
-    HttpResponse<InputStream> r = transport.exchange(op, () -> rangeGet(uri, offset));
+    Response r = transport.exchange(op, () -> rangeGet(uri, offset));
     for (int hops = 0; Transport.isRedirect(r.statusCode()); hops++) {
       Transport.closeQuietly(r);
       if (hops >= MAX_REDIRECTS) {
@@ -71,7 +71,7 @@ final class BlobDownload {
       String cr = r.headers().firstValue("Content-Range").orElse("");
       long start = HeaderValues.contentRangeStart(cr);
       if (start == offset) {
-        return new Response(r.body(), HeaderValues.contentRangeTotal(cr));
+        return new Fetched(r.body(), HeaderValues.contentRangeTotal(cr));
       }
       if (start != 0) {
         Transport.closeQuietly(r);
@@ -86,13 +86,13 @@ final class BlobDownload {
         // The server ignored Range: skip what was already read (and hashed).
         body.skipNBytes(offset);
       }
-      return new Response(body, total);
+      return new Fetched(body, total);
     }
     throw Transport.failure(op, r);
   }
 
-  private static HttpRequest.Builder rangeGet(URI uri, long offset) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET();
+  private static Request.Builder rangeGet(URI uri, long offset) {
+    Request.Builder b = Request.newBuilder(uri).GET();
     if (offset > 0) {
       b.header("Range", "bytes=" + offset + "-");
     }
@@ -119,7 +119,7 @@ final class BlobDownload {
     }
 
     void connect() {
-      Response r = transport.withRetries(op, () -> fetch(op, digest, position));
+      Fetched r = transport.withRetries(op, () -> fetch(op, digest, position));
       long total = r.totalSize();
       if (total >= 0) {
         if (size < 0) {
