@@ -343,7 +343,8 @@ public final class RegistryClient implements AutoCloseable {
    * Opens a blob for streaming, exactly once through (see {@link BlobDownload}: redirects without
    * credentials, resumption with {@code Range}). At end of stream the size and sha256 are verified: a
    * mismatch throws {@link DigestMismatchException} from {@code read}; failures to (re)connect throw
-   * {@link RegistryException} from {@code read}. The caller must close the stream.
+   * {@link RegistryException} from {@code read}. The caller must close the stream. A blob over 1 MiB is
+   * received and verified up to 1 MiB ahead of the reader, on a thread of the client.
    *
    * @param size the expected size, or -1 to take it from the response
    */
@@ -443,9 +444,10 @@ public final class RegistryClient implements AutoCloseable {
     return Digest.parse(reference);
   }
 
-  /** Closes the client's idle connections. Blobs still being read may be read to their end. */
+  /** Closes the client's idle connections and stops its threads. Blobs still being read fail. */
   @Override
   public void close() {
+    downloads.close();
     transport.close();
   }
 }
