@@ -1,11 +1,13 @@
 package dev.socibuilder.indexer;
 
 import dev.socibuilder.oci.Platform;
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How to index an image.
@@ -20,6 +22,9 @@ import java.util.Objects;
  * @param force rebuild even when the image already has a matching SOCI index
  * @param zone time zone of the zTOCs' {@code mod_time} texts (UTC, like soci's reference runs)
  * @param parallelism how many layers are indexed at once
+ * @param optimizations soci's {@code --optimizations} (none by default): with {@link Optimization#XATTR}
+ *     the zTOC of a layer without extended attributes or opaque whiteouts is marked
+ *     {@code com.amazon.soci.disable-xattrs}
  */
 public record IndexOptions(
     SociIndex.Version version,
@@ -30,7 +35,8 @@ public record IndexOptions(
     String buildTool,
     boolean force,
     ZoneId zone,
-    int parallelism) {
+    int parallelism,
+    Set<Optimization> optimizations) {
 
   public IndexOptions {
     Objects.requireNonNull(version, "version");
@@ -49,6 +55,7 @@ public record IndexOptions(
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1");
     }
+    optimizations = Set.copyOf(optimizations);
   }
 
   /** soci's defaults: v2, 10 MiB minimum, 4 MiB spans, all platforms, suffix {@code -soci}, UTC. */
@@ -62,38 +69,57 @@ public record IndexOptions(
         buildTool,
         false,
         ZoneOffset.UTC,
-        Math.max(1, Runtime.getRuntime().availableProcessors()));
+        Math.max(1, Runtime.getRuntime().availableProcessors()),
+        Set.of());
   }
 
   public IndexOptions withVersion(SociIndex.Version v) {
-    return new IndexOptions(v, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism);
+    return new IndexOptions(v, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism,
+        optimizations);
   }
 
   public IndexOptions withMinLayerSize(long bytes) {
-    return new IndexOptions(version, bytes, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism);
+    return new IndexOptions(version, bytes, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism,
+        optimizations);
   }
 
   public IndexOptions withSpanSize(long bytes) {
-    return new IndexOptions(version, minLayerSize, bytes, platforms, tagSuffix, buildTool, force, zone, parallelism);
+    return new IndexOptions(version, minLayerSize, bytes, platforms, tagSuffix, buildTool, force, zone, parallelism,
+        optimizations);
   }
 
   public IndexOptions withPlatforms(List<Platform> p) {
-    return new IndexOptions(version, minLayerSize, spanSize, p, tagSuffix, buildTool, force, zone, parallelism);
+    return new IndexOptions(version, minLayerSize, spanSize, p, tagSuffix, buildTool, force, zone, parallelism,
+        optimizations);
   }
 
   public IndexOptions withTagSuffix(String s) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, s, buildTool, force, zone, parallelism);
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, s, buildTool, force, zone, parallelism,
+        optimizations);
   }
 
   public IndexOptions withForce(boolean f) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone, parallelism);
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone, parallelism,
+        optimizations);
   }
 
   public IndexOptions withZone(ZoneId z) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, z, parallelism);
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, z, parallelism,
+        optimizations);
+  }
+
+  public IndexOptions withOptimizations(Set<Optimization> o) {
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone,
+        parallelism, o);
+  }
+
+  /** Whether soci's {@code --optimizations xattr} is on. */
+  public boolean disablesXattrs() {
+    return optimizations.contains(Optimization.XATTR);
   }
 
   public IndexOptions withParallelism(int n) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n);
+    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n,
+        optimizations);
   }
 }

@@ -2,10 +2,13 @@ package dev.socibuilder.indexer.lambda;
 
 import dev.socibuilder.ztoc.BuildInfo;
 import dev.socibuilder.indexer.IndexOptions;
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
 import java.net.URI;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +31,8 @@ import java.util.regex.Pattern;
  *     repository of the account; null (unset) for no cache
  * @param ztocCachePrefix {@code ZTOC_CACHE_PREFIX}: the key prefix of the cache's entries (default
  *     {@code ztoc/}; may be empty)
+ * @param optimizations {@code SOCI_OPTIMIZATIONS}: soci's index optimizations, comma-separated (default none;
+ *     the only one is {@code xattr})
  */
 public record IndexerConfig(
     SociIndex.Version indexVersion,
@@ -39,7 +44,8 @@ public record IndexerConfig(
     String region,
     URI registryEndpointOverride,
     String ztocCacheBucket,
-    String ztocCachePrefix) {
+    String ztocCachePrefix,
+    Set<Optimization> optimizations) {
 
   /** The default {@code ZTOC_CACHE_PREFIX}. */
   public static final String DEFAULT_ZTOC_CACHE_PREFIX = "ztoc/";
@@ -89,6 +95,7 @@ public record IndexerConfig(
       throw new IndexerConfigException("ZTOC_CACHE_PREFIX must be at most 512 of [A-Za-z0-9!_.*'()/-], not starting"
           + " with /, got '" + ztocCachePrefix + "'");
     }
+    optimizations = Set.copyOf(optimizations);
     // The remaining checks (span, minimum, suffix) are the indexing options' own.
     try {
       IndexOptions.defaults(buildTool).withVersion(indexVersion).withSpanSize(spanSize)
@@ -132,13 +139,31 @@ public record IndexerConfig(
         value(env, "AWS_REGION", null),
         overrideUri,
         value(env, "ZTOC_CACHE_BUCKET", null),
-        value(env, "ZTOC_CACHE_PREFIX", DEFAULT_ZTOC_CACHE_PREFIX));
+        value(env, "ZTOC_CACHE_PREFIX", DEFAULT_ZTOC_CACHE_PREFIX),
+        optimizations(value(env, "SOCI_OPTIMIZATIONS", "")));
+  }
+
+  /** {@code SOCI_OPTIMIZATIONS}: comma-separated soci optimization names; blank for none. */
+  private static Set<Optimization> optimizations(String list) {
+    Set<Optimization> out = EnumSet.noneOf(Optimization.class);
+    if (list.isBlank()) {
+      return out;
+    }
+    for (String name : list.split(",", -1)) {
+      try {
+        out.add(Optimization.parse(name.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new IndexerConfigException("SOCI_OPTIMIZATIONS must be a comma-separated list of soci optimizations"
+            + " (valid: xattr), got '" + list + "'", e);
+      }
+    }
+    return out;
   }
 
   /** The indexing options for one run; parallelism follows the processors Lambda gives the function now. */
   IndexOptions indexOptions() {
     return IndexOptions.defaults(buildTool).withVersion(indexVersion).withSpanSize(spanSize)
-        .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix);
+        .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix).withOptimizations(optimizations);
   }
 
   /** {@code "SOCI Index Builder v<project version>"}. */
