@@ -15,11 +15,12 @@
 # ratios of `index` to the baselines (best over best).
 #
 # Usage: bench/index-vs-curl.sh LAYER.tar.gz [ROUNDS]      (after mvn -DskipTests package)
-#   JAVA=/path/to/java to use another JVM; JAVA_OPTS adds JVM options to both soci-builder runs.
+#   JAVA=/path/to/java to use another JVM; JAVA_OPTS adds JVM options to both soci-builder runs;
+#   JAR=/path/to/soci-builder.jar to measure another build (e.g. an older commit's).
 set -euo pipefail
 layer=$(realpath "${1:?usage: $0 LAYER.tar.gz [ROUNDS]}")
 rounds=${2:-5}
-jar=$(realpath "$(dirname "$0")/../cli/target/soci-builder.jar")
+jar=$(realpath "${JAR:-$(dirname "$0")/../cli/target/soci-builder.jar}")
 java=${JAVA:-java}
 python=$(python3 -c 'import sys; print(sys.executable)') # not a pyenv shim: no start-up script
 registry_bin=${REGISTRY_BINARY:-/usr/bin/docker-registry}
