@@ -2,14 +2,13 @@ package dev.socibuilder.registry;
 
 import dev.socibuilder.json.JsonException;
 import dev.socibuilder.json.JsonParser;
+import dev.socibuilder.json.JsonValue;
 import dev.socibuilder.json.JsonValue.JsonNumber;
 import dev.socibuilder.json.JsonValue.JsonObject;
-import dev.socibuilder.json.JsonValue;
 import dev.socibuilder.registry.http.Headers;
 import dev.socibuilder.registry.http.Request;
 import dev.socibuilder.registry.http.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

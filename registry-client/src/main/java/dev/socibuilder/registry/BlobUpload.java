@@ -4,7 +4,6 @@ import dev.socibuilder.digest.Digest;
 import dev.socibuilder.registry.http.Request;
 import dev.socibuilder.registry.http.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
