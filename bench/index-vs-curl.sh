@@ -30,7 +30,10 @@ unset SOCI_BUILDER_ZTOC_CACHE
 work=$(mktemp -d /tmp/index-vs-curl.XXXXXX)
 registry_pid=
 cleanup() {
-  [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+  if [[ -n $registry_pid ]]; then
+    kill "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
