@@ -5,6 +5,7 @@ import dev.socibuilder.indexer.cache.DirectoryZtocCache;
 import dev.socibuilder.indexer.cache.ZtocCache;
 import dev.socibuilder.oci.Platform;
 import dev.socibuilder.oci.Platforms;
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.ztoc.BuildInfo;
 import java.nio.file.Path;
@@ -12,16 +13,18 @@ import dev.socibuilder.ztoc.ZtocLimits;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
  * How to index, shared by every command that indexes images ({@code index}, and any command that indexes
  * many): the SOCI index version, span and minimum layer size, platforms, tag suffix, build tool id, force,
- * time zone, zTOC limits and the zTOC cache folder.
+ * time zone, zTOC limits, soci's optimizations, and the zTOC cache folder.
  */
 final class IndexingOptions {
   @Option(names = "--index-version", paramLabel = "v2|v1", defaultValue = "v2",
@@ -58,6 +61,12 @@ final class IndexingOptions {
   @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
       description = "Time zone of the zTOCs' mod_time texts (default: ${DEFAULT-VALUE}).")
   String timeZone;
+
+  @Option(names = "--optimizations", paramLabel = "NAME",
+      description = "A soci index optimization (repeatable; off by default, as in soci). The only one: xattr, which "
+          + "marks the zTOCs of layers without extended attributes (com.amazon.soci.disable-xattrs) so that the "
+          + "snapshotter skips xattr lookups on their files.")
+  List<String> optimizations = new ArrayList<>();
 
   /** The environment variable naming the zTOC cache folder when {@code --ztoc-cache} is not given. */
   static final String ZTOC_CACHE_ENV = "SOCI_BUILDER_ZTOC_CACHE";
@@ -131,6 +140,14 @@ final class IndexingOptions {
         throw usage(spec, "invalid --platform " + p + ": " + e.getMessage());
       }
     }
+    Set<Optimization> wantedOptimizations = EnumSet.noneOf(Optimization.class);
+    for (String o : optimizations) {
+      try {
+        wantedOptimizations.add(Optimization.parse(o));
+      } catch (IllegalArgumentException e) {
+        throw usage(spec, "--optimizations: " + e.getMessage());
+      }
+    }
     ZoneId zone;
     try {
       zone = ZoneId.of(timeZone);
@@ -147,7 +164,8 @@ final class IndexingOptions {
           .withPlatforms(wanted)
           .withTagSuffix(tagSuffix)
           .withForce(force)
-          .withZone(zone);
+          .withZone(zone)
+          .withOptimizations(wantedOptimizations);
     } catch (IllegalArgumentException e) {
       throw usage(spec, e.getMessage());
     }

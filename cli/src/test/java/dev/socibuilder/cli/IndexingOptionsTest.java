@@ -1,9 +1,12 @@
 package dev.socibuilder.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.indexer.cache.DirectoryZtocCache;
 import dev.socibuilder.indexer.cache.ZtocCache;
+import dev.socibuilder.soci.Optimization;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,10 +43,32 @@ class IndexingOptionsTest {
     assertThat(parse("oci:x").ztocCache(Map.of("SOCI_BUILDER_ZTOC_CACHE", " "))).isNull();
   }
 
+  private static CommandLine.Model.CommandSpec spec() {
+    return new CommandLine(new IndexCommand()).getCommandSpec();
+  }
+
+  @Test
+  void optimizationsAreOffByDefaultAndXattrIsTheOneThereIs() {
+    assertThat(parse("oci:x").toIndexOptions(spec()).optimizations()).isEmpty();
+    assertThat(parse("oci:x").toIndexOptions(spec()).disablesXattrs()).isFalse();
+
+    IndexOptions on = parse("oci:x", "--optimizations", "xattr", "--optimizations=xattr").toIndexOptions(spec());
+    assertThat(on.optimizations()).containsExactly(Optimization.XATTR);
+    assertThat(on.disablesXattrs()).isTrue();
+  }
+
+  @Test
+  void anUnknownOptimizationIsAUsageError() {
+    assertThatThrownBy(() -> parse("oci:x", "--optimizations", "Xattr").toIndexOptions(spec()))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("--optimizations: unknown optimization 'Xattr' (valid: xattr)");
+  }
+
   @Test
   void helpNamesTheFlagAndTheVariable() {
     String usage = new CommandLine(new IndexCommand()).getUsageMessage();
 
-    assertThat(usage).contains("--ztoc-cache=DIR").contains("$SOCI_BUILDER_ZTOC_CACHE");
+    assertThat(usage).contains("--ztoc-cache=DIR").contains("$SOCI_BUILDER_ZTOC_CACHE")
+        .contains("--optimizations=NAME");
   }
 }

@@ -2,22 +2,30 @@ package dev.socibuilder.indexer;
 
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.indexer.IndexReport.PlatformReport;
+import dev.socibuilder.indexer.store.OciLayoutException;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.oci.ImageIndex;
 import dev.socibuilder.oci.ImageManifest;
 import dev.socibuilder.oci.MediaTypes;
 import dev.socibuilder.oci.Platforms;
 import dev.socibuilder.oci.StoredManifest;
+import dev.socibuilder.registry.RegistryException;
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.ReferrersTagIndex;
 import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.ztoc.InvalidZtocException;
+import dev.socibuilder.ztoc.ZtocCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Finds a SOCI index that already covers every target, built with the span size asked for now: for v2
- * the {@code <tag><suffix>} image index, for v1 a referrer (through the referrers API, or the
- * {@code sha256-<hex>} referrers tag on registries without it).
+ * Finds a SOCI index that already covers every target: for v2 the {@code <tag><suffix>} image index, built
+ * with the span size and the {@code xattr} optimization asked for now; for v1 a referrer (through the
+ * referrers API, or the {@code sha256-<hex>} referrers tag on registries without it).
  */
 final class ExistingIndex {
   /** The most entries of a referrers list (API answer or tag index) that are read. */
@@ -26,6 +34,11 @@ final class ExistingIndex {
   static final int MAX_REFERRERS_TAG_BYTES = 4 * 1024 * 1024;
   /** The most manifests fetched to confirm that a referrers tag entry still exists. */
   static final int MAX_REFERRER_MANIFESTS = 10;
+  /**
+   * The largest zTOC read to tell whether an index built without {@code disable-xattrs} on a layer was
+   * built with the optimization; a larger one counts as built without it (the index is rebuilt).
+   */
+  static final long MAX_ZTOC_CHECKED = 32 << 20;
 
   /** A covering index: one report per target, and for v2 the image index's digest and tag. */
   record Found(List<PlatformReport> platforms, String imageIndexDigest, String tag, String message) {}
@@ -96,27 +109,62 @@ final class ExistingIndex {
       ImageManifest rewritten = ImageManifest.parse(m.get().bytes());
       if (rewritten.config().digest().equals(t.manifest().config().digest())
           && layerDigests(rewritten).equals(layerDigests(t.manifest()))
-          && sameSpanSize(sociDigest)) {
+          && sameOptions(sociDigest)) {
         return sociDigest;
       }
     }
     return null;
   }
 
-  /** True if the SOCI index exists and its zTOCs were built with the span size asked for now. */
-  private boolean sameSpanSize(String sociDigest) {
+  /**
+   * True if the SOCI index exists and was built with the options asked for now: its zTOCs' span size,
+   * and {@code com.amazon.soci.disable-xattrs: "true"} exactly on the zTOCs the {@code xattr}
+   * optimization marks. Without the optimization no zTOC may carry it. With it, a zTOC without it must be
+   * of a layer that has extended attributes or an opaque whiteout: its zTOC is read to tell.
+   */
+  private boolean sameOptions(String sociDigest) {
     Optional<StoredManifest> soci = run.store().manifest(sociDigest);
     if (soci.isEmpty()) {
       return false;
     }
     String span = Long.toString(run.options().spanSize());
     for (Descriptor z : ImageManifest.parse(soci.get().bytes()).layers()) {
+      if (!MediaTypes.OCTET_STREAM.equals(z.mediaType())) {
+        continue;
+      }
       String s = z.annotation(SociIndex.ANNOTATION_SPAN_SIZE);
-      if (MediaTypes.OCTET_STREAM.equals(z.mediaType()) && s != null && !s.equals(span)) {
+      if (s != null && !s.equals(span)) {
+        return false;
+      }
+      String disabled = z.annotation(SociIndex.ANNOTATION_DISABLE_XATTRS);
+      if (!run.options().disablesXattrs()) {
+        if (disabled != null) {
+          return false;
+        }
+      } else if (disabled == null) {
+        if (!hasXattrs(z)) {
+          return false; // built without the optimization
+        }
+      } else if (!disabled.equals("true")) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * Whether the layer of zTOC {@code z} has extended attributes or an opaque whiteout, from its TOC; false
+   * (so: rebuild) when the zTOC cannot be read or is larger than {@link #MAX_ZTOC_CHECKED}.
+   */
+  private boolean hasXattrs(Descriptor z) {
+    if (z.size() > MAX_ZTOC_CHECKED) {
+      return false;
+    }
+    try (InputStream in = run.store().openBlob(z)) {
+      return !Optimization.shouldDisableXattrs(ZtocCodec.decode(in.readNBytes((int) MAX_ZTOC_CHECKED + 1)).toc());
+    } catch (IOException | UncheckedIOException | InvalidZtocException | RegistryException | OciLayoutException e) {
+      return false; // unreadable: build it again rather than keep what cannot be checked
+    }
   }
 
   private static List<String> layerDigests(ImageManifest m) {

@@ -1,12 +1,14 @@
 package dev.socibuilder.indexer;
 
 import dev.socibuilder.oci.Platform;
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.ztoc.ZtocLimits;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How to index an image.
@@ -22,6 +24,9 @@ import java.util.Objects;
  * @param zone time zone of the zTOCs' {@code mod_time} texts (UTC, like soci's reference runs)
  * @param parallelism how many layers are indexed at once
  * @param limits what one zTOC build may hold (entries, PAX bytes, zTOC size, smallest span size)
+ * @param optimizations soci's {@code --optimizations} (none by default): with {@link Optimization#XATTR}
+ *     the zTOC of a layer without extended attributes or opaque whiteouts is marked
+ *     {@code com.amazon.soci.disable-xattrs}
  */
 public record IndexOptions(
     SociIndex.Version version,
@@ -33,7 +38,8 @@ public record IndexOptions(
     boolean force,
     ZoneId zone,
     int parallelism,
-    ZtocLimits limits) {
+    ZtocLimits limits,
+    Set<Optimization> optimizations) {
 
   public IndexOptions {
     Objects.requireNonNull(version, "version");
@@ -54,6 +60,7 @@ public record IndexOptions(
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be >= 1");
     }
+    optimizations = Set.copyOf(optimizations);
   }
 
   /**
@@ -71,49 +78,63 @@ public record IndexOptions(
         false,
         ZoneOffset.UTC,
         Math.max(1, Runtime.getRuntime().availableProcessors()),
-        ZtocLimits.DEFAULTS);
+        ZtocLimits.DEFAULTS,
+        Set.of());
   }
 
   public IndexOptions withVersion(SociIndex.Version v) {
-    return new IndexOptions(v, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone,
-        parallelism, limits);
+    return new IndexOptions(
+        v, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations);
   }
 
   public IndexOptions withMinLayerSize(long bytes) {
-    return new IndexOptions(version, bytes, spanSize, platforms, tagSuffix, buildTool, force, zone,
-        parallelism, limits);
+    return new IndexOptions(
+        version, bytes, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations);
   }
 
   public IndexOptions withSpanSize(long bytes) {
-    return new IndexOptions(version, minLayerSize, bytes, platforms, tagSuffix, buildTool, force, zone,
-        parallelism, limits);
+    return new IndexOptions(
+        version, minLayerSize, bytes, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations);
   }
 
   public IndexOptions withPlatforms(List<Platform> p) {
-    return new IndexOptions(version, minLayerSize, spanSize, p, tagSuffix, buildTool, force, zone, parallelism, limits);
+    return new IndexOptions(
+        version, minLayerSize, spanSize, p, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations);
   }
 
   public IndexOptions withTagSuffix(String s) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, s, buildTool, force, zone, parallelism, limits);
+    return new IndexOptions(
+        version, minLayerSize, spanSize, platforms, s, buildTool, force, zone, parallelism, limits, optimizations);
   }
 
   public IndexOptions withForce(boolean f) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone,
-        parallelism, limits);
+    return new IndexOptions(
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone, parallelism, limits, optimizations);
   }
 
   public IndexOptions withZone(ZoneId z) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, z,
-        parallelism, limits);
+    return new IndexOptions(
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, z, parallelism, limits, optimizations);
   }
 
   public IndexOptions withParallelism(int n) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n, limits);
+    return new IndexOptions(
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n, limits, optimizations);
   }
 
   /** These options with other limits (set them before a span size below the default floor). */
   public IndexOptions withLimits(ZtocLimits l) {
-    return new IndexOptions(version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism,
-        l);
+    return new IndexOptions(
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, l, optimizations);
+  }
+
+  public IndexOptions withOptimizations(Set<Optimization> o) {
+    return new IndexOptions(
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, o);
+  }
+
+  /** Whether soci's {@code --optimizations xattr} is on. */
+  public boolean disablesXattrs() {
+    return optimizations.contains(Optimization.XATTR);
   }
 }

@@ -71,7 +71,7 @@ final class IndexPlan {
         if (sel.indexed()) {
           LayerBuilds.Built b = built.get(layer.digest());
           ztocs.add(new ZtocDescriptor(layer.digest(), layer.mediaType(), b.digest().toString(), b.bytes().length,
-              options.spanSize()));
+              options.spanSize(), options.disablesXattrs() && b.xattrFree()));
           ztocReports.add(b.report());
         } else if (sel.decision() != LayerSelection.Decision.IGNORE_PREFETCH) {
           skipped.add(new SkippedLayer(layer.digest(), layer.size(), layer.mediaType(),

@@ -8,6 +8,7 @@ import dev.socibuilder.indexer.cache.CacheKey;
 import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.soci.LayerSelection;
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.ztoc.CompressionAlgorithm;
 import dev.socibuilder.ztoc.ZtocBuilder;
 import dev.socibuilder.ztoc.ZtocLimitException;
@@ -34,12 +35,14 @@ import java.util.concurrent.Future;
 final class LayerBuilds {
 
   /**
-   * A layer's zTOC: its bytes, digest and report, and for a zTOC reused from the cache the repository of
-   * the target's registry its blob can be mounted from (or null).
+   * A layer's zTOC: its bytes, digest and report, whether its TOC has no extended attributes and no
+   * opaque whiteout ({@link Optimization#shouldDisableXattrs}, decided from the TOC whether the zTOC was
+   * built or reused), and for a zTOC reused from the cache the repository of the target's registry its
+   * blob can be mounted from (or null).
    */
-  record Built(byte[] bytes, Digest digest, ZtocReport report, String mountFrom) {
-    Built(byte[] bytes, Digest digest, ZtocReport report) {
-      this(bytes, digest, report, null);
+  record Built(byte[] bytes, Digest digest, ZtocReport report, boolean xattrFree, String mountFrom) {
+    Built(byte[] bytes, Digest digest, ZtocReport report, boolean xattrFree) {
+      this(bytes, digest, report, xattrFree, null);
     }
   }
 
@@ -133,7 +136,7 @@ final class LayerBuilds {
         ZtocReport report = new ZtocReport(layer.digest(), layer.size(), e.ztocDigest().toString(), e.ztoc().length,
             found.hit().spans(), ZtocSource.CACHED, null, null);
         run.listener().layerDone(layer, report);
-        return new Built(e.ztoc(), e.ztocDigest(), report, reuse.mountSource(found.hit()));
+        return new Built(e.ztoc(), e.ztocDigest(), report, found.hit().xattrFree(), reuse.mountSource(found.hit()));
       }
       cacheProblem = found.problem();
     }
@@ -159,7 +162,7 @@ final class LayerBuilds {
     ZtocReport report = new ZtocReport(layer.digest(), layer.size(), r.ztocDigest().toString(), r.bytes().length,
         r.spanCount(), ZtocSource.BUILT, null, cacheProblem);
     run.listener().layerDone(layer, report);
-    return new Built(r.bytes(), r.ztocDigest(), report);
+    return new Built(r.bytes(), r.ztocDigest(), report, Optimization.shouldDisableXattrs(r.ztoc().toc()));
   }
 
   /** Reports progress, and stops at the deadline (an OCI layout's files have no deadline of their own). */

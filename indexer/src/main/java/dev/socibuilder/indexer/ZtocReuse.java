@@ -9,7 +9,9 @@ import dev.socibuilder.indexer.cache.ZtocCache;
 import dev.socibuilder.indexer.cache.ZtocCacheException;
 import dev.socibuilder.indexer.store.RegistryLocation;
 import dev.socibuilder.oci.Descriptor;
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.ztoc.CompressionAlgorithm;
+import dev.socibuilder.ztoc.Ztoc;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -38,8 +40,11 @@ final class ZtocReuse {
    */
   static final Duration REFRESH_AFTER = Duration.ofDays(1);
 
-  /** A verified entry, its zTOC's span count, and when it was last written. */
-  record Hit(CacheEntry entry, int spans, Instant storedAt) {}
+  /**
+   * A verified entry, its zTOC's span count, whether its TOC has no extended attributes and no opaque
+   * whiteout (decided from the decoded zTOC, as for a built one), and when it was last written.
+   */
+  record Hit(CacheEntry entry, int spans, boolean xattrFree, Instant storedAt) {}
 
   /** A lookup: the hit (or null), and the problem that kept the cache from helping (null for a plain miss). */
   record Lookup(Hit hit, String problem) {}
@@ -80,8 +85,9 @@ final class ZtocReuse {
     }
     try {
       CacheEntry entry = CacheEntry.decode(stored.get().bytes());
-      int spans = entry.verify(key, layer.size()).compressionInfo().spanDigests().size();
-      Hit hit = new Hit(entry, spans, stored.get().storedAt());
+      Ztoc z = entry.verify(key, layer.size());
+      Hit hit = new Hit(entry, z.compressionInfo().spanDigests().size(), Optimization.shouldDisableXattrs(z.toc()),
+          stored.get().storedAt());
       hits.put(layer.digest(), hit);
       return new Lookup(hit, null);
     } catch (BadCacheEntryException e) {

@@ -5,13 +5,12 @@ import dev.socibuilder.json.JsonParser;
 import dev.socibuilder.json.JsonValue;
 import dev.socibuilder.json.JsonValue.JsonNumber;
 import dev.socibuilder.json.JsonValue.JsonObject;
+import dev.socibuilder.registry.http.Headers;
+import dev.socibuilder.registry.http.Request;
+import dev.socibuilder.registry.http.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -40,7 +39,7 @@ final class Authenticator {
   /** Sends a request with the given Authorization header (or none), without answering challenges. */
   @FunctionalInterface
   interface Sender {
-    HttpResponse<InputStream> send(HttpRequest.Builder request, String authorization)
+    Response send(Request.Builder request, String authorization)
         throws IOException, InterruptedException;
   }
 
@@ -90,7 +89,7 @@ final class Authenticator {
    * @throws RegistryException if the challenge cannot be answered, or answering it would repeat what
    *     was refused
    */
-  String afterChallenge(Op op, HttpHeaders headers, String sent) throws IOException, InterruptedException {
+  String afterChallenge(Op op, Headers headers, String sent) throws IOException, InterruptedException {
     AuthChallenge challenge = AuthChallenge.parse(headers.firstValue("WWW-Authenticate").orElse(null));
     if (challenge == null || !(challenge.isBasic() || challenge.isBearer())) {
       throw failure(op, 401, null, "registry sent no usable WWW-Authenticate challenge");
@@ -180,7 +179,7 @@ final class Authenticator {
           + uri.getScheme() + "://" + uri.getRawAuthority() + "); refusing to send credentials unencrypted");
     }
     Credentials creds = credentials.credentialsFor(op.registry());
-    HttpResponse<InputStream> r = sender.send(HttpRequest.newBuilder(uri).GET().timeout(timeout), basic(creds));
+    Response r = sender.send(Request.newBuilder(uri).GET().timeout(timeout), basic(creds));
     int s = r.statusCode();
     if (s != 200) {
       ErrorBody e = Transport.readError(r);

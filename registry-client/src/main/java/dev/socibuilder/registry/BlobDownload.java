@@ -2,12 +2,14 @@ package dev.socibuilder.registry;
 
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.digest.VerifyingInputStream;
+import dev.socibuilder.registry.http.Request;
+import dev.socibuilder.registry.http.Response;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Blob downloads that survive dropped connections and verify what they delivered.
@@ -23,10 +25,20 @@ import java.net.http.HttpResponse;
  * fails when it passes. Every byte goes through one
  * {@link VerifyingInputStream}: the size and digest must match, else {@link DigestMismatchException}.
  */
-final class BlobDownload {
+final class BlobDownload implements AutoCloseable {
   private static final int MAX_REDIRECTS = 5;
+  /** Blobs larger than this (or of unknown size) are read ahead on another thread. */
+  static final long READ_AHEAD_MIN_SIZE = 1 << 20;
+  /** Read-ahead buffers per download: 8 x 128 KiB, 1 MiB per blob being read. */
+  static final int READ_AHEAD_BUFFER = 128 * 1024;
+  static final int READ_AHEAD_BUFFERS = 8;
 
   private final Transport transport;
+  private final ExecutorService readers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "registry-blob-reader");
+    t.setDaemon(true);
+    return t;
+  });
 
   BlobDownload(Transport transport) {
     this.transport = transport;
@@ -36,26 +48,44 @@ final class BlobDownload {
    * Opens the blob; the first connection is made now, so that a missing blob or refused
    * authentication fails here rather than in the first read. The caller closes the stream.
    *
+   * <p>A blob larger than {@link #READ_AHEAD_MIN_SIZE} (or of unknown size) is received and verified on
+   * another thread, up to 1 MiB ahead of the reader ({@link ReadAhead}): the socket reads and the
+   * SHA-256 then run beside the reader's own work (a layer's inflate) instead of before it.
+   *
    * @param size the expected size, or -1 to take it from the response
    */
   InputStream open(Op op, Digest digest, long size) {
     Resumable raw = new Resumable(op, digest, size);
     raw.connect();
-    return new VerifyingInputStream(raw, digest, size, (actual, detail) ->
+    InputStream verified = new VerifyingInputStream(raw, digest, size, (actual, detail) ->
         new DigestMismatchException(op.action(), op.registry(), op.repository(), digest, actual,
             "registry sent " + detail));
+    if (size >= 0 && size <= READ_AHEAD_MIN_SIZE) {
+      return verified;
+    }
+    try {
+      return new ReadAhead(verified, readers, READ_AHEAD_BUFFER, READ_AHEAD_BUFFERS);
+    } catch (IOException e) {
+      throw Transport.ioFailure(op, e);
+    }
+  }
+
+  /** Stops the read-ahead threads; blobs still being read fail. */
+  @Override
+  public void close() {
+    readers.shutdownNow();
   }
 
   /** The size and body of one GET from {@code offset}. */
-  private record Response(InputStream body, long totalSize) {}
+  private record Fetched(InputStream body, long totalSize) {}
 
   /**
    * One GET of the blob from {@code offset}, following redirects, returning a stream positioned at
    * {@code offset} and the total blob size if the response told it (else -1).
    */
-  private Response fetch(Op op, Digest digest, long offset) throws IOException, InterruptedException {
+  private Fetched fetch(Op op, Digest digest, long offset) throws IOException, InterruptedException {
     URI uri = transport.uri(op.registry(), op.repository(), "/blobs/" + digest);
-    HttpResponse<InputStream> r = transport.exchange(op, () -> rangeGet(uri, offset));
+    Response r = transport.exchange(op, () -> rangeGet(uri, offset));
     for (int hops = 0; Transport.isRedirect(r.statusCode()); hops++) {
       Transport.closeQuietly(r);
       if (hops >= MAX_REDIRECTS) {
@@ -71,7 +101,7 @@ final class BlobDownload {
       String cr = r.headers().firstValue("Content-Range").orElse("");
       long start = HeaderValues.contentRangeStart(cr);
       if (start == offset) {
-        return new Response(r.body(), HeaderValues.contentRangeTotal(cr));
+        return new Fetched(r.body(), HeaderValues.contentRangeTotal(cr));
       }
       if (start != 0) {
         Transport.closeQuietly(r);
@@ -86,13 +116,13 @@ final class BlobDownload {
         // The server ignored Range: skip what was already read (and hashed).
         body.skipNBytes(offset);
       }
-      return new Response(body, total);
+      return new Fetched(body, total);
     }
     throw Transport.failure(op, r);
   }
 
-  private static HttpRequest.Builder rangeGet(URI uri, long offset) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET();
+  private static Request.Builder rangeGet(URI uri, long offset) {
+    Request.Builder b = Request.newBuilder(uri).GET();
     if (offset > 0) {
       b.header("Range", "bytes=" + offset + "-");
     }
@@ -119,7 +149,7 @@ final class BlobDownload {
     }
 
     void connect() {
-      Response r = transport.withRetries(op, () -> fetch(op, digest, position));
+      Fetched r = transport.withRetries(op, () -> fetch(op, digest, position));
       long total = r.totalSize();
       if (total >= 0) {
         if (size < 0) {

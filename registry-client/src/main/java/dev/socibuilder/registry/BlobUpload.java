@@ -1,14 +1,14 @@
 package dev.socibuilder.registry;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.registry.http.Request;
+import dev.socibuilder.registry.http.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * Blob uploads: {@code POST /blobs/uploads/}, then a monolithic {@code PUT ?digest=}, or {@code PATCH}
@@ -51,8 +51,8 @@ final class BlobUpload {
         + "&from=" + URLEncoder.encode(op.mountFrom(), StandardCharsets.UTF_8);
     return transport.withRetries(op, () -> {
       URI uri = Transport.appendQuery(transport.uri(op.registry(), op.repository(), "/blobs/uploads/"), mountQuery);
-      HttpResponse<InputStream> r = transport.exchange(op, () -> HttpRequest.newBuilder(uri)
-          .POST(HttpRequest.BodyPublishers.noBody()));
+      Response r = transport.exchange(op, () -> Request.newBuilder(uri)
+          .POST(new byte[0]));
       if (r.statusCode() == 201) {
         Transport.closeQuietly(r);
         Digest acknowledged = HeaderValues.contentDigest(r.headers());
@@ -73,8 +73,8 @@ final class BlobUpload {
 
   private URI start(Op op) throws IOException, InterruptedException {
     URI uri = transport.uri(op.registry(), op.repository(), "/blobs/uploads/");
-    HttpResponse<InputStream> r = transport.exchange(op, () -> HttpRequest.newBuilder(uri)
-        .POST(HttpRequest.BodyPublishers.noBody()));
+    Response r = transport.exchange(op, () -> Request.newBuilder(uri)
+        .POST(new byte[0]));
     if (r.statusCode() != 202) {
       throw Transport.failure(op, r);
     }
@@ -99,9 +99,9 @@ final class BlobUpload {
       int len = Math.min(chunkSize, content.length - offset);
       int start = offset;
       URI target = location;
-      HttpResponse<InputStream> r = transport.exchange(op, () -> HttpRequest.newBuilder(target)
+      Response r = transport.exchange(op, () -> Request.newBuilder(target)
           .timeout(timeoutFor(len))
-          .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(content, start, len))
+          .method("PATCH", Arrays.copyOfRange(content, start, start + len))
           .header("Content-Type", "application/octet-stream")
           // Distribution's (non-RFC) form: inclusive "start-end" without a unit.
           .header("Content-Range", start + "-" + (start + len - 1)));
@@ -122,9 +122,9 @@ final class BlobUpload {
   }
 
   private void complete(Op op, URI location, byte[] body, Digest digest) throws IOException, InterruptedException {
-    HttpResponse<InputStream> r = transport.exchange(op, () -> HttpRequest.newBuilder(location)
+    Response r = transport.exchange(op, () -> Request.newBuilder(location)
         .timeout(timeoutFor(body.length))
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+        .PUT(body)
         .header("Content-Type", "application/octet-stream"));
     if (r.statusCode() != 201 && r.statusCode() != 204) {
       throw Transport.failure(op, r);

@@ -6,7 +6,7 @@ import dev.socibuilder.json.JsonParser;
 import dev.socibuilder.json.JsonValue;
 import dev.socibuilder.json.JsonValue.JsonObject;
 import dev.socibuilder.json.JsonValue.JsonString;
-import java.net.http.HttpHeaders;
+import dev.socibuilder.registry.http.Headers;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -27,7 +27,7 @@ final class HeaderValues {
   private HeaderValues() {}
 
   /** {@code Retry-After} as delay-seconds or an HTTP date, capped at {@link #MAX_RETRY_AFTER}; null if absent. */
-  static Duration retryAfter(HttpHeaders headers) {
+  static Duration retryAfter(Headers headers) {
     String v = headers.firstValue("Retry-After").orElse(null);
     if (v == null) {
       return null;
@@ -87,7 +87,7 @@ final class HeaderValues {
   }
 
   /** {@code Docker-Content-Digest}, or null if absent or not a digest. */
-  static Digest contentDigest(HttpHeaders h) {
+  static Digest contentDigest(Headers h) {
     String v = h.firstValue("Docker-Content-Digest").orElse(null);
     if (v == null || v.isBlank()) {
       return null;
@@ -109,7 +109,7 @@ final class HeaderValues {
    * A fetched manifest's media type: the {@code Content-Type}, unless it is a generic type (or absent),
    * then the document's own {@code mediaType} field.
    */
-  static String manifestMediaType(HttpHeaders h, byte[] bytes) {
+  static String manifestMediaType(Headers h, byte[] bytes) {
     String ct = h.firstValue("Content-Type").map(HeaderValues::stripParams).orElse("");
     if (!ct.isEmpty() && !ct.equals("application/json") && !ct.equals("text/plain")
         && !ct.equals("application/octet-stream")) {
@@ -135,7 +135,7 @@ final class HeaderValues {
    * The target of the {@code rel="next"} link of the {@code Link} headers (RFC 8288), as written between
    * {@code <} and {@code >} (usually relative, e.g. {@code /v2/_catalog?last=b&n=100}); null if none.
    */
-  static String nextLink(HttpHeaders h) {
+  static String nextLink(Headers h) {
     for (String value : h.allValues("Link")) {
       int i = 0;
       while (i < value.length()) {

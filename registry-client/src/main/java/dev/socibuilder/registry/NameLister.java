@@ -7,10 +7,9 @@ import dev.socibuilder.json.JsonValue.JsonArray;
 import dev.socibuilder.json.JsonValue.JsonNull;
 import dev.socibuilder.json.JsonValue.JsonObject;
 import dev.socibuilder.json.JsonValue.JsonString;
-import java.io.InputStream;
+import dev.socibuilder.registry.http.Request;
+import dev.socibuilder.registry.http.Response;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -76,8 +75,8 @@ final class NameLister {
   private Page fetch(Op op, URI uri, String member, boolean firstPage) {
     try {
       return transport.withRetries(op, () -> {
-        HttpResponse<InputStream> r = transport.exchange(op, () ->
-            HttpRequest.newBuilder(uri).GET().header("Accept", "application/json"));
+        Response r = transport.exchange(op, () ->
+            Request.newBuilder(uri).GET().header("Accept", "application/json"));
         if (r.statusCode() != 200) {
           throw Transport.failure(op, r);
         }

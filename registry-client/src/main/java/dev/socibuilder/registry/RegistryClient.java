@@ -3,16 +3,16 @@ package dev.socibuilder.registry;
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.oci.MediaTypes;
 import dev.socibuilder.oci.StoredManifest;
+import dev.socibuilder.registry.http.Request;
+import dev.socibuilder.registry.http.Response;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Objects;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
@@ -189,8 +189,8 @@ public final class RegistryClient implements AutoCloseable {
     String accept = accept(acceptMediaTypes);
     URI uri = transport.uri(registry, repository, "/manifests/" + reference);
     return transport.withRetries(op, () -> {
-      HttpResponse<InputStream> r =
-          transport.exchange(op, () -> HttpRequest.newBuilder(uri).GET().header("Accept", accept));
+      Response r =
+          transport.exchange(op, () -> Request.newBuilder(uri).GET().header("Accept", accept));
       if (r.statusCode() == 404) {
         Transport.closeQuietly(r);
         return null;
@@ -223,8 +223,8 @@ public final class RegistryClient implements AutoCloseable {
     String accept = accept(acceptMediaTypes);
     URI uri = transport.uri(registry, repository, "/manifests/" + reference);
     HeadResult head = transport.withRetries(op, () -> {
-      HttpResponse<InputStream> r = transport.exchange(op, () ->
-          HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()).header("Accept", accept));
+      Response r = transport.exchange(op, () ->
+          Request.newBuilder(uri).HEAD().header("Accept", accept));
       if (r.statusCode() == 404) {
         Transport.closeQuietly(r);
         return new HeadResult(false, null);
@@ -269,8 +269,8 @@ public final class RegistryClient implements AutoCloseable {
     Op op = new Op("push manifest", registry, repository, reference, true);
     URI uri = transport.uri(registry, repository, "/manifests/" + reference);
     return transport.withRetries(op, () -> {
-      HttpResponse<InputStream> r = transport.exchange(op, () -> HttpRequest.newBuilder(uri)
-          .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
+      Response r = transport.exchange(op, () -> Request.newBuilder(uri)
+          .PUT(bytes)
           .header("Content-Type", mediaType));
       if (r.statusCode() != 201 && r.statusCode() != 200) {
         RegistryException e = Transport.failure(op, r);
@@ -305,8 +305,8 @@ public final class RegistryClient implements AutoCloseable {
     String query = artifactType == null ? "" : "?artifactType=" + URLEncoder.encode(artifactType, StandardCharsets.UTF_8);
     URI uri = transport.uri(registry, repository, "/referrers/" + digest + query);
     return transport.withRetries(op, () -> {
-      HttpResponse<InputStream> r =
-          transport.exchange(op, () -> HttpRequest.newBuilder(uri).GET().header("Accept", MediaTypes.OCI_INDEX));
+      Response r =
+          transport.exchange(op, () -> Request.newBuilder(uri).GET().header("Accept", MediaTypes.OCI_INDEX));
       if (r.statusCode() == 404) {
         Transport.closeQuietly(r);
         return Optional.empty();
@@ -325,8 +325,8 @@ public final class RegistryClient implements AutoCloseable {
     Op op = new Op("check blob", registry, repository, digest.toString(), false);
     URI uri = transport.uri(registry, repository, "/blobs/" + digest);
     return transport.withRetries(op, () -> {
-      HttpResponse<InputStream> r = transport.exchange(op, () ->
-          HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+      Response r = transport.exchange(op, () ->
+          Request.newBuilder(uri).HEAD());
       Transport.closeQuietly(r);
       int s = r.statusCode();
       if (s == 200 || Transport.isRedirect(s)) {
@@ -343,7 +343,8 @@ public final class RegistryClient implements AutoCloseable {
    * Opens a blob for streaming, exactly once through (see {@link BlobDownload}: redirects without
    * credentials, resumption with {@code Range}). At end of stream the size and sha256 are verified: a
    * mismatch throws {@link DigestMismatchException} from {@code read}; failures to (re)connect throw
-   * {@link RegistryException} from {@code read}. The caller must close the stream.
+   * {@link RegistryException} from {@code read}. The caller must close the stream. A blob over 1 MiB is
+   * received and verified up to 1 MiB ahead of the reader, on a thread of the client.
    *
    * @param size the expected size, or -1 to take it from the response
    */
@@ -443,9 +444,10 @@ public final class RegistryClient implements AutoCloseable {
     return Digest.parse(reference);
   }
 
-  /** Stops the client's HTTP threads. Streams still open may fail afterwards. */
+  /** Closes the client's idle connections and stops its threads. Blobs still being read fail. */
   @Override
   public void close() {
+    downloads.close();
     transport.close();
   }
 }

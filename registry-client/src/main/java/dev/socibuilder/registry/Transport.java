@@ -1,14 +1,17 @@
 package dev.socibuilder.registry;
 
+import dev.socibuilder.registry.http.Http1Client;
+import dev.socibuilder.registry.http.ReadGuard;
+import dev.socibuilder.registry.http.Request;
+import dev.socibuilder.registry.http.Response;
 import dev.socibuilder.ztoc.BuildInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.ProxySelector;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
@@ -16,19 +19,13 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
- * Sends the registry client's requests over {@link java.net.http.HttpClient} (HTTP/1.1): answers
+ * Sends the registry client's requests over HTTP/1.1 ({@link Http1Client}): answers
  * authentication challenges through the {@link Authenticator}, retries transient failures per the
  * {@link RetryPolicy}, turns unexpected responses into {@link RegistryException}s with the registry's
  * own error code and message, and guards every response body it hands out against stalls.
@@ -38,9 +35,9 @@ import javax.net.ssl.SSLContext;
  *
  * <p><b>Limits.</b> Every request's headers must arrive within the timeout, and every read of every
  * response body (manifests, tokens, referrers, error and upload bodies, blobs) must return data within
- * it, else it fails as a timeout. Nothing goes past the {@link Deadline}: requests are sent with the
- * shorter of the timeout and the time left, a read blocked at the deadline fails, and a retry wait that
- * would end after it is not started.
+ * it, else it fails as a timeout (a socket timeout on each read: no watchdog thread). Nothing goes past
+ * the {@link Deadline}: requests are sent with the shorter of the timeout and the time left, each body
+ * read waits at most the time left, and a retry wait that would end after it is not started.
  *
  * <p><b>Credentials</b> go only to the registry's own origin (scheme, host, port): a request to another
  * origin (an upload {@code Location}, a storage redirect) is sent without them and its challenges are
@@ -74,10 +71,9 @@ final class Transport implements AutoCloseable {
   private final Consumer<String> warnings;
   private final String userAgent;
   private final Set<String> warnedOrigins = ConcurrentHashMap.newKeySet();
-  private final ExecutorService executor;
-  private final ScheduledThreadPoolExecutor watchdog;
-  private final HttpClient http;
+  private final Http1Client http;
   private final Authenticator auth;
+  private final ReadGuard bodyReads = new BodyReads();
 
   /**
    * @param credentials per-registry credentials, or null for anonymous
@@ -98,30 +94,9 @@ final class Transport implements AutoCloseable {
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.warnings = warnings != null ? warnings : w -> { };
     this.userAgent = "soci-builder/" + BuildInfo.version();
-    this.executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "registry-http");
-      t.setDaemon(true);
-      return t;
-    });
-    // java.net.http has no read timeout for a streamed body: a stalled read is detected by this
-    // watchdog, which closes the body so that the blocked read returns (see GuardedBody).
-    this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "registry-read-watchdog");
-      t.setDaemon(true);
-      return t;
-    });
-    watchdog.setRemoveOnCancelPolicy(true);
-    HttpClient.Builder hb = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        // Redirects are followed by hand: credentials must not follow a redirect to another origin,
-        // and the JDK would copy the Authorization header.
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(timeout)
-        .executor(executor);
-    if (sslContext != null) {
-      hb.sslContext(sslContext);
-    }
-    this.http = hb.build();
+    // Not java.net.http.HttpClient: see Http1Client for why. Proxies as java.net.http would use them:
+    // the default ProxySelector (the http(s).proxyHost system properties).
+    this.http = new Http1Client(sslContext, timeout, ProxySelector.getDefault());
     this.auth = new Authenticator(
         credentials != null ? credentials : CredentialsProvider.anonymous(), this::send, timeout, plainHttp);
   }
@@ -141,13 +116,13 @@ final class Transport implements AutoCloseable {
    * want, answering a 401 challenge once and re-sending (the request is rebuilt for the re-send: bodies
    * are byte arrays). A request to another origin goes without credentials, and a 401 from there fails.
    */
-  HttpResponse<InputStream> exchange(Op op, Supplier<HttpRequest.Builder> request)
+  Response exchange(Op op, Supplier<Request.Builder> request)
       throws IOException, InterruptedException {
-    HttpRequest.Builder first = request.get();
+    Request.Builder first = request.get();
     URI target = first.build().uri();
     URI home = URI.create(origin(op.registry()));
     if (!sameOrigin(target, home)) {
-      HttpResponse<InputStream> r = send(first, null);
+      Response r = send(first, null);
       if (r.statusCode() == 401) {
         ErrorBody e = readError(r);
         throw op.failure(401, e.code(), originOf(target) + " asks for credentials; they are only sent to the registry's"
@@ -156,7 +131,7 @@ final class Transport implements AutoCloseable {
       return r;
     }
     String authorization = auth.knownAuthorization(op);
-    HttpResponse<InputStream> r = send(first, authorization);
+    Response r = send(first, authorization);
     if (r.statusCode() != 401) {
       return r;
     }
@@ -173,23 +148,22 @@ final class Transport implements AutoCloseable {
    * Sends a request with {@code authorization} (or none) and the User-Agent, within the timeout (or the
    * request's own) and never past the deadline. The response body is guarded against stalls.
    */
-  HttpResponse<InputStream> send(HttpRequest.Builder b, String authorization)
+  Response send(Request.Builder b, String authorization)
       throws IOException, InterruptedException {
     b.setHeader("User-Agent", userAgent);
     if (authorization != null) {
       b.setHeader("Authorization", authorization);
     }
-    HttpRequest req = b.build();
+    Request req = b.build();
     Duration wait = deadline.cap(req.timeout().orElse(timeout));
     if (wait.isZero()) {
       throw new HttpTimeoutException("the deadline passed before the request was sent");
     }
-    req = HttpRequest.newBuilder(req, (n, v) -> true).timeout(wait).build();
+    req = req.withTimeout(wait);
     if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
       warnIfClearText(req.uri());
     }
-    return http.send(req, info -> HttpResponse.BodySubscribers.mapping(
-        HttpResponse.BodySubscribers.ofInputStream(), GuardedBody::new));
+    return http.send(req, bodyReads);
   }
 
   /** Warns (once per origin) that Basic credentials go over plain HTTP to a host that is not this one. */
@@ -300,7 +274,7 @@ final class Transport implements AutoCloseable {
    * @param what e.g. "redirect", "upload response"; for the message
    * @throws RegistryException (permanent) if it is missing, malformed or of another scheme
    */
-  static URI location(Op op, HttpResponse<?> r, String what) {
+  static URI location(Op op, Response r, String what) {
     String loc = r.headers().firstValue("Location").orElse(null);
     if (loc == null || loc.isBlank()) {
       // A redirect without a target is the registry's mistake; an upload answer without one may be a glitch.
@@ -327,7 +301,7 @@ final class Transport implements AutoCloseable {
     String what;
     if (e instanceof HttpTimeoutException) {
       what = "timed out (" + reason(e) + ")";
-    } else if (e instanceof ConnectException) {
+    } else if (e instanceof ConnectException || e instanceof UnknownHostException) {
       what = "cannot connect (" + reason(e) + ")";
     } else {
       String m = reason(e);
@@ -342,7 +316,7 @@ final class Transport implements AutoCloseable {
    */
   private static String reason(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof UnresolvedAddressException) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
         return "unknown host";
       }
       if (t.getMessage() != null && !t.getMessage().isBlank()) {
@@ -356,7 +330,7 @@ final class Transport implements AutoCloseable {
   }
 
   /** Classifies an unexpected response; reads (and closes) its error body. */
-  static RegistryException failure(Op op, HttpResponse<InputStream> r) {
+  static RegistryException failure(Op op, Response r) {
     int s = r.statusCode();
     ErrorBody e = readError(r);
     boolean transientFailure = s >= 500 || s == 429 || s == 408;
@@ -369,7 +343,7 @@ final class Transport implements AutoCloseable {
   }
 
   /** The response's error body (at most {@link #MAX_ERROR_BYTES} read); closes the body. */
-  static ErrorBody readError(HttpResponse<InputStream> r) {
+  static ErrorBody readError(Response r) {
     byte[] body;
     try (InputStream in = r.body()) {
       body = in.readNBytes(MAX_ERROR_BYTES);
@@ -380,7 +354,7 @@ final class Transport implements AutoCloseable {
   }
 
   /** The whole body, which must not exceed {@code limit} bytes nor end before its Content-Length; closes it. */
-  static byte[] readLimited(HttpResponse<InputStream> r, int limit, Op op) throws IOException {
+  static byte[] readLimited(Response r, int limit, Op op) throws IOException {
     try (InputStream in = r.body()) {
       byte[] bytes = in.readNBytes(limit + 1);
       if (bytes.length > limit) {
@@ -394,7 +368,7 @@ final class Transport implements AutoCloseable {
     }
   }
 
-  static void closeQuietly(HttpResponse<InputStream> r) {
+  static void closeQuietly(Response r) {
     try {
       r.body().close();
     } catch (IOException | RuntimeException ignored) {
@@ -430,101 +404,27 @@ final class Transport implements AutoCloseable {
     return URI.create(s + (uri.getRawQuery() == null ? "?" : "&") + query);
   }
 
-  /** Stops the HTTP threads. Streams still open may fail afterwards. */
+  /** Closes the idle connections. Streams still open may be read to their end. */
   @Override
   public void close() {
-    watchdog.shutdownNow();
-    executor.shutdownNow();
+    http.close();
   }
 
   /**
-   * A response body whose every read must return within the timeout and before the deadline: a watchdog
-   * closes the underlying stream when one blocks longer, so that the read returns, and the read then
-   * fails with an {@link HttpTimeoutException} (whatever the closed stream returned). Callers retry
-   * (or, for blobs, resume) it as any other timeout.
+   * Every read of every response body must return data within the timeout and before the deadline, else
+   * it fails with an {@link HttpTimeoutException}. Callers retry (or, for blobs, resume) it as any other
+   * timeout.
    */
-  private final class GuardedBody extends InputStream {
-    private final InputStream in;
-    /** Set by the watchdog when it closed {@link #in}: every later read fails. */
-    private volatile boolean stalled;
-    private volatile boolean byDeadline;
-
-    GuardedBody(InputStream in) {
-      this.in = in;
+  private final class BodyReads implements ReadGuard {
+    @Override
+    public Duration nextReadLimit() {
+      return deadline.cap(timeout);
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      Objects.checkFromIndexSize(off, len, b.length);
-      if (len == 0) {
-        return 0;
-      }
-      if (stalled) {
-        throw stallFailure();
-      }
-      Duration limit = deadline.cap(timeout);
-      if (limit.isZero()) {
-        byDeadline = true;
-        stalled = true;
-        closeIn();
-        throw stallFailure();
-      }
-      boolean cappedByDeadline = limit.compareTo(timeout) < 0;
-      ScheduledFuture<?> alarm;
-      try {
-        alarm = watchdog.schedule(() -> {
-          byDeadline = cappedByDeadline;
-          stalled = true;
-          closeIn();
-        }, limit.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (RejectedExecutionException e) {
-        throw new IOException("registry client closed", e);
-      }
-      int n;
-      try {
-        n = in.read(b, off, len);
-      } catch (IOException e) {
-        if (stalled) {
-          throw stallFailure();
-        }
-        throw e;
-      } finally {
-        alarm.cancel(false);
-      }
-      if (stalled) {
-        throw stallFailure(); // what the closed stream returned is not the body
-      }
-      return n;
-    }
-
-    private HttpTimeoutException stallFailure() {
-      return new HttpTimeoutException(byDeadline ? "the deadline passed while reading the response"
+    public HttpTimeoutException timedOut(Duration limit) {
+      return new HttpTimeoutException(limit.compareTo(timeout) < 0 ? "the deadline passed while reading the response"
           : "no data received for " + timeout.toMillis() + " ms");
-    }
-
-    private void closeIn() {
-      try {
-        in.close();
-      } catch (IOException | RuntimeException ignored) {
-        // the point is to unblock the reader
-      }
-    }
-
-    @Override
-    public int available() throws IOException {
-      return stalled ? 0 : in.available();
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
     }
   }
 }

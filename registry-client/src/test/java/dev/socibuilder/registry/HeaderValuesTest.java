@@ -3,7 +3,7 @@ package dev.socibuilder.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.socibuilder.digest.Digest;
-import java.net.http.HttpHeaders;
+import dev.socibuilder.registry.http.Headers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -13,12 +13,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class HeaderValuesTest {
-  private static HttpHeaders headers(String... nameValues) {
+  private static Headers headers(String... nameValues) {
     Map<String, List<String>> map = new java.util.HashMap<>();
     for (int i = 0; i < nameValues.length; i += 2) {
       map.put(nameValues[i], List.of(nameValues[i + 1]));
     }
-    return HttpHeaders.of(map, (a, b) -> true);
+    return Headers.of(map);
   }
 
   @Test

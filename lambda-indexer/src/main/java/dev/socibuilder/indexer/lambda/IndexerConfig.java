@@ -2,11 +2,14 @@ package dev.socibuilder.indexer.lambda;
 
 import dev.socibuilder.ztoc.BuildInfo;
 import dev.socibuilder.indexer.IndexOptions;
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.ztoc.ZtocLimits;
 import java.net.URI;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +34,8 @@ import java.util.regex.Pattern;
  *     {@code ztoc/}; may be empty)
  * @param limits {@code ZTOC_LIMITS}: what one zTOC build may hold, as {@link ZtocLimits#parse} reads it
  *     (e.g. {@code toc-entries=1000000,ztoc-bytes=256MiB}); unset, the defaults
+ * @param optimizations {@code SOCI_OPTIMIZATIONS}: soci's index optimizations, comma-separated (default none;
+ *     the only one is {@code xattr})
  */
 public record IndexerConfig(
     SociIndex.Version indexVersion,
@@ -43,7 +48,8 @@ public record IndexerConfig(
     URI registryEndpointOverride,
     String ztocCacheBucket,
     String ztocCachePrefix,
-    ZtocLimits limits) {
+    ZtocLimits limits,
+    Set<Optimization> optimizations) {
 
   /** The default {@code ZTOC_CACHE_PREFIX}. */
   public static final String DEFAULT_ZTOC_CACHE_PREFIX = "ztoc/";
@@ -96,6 +102,7 @@ public record IndexerConfig(
     if (limits == null) {
       throw new IndexerConfigException("ZTOC_LIMITS must be given");
     }
+    optimizations = Set.copyOf(optimizations);
     // The remaining checks (span, minimum, suffix) are the indexing options' own.
     try {
       IndexOptions.defaults(buildTool).withLimits(limits).withVersion(indexVersion).withSpanSize(spanSize)
@@ -146,13 +153,31 @@ public record IndexerConfig(
         overrideUri,
         value(env, "ZTOC_CACHE_BUCKET", null),
         value(env, "ZTOC_CACHE_PREFIX", DEFAULT_ZTOC_CACHE_PREFIX),
-        limits);
+        limits,
+        optimizations(value(env, "SOCI_OPTIMIZATIONS", "")));
+  }
+
+  /** {@code SOCI_OPTIMIZATIONS}: comma-separated soci optimization names; blank for none. */
+  private static Set<Optimization> optimizations(String list) {
+    Set<Optimization> out = EnumSet.noneOf(Optimization.class);
+    if (list.isBlank()) {
+      return out;
+    }
+    for (String name : list.split(",", -1)) {
+      try {
+        out.add(Optimization.parse(name.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new IndexerConfigException("SOCI_OPTIMIZATIONS must be a comma-separated list of soci optimizations"
+            + " (valid: xattr), got '" + list + "'", e);
+      }
+    }
+    return out;
   }
 
   /** The indexing options for one run; parallelism follows the processors Lambda gives the function now. */
   IndexOptions indexOptions() {
     return IndexOptions.defaults(buildTool).withLimits(limits).withVersion(indexVersion).withSpanSize(spanSize)
-        .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix);
+        .withMinLayerSize(minLayerSize).withTagSuffix(tagSuffix).withOptimizations(optimizations);
   }
 
   /** {@code "SOCI Index Builder v<project version>"}. */

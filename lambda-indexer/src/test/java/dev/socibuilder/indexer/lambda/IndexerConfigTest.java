@@ -3,6 +3,7 @@ package dev.socibuilder.indexer.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.ztoc.ZtocLimits;
 import java.net.URI;
@@ -38,6 +39,20 @@ class IndexerConfigTest {
     assertThat(config.ztocCacheBucket()).isNull();
     assertThat(config.ztocCachePrefix()).isEqualTo("ztoc/");
     assertThat(config.limits()).isEqualTo(ZtocLimits.DEFAULTS);
+    assertThat(config.optimizations()).isEmpty();
+    assertThat(config.indexOptions().disablesXattrs()).isFalse();
+  }
+
+  @Test
+  void readsSociOptimizations() {
+    IndexerConfig config = IndexerConfig.fromEnvironment(env("SOCI_OPTIMIZATIONS", " xattr "));
+
+    assertThat(config.optimizations()).containsExactly(Optimization.XATTR);
+    assertThat(config.indexOptions().optimizations()).containsExactly(Optimization.XATTR);
+    assertThat(config.indexOptions().disablesXattrs()).isTrue();
+    assertThat(IndexerConfig.fromEnvironment(env("SOCI_OPTIMIZATIONS", "xattr,xattr")).optimizations())
+        .containsExactly(Optimization.XATTR);
+    assertThat(IndexerConfig.fromEnvironment(env("SOCI_OPTIMIZATIONS", " ")).optimizations()).isEmpty();
   }
 
   @Test
@@ -110,6 +125,8 @@ class IndexerConfigTest {
       ZTOC_CACHE_BUCKET          | ab                  | ZTOC_CACHE_BUCKET must be an S3 bucket name
       ZTOC_CACHE_PREFIX          | /ztoc/              | ZTOC_CACHE_PREFIX must be at most 512 of
       ZTOC_CACHE_PREFIX          | a b                 | ZTOC_CACHE_PREFIX must be at most 512 of
+      SOCI_OPTIMIZATIONS         | XATTR               | SOCI_OPTIMIZATIONS must be a comma-separated list of soci optimizations (valid: xattr), got 'XATTR'
+      SOCI_OPTIMIZATIONS         | xattr,prefetch      | SOCI_OPTIMIZATIONS must be a comma-separated list of soci optimizations (valid: xattr), got 'xattr,prefetch'
       """)
   void invalidVariableIsNamedInTheError(String name, String value, String message) {
     assertThatThrownBy(() -> IndexerConfig.fromEnvironment(env(name, value)))

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Whole-process comparison, in one run, of indexing a one-layer image from a registry against
+# downloading and inflating that layer with external tools.
+#
+# Builds a one-layer OCI image of LAYER (a gzip tar), starts the Distribution registry
+# (/usr/bin/docker-registry) on 127.0.0.1 with a free port and a temporary config, pushes the image
+# with skopeo, then times ROUNDS interleaved rounds of:
+#   curl             curl of the layer blob to /dev/null
+#   curl|zlib        curl of the blob piped into python3's zlib inflate (the issue's baseline)
+#   skopeo           skopeo copy of the image to an OCI layout (download + verify + write)
+#   gzip -dc, pigz -dc of the layer file
+#   ztoc create      soci-builder ztoc create of the layer file
+#   index            soci-builder index IMAGE --force (download + verify + zTOC + publish)
+# Both soci-builder commands run with -Xmx128m. Prints the best and the median of each and the
+# ratios of `index` to the baselines (best over best).
+#
+# Usage: bench/index-vs-curl.sh LAYER.tar.gz [ROUNDS]      (after mvn -DskipTests package)
+#   JAVA=/path/to/java to use another JVM; JAVA_OPTS adds JVM options to both soci-builder runs;
+#   JAR=/path/to/soci-builder.jar to measure another build (e.g. an older commit's).
+set -euo pipefail
+layer=$(realpath "${1:?usage: $0 LAYER.tar.gz [ROUNDS]}")
+rounds=${2:-5}
+jar=$(realpath "${JAR:-$(dirname "$0")/../cli/target/soci-builder.jar}")
+java=${JAVA:-java}
+python=$(python3 -c 'import sys; print(sys.executable)') # not a pyenv shim: no start-up script
+registry_bin=${REGISTRY_BINARY:-/usr/bin/docker-registry}
+[[ -f $jar ]] || { echo "no $jar: run mvn -DskipTests package first" >&2; exit 1; }
+unset SOCI_BUILDER_ZTOC_CACHE
+
+work=$(mktemp -d /tmp/index-vs-curl.XXXXXX)
+registry_pid=
+cleanup() {
+  if [[ -n $registry_pid ]]; then
+    kill "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- the one-layer image, as an OCI layout ---------------------------------------------------
+layout=$work/image
+mkdir -p "$layout/blobs/sha256"
+layer_hex=$(sha256sum "$layer" | cut -d' ' -f1)
+layer_size=$(stat -c %s "$layer")
+diff_hex=$(gzip -dc "$layer" | sha256sum | cut -d' ' -f1)
+ln "$layer" "$layout/blobs/sha256/$layer_hex" 2>/dev/null || cp "$layer" "$layout/blobs/sha256/$layer_hex"
+put_blob() { # json -> "hex size" of the blob written
+  local hex
+  hex=$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)
+  printf '%s' "$1" > "$layout/blobs/sha256/$hex"
+  echo "$hex ${#1}"
+}
+config='{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:'$diff_hex'"]},"config":{}}'
+read -r config_hex config_size < <(put_blob "$config")
+manifest='{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:'$config_hex'","size":'$config_size'},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:'$layer_hex'","size":'$layer_size'}]}'
+read -r manifest_hex manifest_size < <(put_blob "$manifest")
+printf '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"bench"}}]}' \
+  "$manifest_hex" "$manifest_size" > "$layout/index.json"
+
+# --- the registry (the test-support RegistryServer's configuration) --------------------------
+port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/storage"
+cat > "$work/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $work/storage
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:$port
+  secret: bench-secret
+EOF
+"$registry_bin" serve "$work/config.yml" > "$work/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 100); do
+  curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && break
+  sleep 0.1
+done
+curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" || { cat "$work/registry.log" >&2; exit 1; }
+image=127.0.0.1:$port/bench/layer:1
+skopeo copy -q --dest-tls-verify=false "oci:$layout:bench" "docker://$image"
+blob_url=http://127.0.0.1:$port/v2/bench/layer/blobs/sha256:$layer_hex
+
+# --- the measured commands --------------------------------------------------------------------
+inflate_py='import sys, zlib
+d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+r = sys.stdin.buffer
+n = 0
+while True:
+    chunk = r.read(1 << 20)
+    if not chunk:
+        break
+    n += len(d.decompress(chunk))
+n += len(d.flush())
+assert d.eof, "truncated gzip"
+'
+ztoc_out=$work/layer.ztoc
+run_curl() { curl -fs -o /dev/null "$blob_url"; }
+run_curl_zlib() { curl -fs "$blob_url" | "$python" -c "$inflate_py"; }
+run_skopeo() { rm -rf "$work/copy"; skopeo copy -q --src-tls-verify=false "docker://$image" "oci:$work/copy:bench"; }
+run_gzip() { gzip -dc "$layer" > /dev/null; }
+run_pigz() { pigz -dc "$layer" > /dev/null; }
+# shellcheck disable=SC2086
+run_ztoc() { "$java" -Xmx128m ${JAVA_OPTS:-} -jar "$jar" ztoc create "$layer" -o "$ztoc_out"; }
+# shellcheck disable=SC2086
+run_index() { "$java" -Xmx128m ${JAVA_OPTS:-} -jar "$jar" index "$image" --plain-http --force > /dev/null; }
+names=(curl curl_zlib skopeo gzip pigz ztoc index)
+labels=("curl" "curl | python3 zlib" "skopeo copy to oci:" "gzip -dc" "pigz -dc" "soci-builder ztoc create" "soci-builder index --force")
+
+cat "$layer" > /dev/null # page cache
+for name in "${names[@]}"; do "run_$name" > /dev/null; done # warm-up: caches, registry
+declare -A times
+for r in $(seq "$rounds"); do
+  for name in "${names[@]}"; do
+    s=$(date +%s%N)
+    "run_$name" > /dev/null
+    e=$(date +%s%N)
+    times[$name]+="$(( (e - s) / 1000000 )) "
+  done
+  echo "round $r/$rounds done" >&2
+done
+
+best() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | head -1; }
+median() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+echo "layer: $layer ($layer_size bytes), $rounds rounds, $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-28s %9s %9s\n' command best_ms median_ms
+for i in "${!names[@]}"; do
+  printf '%-28s %9s %9s\n' "${labels[$i]}" "$(best "${names[$i]}")" "$(median "${names[$i]}")"
+done
+index_ms=$(best index)
+for i in 0 1 2 3 4 5; do
+  awk -v a="$index_ms" -v b="$(best "${names[$i]}")" -v l="${labels[$i]}" \
+    'BEGIN { printf "index / %-26s %6.2f\n", l, a / b }'
+done
