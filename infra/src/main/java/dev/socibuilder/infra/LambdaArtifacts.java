@@ -9,7 +9,8 @@ import java.util.Objects;
  * builds in the {@code lambda-filter} and {@code lambda-indexer} modules. The stack takes them from here rather
  * than computing paths itself, so tests can pass placeholder jars and {@code cdk synth} never needs Docker.
  *
- * @param filterJar  the filter function's jar (handler {@value SociIndexBuilder#FILTER_HANDLER})
+ * @param filterJar  the filter function's jar (handlers {@value SociIndexBuilder#FILTER_HANDLER} and
+ *                   {@value SociIndexBuilder#SWEEP_HANDLER})
  * @param indexerJar the indexer function's jar (handlers {@value SociIndexBuilder#INDEXER_HANDLER} and
  *                   {@value SociIndexBuilder#FAILURE_HANDLER})
  */

@@ -2,6 +2,7 @@ package dev.socibuilder.infra;
 
 import dev.socibuilder.filter.rules.FilterRule;
 import dev.socibuilder.filter.rules.FilterRules;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -45,6 +46,9 @@ final class RepositoryArns {
 
   /** The repository glob that covers every repository. */
   static final String EVERY_REPOSITORY = "*";
+  /** How cdk-nag shows a repository ARN of the stack's account and region, up to the repository name. */
+  static final String NAG_REPOSITORY_PREFIX =
+      "Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/";
 
   private RepositoryArns() {
   }
@@ -97,6 +101,27 @@ final class RepositoryArns {
       }
     }
     return globs.isEmpty() ? List.of(EVERY_REPOSITORY) : List.copyOf(globs);
+  }
+
+  /**
+   * The cdk-nag AwsSolutions-IAM5 findings of a grant on {@link #forFilters}, each exactly as cdk-nag shows it,
+   * for a suppression that accepts these and nothing else: for a literal list, the ARNs of its globs with a
+   * {@code *}; for a deploy-time list, the one {@code Fn::If} whose true branch is {@code repository/*} (a list of
+   * exclusions only), matched by a regular expression that also fixes that first branch.
+   */
+  static List<Object> nagWildcards(String filters) {
+    List<Object> wildcards = new ArrayList<>();
+    if (Token.isUnresolved(filters)) {
+      wildcards.add(RegexAppliesTo.builder()
+          .regex("/^Resource::\\{\"Fn::If\":\\[\"[A-Za-z0-9]*NoPositiveFilter[A-Za-z0-9]*\",\\[\\{\"Fn::Join\":"
+              + "\\[\"\",\\[\"arn:\",\\{\"Ref\":\"AWS::Partition\"\\},\":ecr:\",\\{\"Ref\":\"AWS::Region\"\\},"
+              + "\":\",\\{\"Ref\":\"AWS::AccountId\"\\},\":repository\\/\\*\"\\]\\]\\}\\],/")
+          .build());
+    } else {
+      repositoryGlobs(filters).stream().filter(glob -> glob.contains("*"))
+          .forEach(glob -> wildcards.add(NAG_REPOSITORY_PREFIX + glob));
+    }
+    return wildcards;
   }
 
   private static String arn(Stack stack, String repositoryGlob) {

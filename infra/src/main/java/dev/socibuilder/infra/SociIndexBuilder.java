@@ -2,7 +2,6 @@ package dev.socibuilder.infra;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
-import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,20 +36,12 @@ import software.amazon.awscdk.services.iam.PermissionsBoundary;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.PolicyStatementProps;
 import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.RoleProps;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
-import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.CfnFunction;
-import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.FunctionProps;
-import software.amazon.awscdk.services.lambda.LoggingFormat;
-import software.amazon.awscdk.services.lambda.Runtime;
-import software.amazon.awscdk.services.lambda.SystemLogLevel;
 import software.amazon.awscdk.services.lambda.destinations.EventBridgeDestination;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
 import software.amazon.awscdk.services.logs.LogGroup;
-import software.amazon.awscdk.services.logs.LogGroupProps;
+import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.TopicProps;
@@ -70,12 +61,15 @@ import software.constructs.Construct;
  *                                                                         └▶ failure reporter ─▶ final
  *                                                                            SOCI Index Result (failed)
  * </pre>
- * Alarms on both queues, the indexer's errors and throttles and the filter's errors notify one SNS topic.
+ * A sweep finds the images already in ECR that still need an index (on a schedule, after every deployment, on
+ * demand) and sends them to the indexer too; the indexer reuses zTOCs across images and repositories from a cache
+ * bucket. Alarms on both queues, the indexer's errors and throttles and the filter's and the sweep's errors notify
+ * one SNS topic.
  *
  * <p>What runs is what was deployed: the functions are invoked unqualified ({@code $LATEST}), so every change of
  * configuration, a deploy-time parameter's included, is what the next invocation runs; there are no versions or
  * aliases that could lag behind (and no SnapStart, which needs them: see the README for the cold-start
- * measurement behind that choice). Both functions run on the Java 25 managed runtime on arm64 with JSON logs in
+ * measurement behind that choice). The functions run on the Java 25 managed runtime on arm64 with JSON logs in
  * their own log groups. Nothing has a fixed physical name, so several instances can live in one account, region
  * and stack. Every accepted cdk-nag AwsSolutions finding is suppressed here, on the resource, with its reason.
  */
@@ -87,6 +81,8 @@ public final class SociIndexBuilder extends Construct {
   public static final String INDEXER_HANDLER = "dev.socibuilder.indexer.lambda.IndexerHandler::handleRequest";
   /** The failure reporter's handler (module lambda-indexer, the same jar as the indexer). */
   public static final String FAILURE_HANDLER = "dev.socibuilder.indexer.lambda.FailureHandler::handleRequest";
+  /** The sweep function's handler (module lambda-filter, the same jar as the filter). */
+  public static final String SWEEP_HANDLER = BackfillSweep.HANDLER;
   /** {@code source} of the result events. */
   public static final String RESULT_EVENT_SOURCE = "soci-index-builder";
   /** {@code detail-type} of the result events. */
@@ -97,15 +93,15 @@ public final class SociIndexBuilder extends Construct {
   /** Lambda allows at most 2 retries of an asynchronous invocation; each indexing attempt is idempotent. */
   static final int ASYNC_RETRIES = 2;
   /** The longest Lambda keeps an asynchronous event (also while throttled by reserved concurrency): 6 hours. */
-  private static final Duration MAX_EVENT_AGE = Duration.hours(6);
+  static final Duration MAX_EVENT_AGE = Duration.hours(6);
   /** SQS's maximum, so an operator has two weeks to inspect and replay failed requests. */
   private static final Duration QUEUE_RETENTION = Duration.days(14);
   /**
    * EventBridge retries only failed deliveries (throttling, Lambda service errors), with back-off; errors in the
    * functions are retried by Lambda's asynchronous invocation instead. Then the event goes to the DLQ.
    */
-  private static final int RULE_DELIVERY_RETRIES = 8;
-  private static final Duration RULE_DELIVERY_MAX_AGE = Duration.hours(2);
+  static final int RULE_DELIVERY_RETRIES = 8;
+  static final Duration RULE_DELIVERY_MAX_AGE = Duration.hours(2);
   private static final Duration ALARM_PERIOD = Duration.minutes(5);
   /** Throttling alarms only when it lasts: a burst above the reserved concurrency waits in Lambda's queue. */
   private static final int THROTTLE_ALARM_PERIODS = 3;
@@ -133,6 +129,8 @@ public final class SociIndexBuilder extends Construct {
   private final Function filter;
   private final Rule pushRule;
   private final Rule indexerFailureRule;
+  private final BackfillSweep sweep;
+  private final ZtocCacheBucket ztocCache;
   private final ITopic alarmTopic;
   private final List<Alarm> alarms = new ArrayList<>();
 
@@ -151,10 +149,14 @@ public final class SociIndexBuilder extends Construct {
     deadLetterQueue = replayableQueue("DeadLetterQueue");
     failureQueue = replayableQueue("FailureQueue");
 
+    // ---- the zTOC cache, shared by every repository: a layer indexed once is not indexed again ----
+    ztocCache = props.ztocCache()
+        ? new ZtocCacheBucket(this, "ZtocCache", props.ztocCacheDays(), props.ztocCacheRemovalPolicy()) : null;
+
     // ---- indexer: on its last failed attempt Lambda puts the request's record on the default bus ----
-    Role indexerRole = lambdaRole("IndexerRole", "SOCI index builder: indexer function");
-    indexerLogs = logGroup("IndexerLogs");
-    indexer = new Function(this, "Indexer", javaFunction(props.artifacts().indexerJar().toString(),
+    Role indexerRole = JavaFunctions.role(this, "IndexerRole", "SOCI index builder: indexer function");
+    indexerLogs = JavaFunctions.logGroup(this, "IndexerLogs", props);
+    indexer = new Function(this, "Indexer", JavaFunctions.function(props, props.artifacts().indexerJar().toString(),
         INDEXER_HANDLER, indexerRole, indexerLogs)
         .description("Builds and pushes the SOCI index of an ECR image")
         .timeout(Duration.minutes(15))
@@ -171,19 +173,24 @@ public final class SociIndexBuilder extends Construct {
         .actions(List.of("ecr:GetAuthorizationToken"))
         .resources(List.of("*"))
         .build()));
+    List<String> repositoryArns = RepositoryArns.forFilters(this, props.filters(), StackParameters.MAX_FILTERS);
     indexerRole.addToPolicy(new PolicyStatement(PolicyStatementProps.builder()
         .sid("EcrPullPushFilteredRepositories")
         .effect(Effect.ALLOW)
         .actions(Stream.concat(ECR_PULL_ACTIONS.stream(), ECR_PUSH_ACTIONS.stream()).toList())
-        .resources(RepositoryArns.forFilters(this, props.filters(), StackParameters.MAX_FILTERS))
+        .resources(repositoryArns)
         .build()));
     resultBus.grantPutEventsTo(indexerRole);
+    if (ztocCache != null) {
+      ztocCache.grantTo(indexerRole);
+    }
 
     // ---- the final result of a request whose last attempt failed (error, timeout, crash, too old) ----
-    Role reporterRole = lambdaRole("FailureReporterRole", "SOCI index builder: failure reporter function");
-    failureReporterLogs = logGroup("FailureReporterLogs");
-    failureReporter = new Function(this, "FailureReporter", javaFunction(props.artifacts().indexerJar().toString(),
-        FAILURE_HANDLER, reporterRole, failureReporterLogs)
+    Role reporterRole = JavaFunctions.role(this, "FailureReporterRole",
+        "SOCI index builder: failure reporter function");
+    failureReporterLogs = JavaFunctions.logGroup(this, "FailureReporterLogs", props);
+    failureReporter = new Function(this, "FailureReporter", JavaFunctions.function(props,
+        props.artifacts().indexerJar().toString(), FAILURE_HANDLER, reporterRole, failureReporterLogs)
         .description("Puts the final SOCI Index Result of an indexing request whose last attempt failed")
         .timeout(Duration.minutes(1))
         .memorySize(512)
@@ -216,15 +223,15 @@ public final class SociIndexBuilder extends Construct {
         .build()));
 
     // ---- filter: errors inside it (after EventBridge delivered the event) land in the DLQ as well ----
-    Role filterRole = lambdaRole("FilterRole", "SOCI index builder: filter function");
-    filterLogs = logGroup("FilterLogs");
+    Role filterRole = JavaFunctions.role(this, "FilterRole", "SOCI index builder: filter function");
+    filterLogs = JavaFunctions.logGroup(this, "FilterLogs", props);
     Map<String, String> filterEnvironment = new LinkedHashMap<>();
     filterEnvironment.put("FILTERS", props.filters());
     filterEnvironment.put("INDEXER_FUNCTION_NAME", indexer.getFunctionName());
     filterEnvironment.put("SOCI_TAG_SUFFIX", props.tagSuffix());
     filterEnvironment.put("INDEX_UNTAGGED", props.indexUntaggedPushes());
     filterEnvironment.put("EXPECTED_ACCOUNT_ID", Aws.ACCOUNT_ID);
-    filter = new Function(this, "Filter", javaFunction(props.artifacts().filterJar().toString(),
+    filter = new Function(this, "Filter", JavaFunctions.function(props, props.artifacts().filterJar().toString(),
         FILTER_HANDLER, filterRole, filterLogs)
         .description("Matches ECR pushes against the repository/tag filters and starts the SOCI indexer")
         .timeout(Duration.seconds(30))
@@ -261,11 +268,14 @@ public final class SociIndexBuilder extends Construct {
         .deadLetterQueue(deadLetterQueue)
         .build()));
 
+    // ---- the sweep: images already in ECR, and pushes whose event was lost ----
+    sweep = new BackfillSweep(this, "Sweep", props, indexer, repositoryArns, deadLetterQueue);
+
     // ---- alarms ----
     alarmTopic = props.alarmTopic() != null ? props.alarmTopic() : createAlarmTopic(this, "AlarmTopic",
         props.removalPolicy());
-    alarm("DeadLetterQueueNotEmpty", "Push events or failure records that never reached the indexer or the"
-            + " failure reporter are waiting in the dead-letter queue",
+    alarm("DeadLetterQueueNotEmpty", "Push events, sweep triggers or failure records that never reached their"
+            + " function are waiting in the dead-letter queue",
         deadLetterQueue.metricApproximateNumberOfMessagesVisible(maximum()), 1);
     alarm("FailureQueueNotEmpty", "Indexing requests failed on their last attempt and wait in the failure"
             + " queue for replay",
@@ -277,6 +287,8 @@ public final class SociIndexBuilder extends Construct {
         indexer.metricThrottles(sum()), THROTTLE_ALARM_PERIODS);
     alarm("FilterErrors", "The filter failed to decide on or pass on push events; Lambda retries them",
         filter.metricErrors(sum()), 1);
+    alarm("SweepErrors", "A sweep run failed (ECR or the indexer could not be reached); Lambda retries it, and the"
+        + " next scheduled sweep starts over", sweep.getFunction().metricErrors(sum()), 1);
 
     if (props.permissionsBoundary() != null) {
       PermissionsBoundary.of(this).apply(props.permissionsBoundary());
@@ -311,11 +323,24 @@ public final class SociIndexBuilder extends Construct {
     env.put("MIN_LAYER_SIZE_BYTES", text(props.minLayerSizeBytes()));
     env.put("SOCI_TAG_SUFFIX", props.tagSuffix());
     env.put("RESULT_EVENT_BUS_NAME", resultBus.getEventBusArn());
+    if (ztocCache != null) {
+      env.put("ZTOC_CACHE_BUCKET", ztocCache.getBucket().getBucketName());
+      env.put("ZTOC_CACHE_PREFIX", ZtocCacheBucket.PREFIX);
+    }
+    // Optional: a literal empty value (the default) is left out, a deploy-time one is passed (empty = default).
+    putUnlessEmpty(env, "SOCI_OPTIMIZATIONS", props.sociOptimizations());
+    putUnlessEmpty(env, "ZTOC_LIMITS", props.ztocLimits());
     return env;
   }
 
+  private static void putUnlessEmpty(Map<String, String> env, String name, String value) {
+    if (Token.isUnresolved(value) || !value.isEmpty()) {
+      env.put(name, value);
+    }
+  }
+
   /** A whole number as the environment holds it: its digits, or the token's string. */
-  private static String text(Number n) {
+  static String text(Number n) {
     return Token.isUnresolved(n) ? Token.asString(n) : Long.toString(n.longValue());
   }
 
@@ -333,39 +358,6 @@ public final class SociIndexBuilder extends Construct {
         .build());
     cfn.setReservedConcurrentExecutions(Token.asNumber(Fn.conditionIf(reserves.getLogicalId(),
         Token.asString(concurrency), Aws.NO_VALUE)));
-  }
-
-  private FunctionProps.Builder javaFunction(String jar, String handler, Role role, LogGroup logGroup) {
-    logGroup.grantWrite(role);
-    return FunctionProps.builder()
-        .runtime(Runtime.JAVA_25)
-        // pure Java: arm64 is cheaper per GB-second at the same speed
-        .architecture(Architecture.ARM_64)
-        // a jar file is uploaded as-is: no bundling, no Docker at synth time
-        .code(Code.fromAsset(jar))
-        .handler(handler)
-        .role(role)
-        .logGroup(logGroup)
-        // the functions write JSON lines with timestamp and level, so Lambda applies the level to them
-        .loggingFormat(LoggingFormat.JSON)
-        .applicationLogLevelV2(props.logLevel())
-        .systemLogLevelV2(SystemLogLevel.INFO);
-  }
-
-  private Role lambdaRole(String id, String description) {
-    // Own roles instead of CDK's default: no AWSLambdaBasicExecutionRole (logs:* on every log group),
-    // only write access to the function's own log group.
-    return new Role(this, id, RoleProps.builder()
-        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-        .description(description)
-        .build());
-  }
-
-  private LogGroup logGroup(String id) {
-    return new LogGroup(this, id, LogGroupProps.builder()
-        .retention(props.logRetention())
-        .removalPolicy(props.removalPolicy())
-        .build());
   }
 
   private Queue replayableQueue(String id) {
@@ -408,22 +400,16 @@ public final class SociIndexBuilder extends Construct {
     alarms.add(alarm);
   }
 
-  /** Every cdk-nag AwsSolutions finding on the roles that this construct accepts, each with its reason. */
+  /** Every cdk-nag AwsSolutions finding on the indexer's role that this construct accepts, with its reason. */
   private void suppressJustifiedFindings(Role indexerRole) {
     List<Object> wildcards = new ArrayList<>();
     wildcards.add("Resource::*");
-    String repository = "Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/";
-    if (Token.isUnresolved(props.filters())) {
-      // cdk-nag shows the deploy-time choice (RepositoryArns) as one resource: the Fn::If whose true branch is
-      // repository/* (a list of exclusions only). Only that Fn::If, with exactly this first branch, is accepted.
-      wildcards.add(RegexAppliesTo.builder()
-          .regex("/^Resource::\\{\"Fn::If\":\\[\"[A-Za-z0-9]*NoPositiveFilter[A-Za-z0-9]*\",\\[\\{\"Fn::Join\":"
-              + "\\[\"\",\\[\"arn:\",\\{\"Ref\":\"AWS::Partition\"\\},\":ecr:\",\\{\"Ref\":\"AWS::Region\"\\},"
-              + "\":\",\\{\"Ref\":\"AWS::AccountId\"\\},\":repository\\/\\*\"\\]\\]\\}\\],/")
-          .build());
-    } else {
-      RepositoryArns.repositoryGlobs(props.filters()).stream().filter(glob -> glob.contains("*"))
-          .forEach(glob -> wildcards.add(repository + glob));
+    wildcards.addAll(RepositoryArns.nagWildcards(props.filters()));
+    String cacheReason = "";
+    if (ztocCache != null) {
+      wildcards.add(ztocCache.entriesNagResource());
+      cacheReason = " The zTOC cache's entries are objects named by a content hash under " + ZtocCacheBucket.PREFIX
+          + " of the construct's own bucket, so they can only be granted by that prefix.";
     }
     // applyToChildren: the findings are on the role's DefaultPolicy. Only these exact resources are accepted; any
     // other wildcard added later would still fail the synthesis.
@@ -435,7 +421,7 @@ public final class SociIndexBuilder extends Construct {
             + "list_amazonelasticcontainerregistry.html), and the token alone grants nothing. The pull/push"
             + " actions are scoped to the repositories the filters can select: the repository globs of the"
             + " positive filters (wildcards by design: they are the user's globs), or every repository of the"
-            + " account and region for a list of exclusions only.")
+            + " account and region for a list of exclusions only." + cacheReason)
         .build()), true);
   }
 
@@ -496,12 +482,39 @@ public final class SociIndexBuilder extends Construct {
     return failureReporterLogs;
   }
 
+  /**
+   * The sweep function (scheduled, run after each deployment, or invoked on demand with {@code {}} or
+   * {@code {"dryRun":true}}).
+   */
+  public Function getSweepFunction() {
+    return sweep.getFunction();
+  }
+
+  public LogGroup getSweepLogGroup() {
+    return sweep.getLogGroup();
+  }
+
+  /** The rule that runs the sweep on its schedule, or null when the schedule is {@code none}. */
+  public Rule getSweepScheduleRule() {
+    return sweep.getScheduleRule();
+  }
+
+  /** The rule that runs the sweep after each deployment of the stack (CREATE_COMPLETE, UPDATE_COMPLETE). */
+  public Rule getSweepDeployedRule() {
+    return sweep.getDeployedRule();
+  }
+
+  /** The zTOC cache bucket, or null when the cache is disabled ({@code ztocCache(false)}). */
+  public Bucket getZtocCacheBucket() {
+    return ztocCache == null ? null : ztocCache.getBucket();
+  }
+
   /** The topic the alarms notify (given or created). */
   public ITopic getAlarmTopic() {
     return alarmTopic;
   }
 
-  /** The alarms: queues not empty, indexer errors and throttles, filter errors. */
+  /** The alarms: queues not empty, indexer errors and throttles, filter errors, sweep errors. */
   public List<Alarm> getAlarms() {
     return List.copyOf(alarms);
   }

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.events.IEventBus;
+import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.iam.IManagedPolicy;
 import software.amazon.awscdk.services.lambda.ApplicationLogLevel;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -14,8 +15,9 @@ import software.amazon.awscdk.services.sns.ITopic;
 /**
  * How a {@link SociIndexBuilder} is configured. Only {@link Builder#artifacts} is required; everything else has the
  * default the ready-to-deploy stack uses. Values that may come from a CloudFormation parameter (filters, index
- * version, sizes, suffix, untagged pushes, memory, reserved concurrency) also take unresolved tokens, which are
- * checked at deploy time; literal values are checked when {@link Builder#build()} is called.
+ * version, sizes, suffix, untagged pushes, memory, reserved concurrency, backfill schedule and pace, zTOC cache days,
+ * SOCI optimizations, zTOC limits) also take unresolved tokens, which are checked at deploy time; literal values are
+ * checked when {@link Builder#build()} is called.
  *
  * <pre>{@code
  * SociIndexBuilderProps.builder()
@@ -56,6 +58,34 @@ public final class SociIndexBuilderProps {
    */
   public static final int MAX_RESERVED_CONCURRENCY = 10_000;
 
+  /** {@link Builder#backfillSchedule(String)} that turns the scheduled sweep off. */
+  public static final String NO_BACKFILL_SCHEDULE = "none";
+  /** Default {@link Builder#backfillSchedule(String)}: one sweep a day. */
+  public static final String DEFAULT_BACKFILL_SCHEDULE = "rate(1 day)";
+  /** Default {@link Builder#backfillInvokesPerMinute}. */
+  public static final int DEFAULT_BACKFILL_INVOKES_PER_MINUTE = 20;
+  /** Largest {@link Builder#backfillInvokesPerMinute} (what the sweep accepts: 1000 a second). */
+  public static final int MAX_BACKFILL_INVOKES_PER_MINUTE = 60_000;
+  /** Default {@link Builder#ztocCacheDays}. */
+  public static final int DEFAULT_ZTOC_CACHE_DAYS = 90;
+  /** Largest {@link Builder#ztocCacheDays} accepted (a sanity bound: 100 years). */
+  public static final int MAX_ZTOC_CACHE_DAYS = 36_500;
+  /** The SOCI optimizations the indexer knows ({@code SOCI_OPTIMIZATIONS}); empty = none, as in soci. */
+  public static final List<String> SOCI_OPTIMIZATIONS = List.of("", "xattr");
+
+  /**
+   * An EventBridge schedule expression or {@value #NO_BACKFILL_SCHEDULE}: {@code rate(N unit)} with a singular unit
+   * for 1 and a plural one otherwise (as EventBridge requires), or {@code cron(...)} with its six fields.
+   */
+  static final Pattern BACKFILL_SCHEDULE = Pattern.compile("none"
+      + "|rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]{1,4}) (minutes|hours|days))\\)"
+      + "|cron\\([0-9A-Za-z*?,/#-]+( [0-9A-Za-z*?,/#-]+){5}\\)");
+  /** One zTOC limit as {@code ZtocLimits.parse} (module ztoc-core) reads it: a known name, a positive size. */
+  private static final String ZTOC_LIMIT =
+      "(toc-entries|xattr-bytes|ztoc-bytes|min-span-size)=[1-9][0-9]{0,17}(KiB|MiB|GiB)?";
+  /** Empty (the defaults), or one to four comma-separated limits, without spaces. */
+  static final Pattern ZTOC_LIMITS = Pattern.compile("|" + ZTOC_LIMIT + "(," + ZTOC_LIMIT + "){0,3}");
+
   /** A suffix of an image tag: at least one of ECR's tag characters (an empty suffix would overwrite the tag). */
   static final Pattern TAG_SUFFIX = Pattern.compile("[A-Za-z0-9._-]{1,32}");
 
@@ -74,6 +104,13 @@ public final class SociIndexBuilderProps {
   private final RemovalPolicy removalPolicy;
   private final IManagedPolicy permissionsBoundary;
   private final ApplicationLogLevel logLevel;
+  private final String backfillSchedule;
+  private final Number backfillInvokesPerMinute;
+  private final boolean ztocCache;
+  private final Number ztocCacheDays;
+  private final RemovalPolicy ztocCacheRemovalPolicy;
+  private final String sociOptimizations;
+  private final String ztocLimits;
 
   private SociIndexBuilderProps(Builder b) {
     this.artifacts = Objects.requireNonNull(b.artifacts, "artifacts (the packaged Lambda jars) are required");
@@ -91,6 +128,13 @@ public final class SociIndexBuilderProps {
     this.removalPolicy = b.removalPolicy;
     this.permissionsBoundary = b.permissionsBoundary;
     this.logLevel = b.logLevel;
+    this.backfillSchedule = b.backfillSchedule;
+    this.backfillInvokesPerMinute = b.backfillInvokesPerMinute;
+    this.ztocCache = b.ztocCache;
+    this.ztocCacheDays = b.ztocCacheDays;
+    this.ztocCacheRemovalPolicy = b.ztocCacheRemovalPolicy;
+    this.sociOptimizations = b.sociOptimizations;
+    this.ztocLimits = b.ztocLimits;
     if (!Token.isUnresolved(filters)) {
       RepositoryArns.repositoryGlobs(filters); // throws naming the bad filter
     }
@@ -104,6 +148,24 @@ public final class SociIndexBuilderProps {
     if (!Token.isUnresolved(indexUntaggedPushes) && !List.of("true", "false").contains(indexUntaggedPushes)) {
       throw new IllegalArgumentException("indexUntaggedPushes must be true or false, got '" + indexUntaggedPushes
           + "'");
+    }
+    requireWhole("backfillInvokesPerMinute", backfillInvokesPerMinute, 1, MAX_BACKFILL_INVOKES_PER_MINUTE);
+    requireWhole("ztocCacheDays", ztocCacheDays, 1, MAX_ZTOC_CACHE_DAYS);
+    if (!Token.isUnresolved(backfillSchedule) && !BACKFILL_SCHEDULE.matcher(backfillSchedule).matches()) {
+      throw new IllegalArgumentException("backfillSchedule must be none, rate(N unit) or cron(six fields), got '"
+          + backfillSchedule + "'");
+    }
+    if (ztocCacheRemovalPolicy == RemovalPolicy.SNAPSHOT) {
+      throw new IllegalArgumentException("ztocCacheRemovalPolicy must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or"
+          + " DESTROY: an S3 bucket has no snapshot");
+    }
+    if (!Token.isUnresolved(sociOptimizations) && !SOCI_OPTIMIZATIONS.contains(sociOptimizations)) {
+      throw new IllegalArgumentException("sociOptimizations must be empty or xattr, got '" + sociOptimizations + "'");
+    }
+    if (!Token.isUnresolved(ztocLimits) && !ZTOC_LIMITS.matcher(ztocLimits).matches()) {
+      throw new IllegalArgumentException("ztocLimits must be empty or NAME=SIZE[,NAME=SIZE...] with names"
+          + " toc-entries, xattr-bytes, ztoc-bytes, min-span-size and sizes like 1000000 or 256MiB, got '"
+          + ztocLimits + "'");
     }
   }
 
@@ -190,6 +252,38 @@ public final class SociIndexBuilderProps {
     return logLevel;
   }
 
+  /** The sweep's schedule expression, {@value #NO_BACKFILL_SCHEDULE}, or its token. */
+  public String backfillSchedule() {
+    return backfillSchedule;
+  }
+
+  public Number backfillInvokesPerMinute() {
+    return backfillInvokesPerMinute;
+  }
+
+  /** Whether the construct creates the zTOC cache bucket. */
+  public boolean ztocCache() {
+    return ztocCache;
+  }
+
+  public Number ztocCacheDays() {
+    return ztocCacheDays;
+  }
+
+  public RemovalPolicy ztocCacheRemovalPolicy() {
+    return ztocCacheRemovalPolicy;
+  }
+
+  /** {@code ""} (none) or {@code xattr}, or its token. */
+  public String sociOptimizations() {
+    return sociOptimizations;
+  }
+
+  /** {@code ""} (the defaults) or the indexer's {@code ZTOC_LIMITS}, or its token. */
+  public String ztocLimits() {
+    return ztocLimits;
+  }
+
   /** Builds {@link SociIndexBuilderProps}; every setter returns the builder. */
   public static final class Builder {
     private LambdaArtifacts artifacts;
@@ -207,6 +301,13 @@ public final class SociIndexBuilderProps {
     private RemovalPolicy removalPolicy = RemovalPolicy.DESTROY;
     private IManagedPolicy permissionsBoundary;
     private ApplicationLogLevel logLevel = ApplicationLogLevel.INFO;
+    private String backfillSchedule = DEFAULT_BACKFILL_SCHEDULE;
+    private Number backfillInvokesPerMinute = DEFAULT_BACKFILL_INVOKES_PER_MINUTE;
+    private boolean ztocCache = true;
+    private Number ztocCacheDays = DEFAULT_ZTOC_CACHE_DAYS;
+    private RemovalPolicy ztocCacheRemovalPolicy = RemovalPolicy.RETAIN;
+    private String sociOptimizations = "";
+    private String ztocLimits = "";
 
     private Builder() {}
 
@@ -316,6 +417,78 @@ public final class SociIndexBuilderProps {
     /** The functions' application log level (their JSON lines carry a level); default INFO. */
     public Builder logLevel(ApplicationLogLevel level) {
       this.logLevel = Objects.requireNonNull(level, "logLevel");
+      return this;
+    }
+
+    /**
+     * When the sweep runs besides after each deployment: an EventBridge schedule expression
+     * ({@code rate(12 hours)}, {@code cron(0 3 * * ? *)}), or {@value #NO_BACKFILL_SCHEDULE} for no schedule. Default
+     * {@value #DEFAULT_BACKFILL_SCHEDULE}. The sweep sends the indexer the images the filters select that have no
+     * index yet: those pushed before the deployment, and pushes whose ECR event was lost.
+     */
+    public Builder backfillSchedule(String expression) {
+      this.backfillSchedule = Objects.requireNonNull(expression, "backfillSchedule");
+      return this;
+    }
+
+    /** The sweep's schedule; null for none. */
+    public Builder backfillSchedule(Schedule schedule) {
+      return backfillSchedule(schedule == null ? NO_BACKFILL_SCHEDULE : schedule.getExpressionString());
+    }
+
+    /**
+     * Most indexer invokes the sweep sends per minute (default 20), so that a backfill does not flood the indexer:
+     * at most its reserved concurrency × 60 / the seconds an image takes to index, or requests queue up in Lambda
+     * (and are dropped after 6 hours).
+     */
+    public Builder backfillInvokesPerMinute(Number invokes) {
+      this.backfillInvokesPerMinute = Objects.requireNonNull(invokes, "backfillInvokesPerMinute");
+      return this;
+    }
+
+    /**
+     * Whether the indexer reuses zTOCs across images and repositories from an S3 bucket the construct creates
+     * (default true). Without it every layer of every image is indexed.
+     */
+    public Builder ztocCache(boolean enabled) {
+      this.ztocCache = enabled;
+      return this;
+    }
+
+    /**
+     * Days after which a zTOC cache entry not used since expires (default 90; at least 1). The indexer rewrites an
+     * entry it reuses when it is more than a day old, so the days count from its last use.
+     */
+    public Builder ztocCacheDays(Number days) {
+      this.ztocCacheDays = Objects.requireNonNull(days, "ztocCacheDays");
+      return this;
+    }
+
+    /**
+     * What happens to the zTOC cache bucket when it leaves the stack; default RETAIN (the bucket and its entries
+     * stay). DESTROY empties and deletes it (CDK's auto-delete custom resource).
+     */
+    public Builder ztocCacheRemovalPolicy(RemovalPolicy policy) {
+      this.ztocCacheRemovalPolicy = Objects.requireNonNull(policy, "ztocCacheRemovalPolicy");
+      return this;
+    }
+
+    /**
+     * soci's index optimizations ({@code soci convert --optimizations}): {@code ""} (default, none, as in soci) or
+     * {@code xattr} (layers without extended attributes are marked so that the snapshotter skips xattr lookups).
+     */
+    public Builder sociOptimizations(String optimizations) {
+      this.sociOptimizations = Objects.requireNonNull(optimizations, "sociOptimizations");
+      return this;
+    }
+
+    /**
+     * The indexer's zTOC limits ({@code ZTOC_LIMITS}), e.g. {@code toc-entries=8000000,ztoc-bytes=1GiB}: names
+     * {@code toc-entries}, {@code xattr-bytes}, {@code ztoc-bytes}, {@code min-span-size}, sizes in bytes or with
+     * {@code KiB}, {@code MiB}, {@code GiB}. Default {@code ""}: the indexer's defaults.
+     */
+    public Builder ztocLimits(String limits) {
+      this.ztocLimits = Objects.requireNonNull(limits, "ztocLimits");
       return this;
     }
 

@@ -37,6 +37,8 @@ public final class SociIndexBuilderStack extends Stack {
   public static final String FILTER_HANDLER = SociIndexBuilder.FILTER_HANDLER;
   /** The indexer function's handler (module lambda-indexer). */
   public static final String INDEXER_HANDLER = SociIndexBuilder.INDEXER_HANDLER;
+  /** The sweep function's handler (module lambda-filter). */
+  public static final String SWEEP_HANDLER = SociIndexBuilder.SWEEP_HANDLER;
   /** {@code source} of the result events. */
   public static final String RESULT_EVENT_SOURCE = SociIndexBuilder.RESULT_EVENT_SOURCE;
   /** {@code detail-type} of the result events. */
@@ -87,6 +89,11 @@ public final class SociIndexBuilderStack extends Stack {
         .permissionsBoundary(ManagedPolicy.fromManagedPolicyArn(this, "PermissionsBoundary",
             Token.asString(Fn.conditionIf(hasBoundary.getLogicalId(),
                 params.permissionsBoundaryArn.getValueAsString(), Aws.NO_VALUE))))
+        .backfillSchedule(params.backfillSchedule.getValueAsString())
+        .backfillInvokesPerMinute(Token.asNumber(params.backfillInvokesPerMinute.getValueAsString()))
+        .ztocCacheDays(Token.asNumber(params.ztocCacheDays.getValueAsString()))
+        .sociOptimizations(params.sociOptimizations.getValueAsString())
+        .ztocLimits(params.ztocLimits.getValueAsString())
         .build());
 
     output("FilterFunctionName", builder.getFilterFunction().getFunctionName(),
@@ -110,6 +117,11 @@ public final class SociIndexBuilderStack extends Stack {
         "The indexer's CloudWatch log group");
     output("FailureReporterLogGroupName", builder.getFailureReporterLogGroup().getLogGroupName(),
         "The failure reporter's CloudWatch log group");
+    output("SweepFunctionName", builder.getSweepFunction().getFunctionName(),
+        "The sweep Lambda function (invoke it with {} to sweep now, {\"dryRun\":true} to see what it would send)");
+    output("SweepLogGroupName", builder.getSweepLogGroup().getLogGroupName(), "The sweep's CloudWatch log group");
+    output("ZtocCacheBucketName", builder.getZtocCacheBucket().getBucketName(),
+        "The zTOC cache bucket (kept when the stack is deleted)");
     output("ResultEventBusArn", builder.getResultBus().getEventBusArn(), "The bus that gets the result events");
     output("ResultEventSource", RESULT_EVENT_SOURCE, "source of the result events");
     output("ResultEventDetailType", RESULT_DETAIL_TYPE, "detail-type of the result events");

@@ -38,6 +38,11 @@ final class StackParameters {
   final CfnParameter alarmEmail;
   final CfnParameter alarmTopicArn;
   final CfnParameter permissionsBoundaryArn;
+  final CfnParameter backfillSchedule;
+  final CfnParameter backfillInvokesPerMinute;
+  final CfnParameter ztocCacheDays;
+  final CfnParameter sociOptimizations;
+  final CfnParameter ztocLimits;
 
   StackParameters(Construct scope) {
     repositoryImageTagFilters = new CfnParameter(scope, "RepositoryImageTagFilters", CfnParameterProps.builder()
@@ -123,6 +128,45 @@ final class StackParameters {
         .allowedPattern("^$|^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]{1,512}$")
         .description("Optional: a managed policy set as the permissions boundary of every role the stack creates.")
         .constraintDescription("empty, or the ARN of an IAM managed policy")
+        .build());
+    backfillSchedule = new CfnParameter(scope, "BackfillSchedule", CfnParameterProps.builder()
+        .type("String")
+        .defaultValue(SociIndexBuilderProps.DEFAULT_BACKFILL_SCHEDULE)
+        .allowedPattern("^(?:" + SociIndexBuilderProps.BACKFILL_SCHEDULE.pattern() + ")$")
+        .description("When the sweep sends the indexer the images already in ECR that the filters select and that"
+            + " have no SOCI index (it also runs after every deployment): an EventBridge schedule expression such"
+            + " as rate(1 day), rate(12 hours) or cron(0 3 * * ? *), or none.")
+        .constraintDescription("none, rate(N unit) with unit minute/hour/day for 1 and minutes/hours/days otherwise,"
+            + " or cron(...) with six space-separated fields")
+        .build());
+    backfillInvokesPerMinute = wholeNumber(scope, "BackfillInvokesPerMinute",
+        SociIndexBuilderProps.DEFAULT_BACKFILL_INVOKES_PER_MINUTE, 1,
+        SociIndexBuilderProps.MAX_BACKFILL_INVOKES_PER_MINUTE,
+        "Most images per minute the sweep sends to the indexer. Size it at most the indexer's reserved concurrency"
+            + " x 60 / the seconds an image takes to index, or requests wait in Lambda's queue (dropped after 6"
+            + " hours; the next sweep sends them again).",
+        "a whole number of invokes per minute from 1 to 60000");
+    ztocCacheDays = wholeNumber(scope, "ZtocCacheDays", SociIndexBuilderProps.DEFAULT_ZTOC_CACHE_DAYS, 1,
+        SociIndexBuilderProps.MAX_ZTOC_CACHE_DAYS,
+        "Days after which a zTOC cache entry expires. The indexer rewrites an entry it reuses once it is more than"
+            + " a day old, so the days count from the entry's last use.",
+        "a whole number of days from 1 to 36500");
+    sociOptimizations = new CfnParameter(scope, "SociOptimizations", CfnParameterProps.builder()
+        .type("String")
+        .defaultValue("")
+        .allowedValues(SociIndexBuilderProps.SOCI_OPTIMIZATIONS)
+        .description("SOCI index optimizations, as soci convert --optimizations: empty for none (soci's default),"
+            + " or xattr to mark layers without extended attributes so that the snapshotter skips xattr lookups.")
+        .build());
+    ztocLimits = new CfnParameter(scope, "ZtocLimits", CfnParameterProps.builder()
+        .type("String")
+        .defaultValue("")
+        .allowedPattern("^(?:" + SociIndexBuilderProps.ZTOC_LIMITS.pattern() + ")$")
+        .description("Optional: the indexer's limits on one zTOC build, e.g. toc-entries=8000000,ztoc-bytes=1GiB"
+            + " (names toc-entries, xattr-bytes, ztoc-bytes, min-span-size); empty for the defaults.")
+        .constraintDescription("empty, or up to four NAME=SIZE pairs separated by commas, without spaces; names"
+            + " toc-entries, xattr-bytes, ztoc-bytes, min-span-size; sizes a whole number, optionally ending in"
+            + " KiB, MiB or GiB")
         .build());
   }
 

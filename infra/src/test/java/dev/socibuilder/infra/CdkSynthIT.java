@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,7 +75,16 @@ class CdkSynthIT {
         functions.add(r.get("Properties"));
       }
     });
-    assertThat(functions).hasSize(3).allSatisfy(f -> assertThat(f.get("Runtime").asText()).isEqualTo("java25"));
+    assertThat(functions).hasSize(4).allSatisfy(f -> assertThat(f.get("Runtime").asText()).isEqualTo("java25"));
+    // every handler the template names is a class of the jar its function is uploaded from
+    for (JsonNode f : functions) {
+      String handler = f.get("Handler").asText();
+      Path asset = OUT.resolve("asset." + f.get("Code").get("S3Key").asText());
+      String entry = handler.substring(0, handler.indexOf("::")).replace('.', '/') + ".class";
+      try (ZipFile jar = new ZipFile(asset.toFile())) {
+        assertThat(jar.getEntry(entry)).as("%s in %s", entry, asset).isNotNull();
+      }
+    }
     assertThat(types).doesNotContain("AWS::Lambda::Version", "AWS::Lambda::Alias");
     // cdk.json's flags make CloudFormation validation findings fail the synthesis; none is left unacknowledged.
     JsonNode validation = new ObjectMapper().readTree(OUT.resolve("validation-report.json").toFile());

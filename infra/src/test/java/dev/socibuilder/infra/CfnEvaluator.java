@@ -33,7 +33,8 @@ final class CfnEvaluator {
 
   /**
    * @param parameters  parameter values by name (Ref of a parameter)
-   * @param resourceRef what Ref of a resource logical id returns, and Fn::GetAtt of {@code "LogicalId.Attribute"}
+   * @param resourceRef what Ref of a resource logical id (or of {@code AWS::StackId}) returns, and Fn::GetAtt of
+   *                    {@code "LogicalId.Attribute"}
    * @param conditions  the template's Conditions section
    */
   CfnEvaluator(Map<String, String> parameters, Function<String, String> resourceRef, Map<String, Object> conditions) {

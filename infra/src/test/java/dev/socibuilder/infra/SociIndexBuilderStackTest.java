@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.socibuilder.testing.filters.FilterCases;
 import dev.socibuilder.testing.filters.FilterCases.FilterCase;
+import dev.socibuilder.ztoc.ZtocLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -48,13 +49,15 @@ class SociIndexBuilderStackTest {
   private static final String FILTER_HANDLER = "dev.socibuilder.filter.FilterHandler::handleRequest";
   private static final String INDEXER_HANDLER = "dev.socibuilder.indexer.lambda.IndexerHandler::handleRequest";
   private static final String FAILURE_HANDLER = "dev.socibuilder.indexer.lambda.FailureHandler::handleRequest";
+  private static final String SWEEP_HANDLER = "dev.socibuilder.filter.sweep.SweepHandler::handleRequest";
   private static final List<String> ECR_PULL_PUSH = List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
       "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
       "ecr:CompleteLayerUpload", "ecr:PutImage");
   /** The parameters that configure the functions (the others configure the alarm topic and the roles). */
   private static final List<String> FUNCTION_PARAMETERS = List.of("RepositoryImageTagFilters", "SociIndexVersion",
       "SpanSizeBytes", "MinLayerSizeBytes", "SociTagSuffix", "IndexUntaggedPushes", "IndexerMemoryMiB",
-      "IndexerReservedConcurrency", "ResultEventBusName");
+      "IndexerReservedConcurrency", "ResultEventBusName", "SociOptimizations", "ZtocLimits",
+      "BackfillInvokesPerMinute");
 
   @TempDir
   static Path jars;
@@ -86,17 +89,40 @@ class SociIndexBuilderStackTest {
     return t.function(FAILURE_HANDLER);
   }
 
+  private static String sweep() {
+    return t.function(SWEEP_HANDLER);
+  }
+
   private static List<String> functions() {
-    return List.of(filter(), indexer(), reporter());
+    return List.of(filter(), indexer(), reporter(), sweep());
+  }
+
+  private static String bucket() {
+    return t.onlyOfType("AWS::S3::Bucket");
   }
 
   private static String pushRule() {
-    return onlyElement(t.ofType("AWS::Events::Rule").stream()
-        .filter(id -> map(t.properties(id).get("EventPattern")).get("source").equals(List.of("aws.ecr"))).toList());
+    return ruleWithSource("aws.ecr");
   }
 
   private static String failureRule() {
-    return onlyElement(t.ofType("AWS::Events::Rule").stream().filter(id -> !id.equals(pushRule())).toList());
+    return ruleWithSource("lambda");
+  }
+
+  private static String sweepDeployedRule() {
+    return ruleWithSource("aws.cloudformation");
+  }
+
+  private static String sweepScheduleRule() {
+    return onlyElement(t.ofType("AWS::Events::Rule").stream()
+        .filter(id -> t.properties(id).containsKey("ScheduleExpression")).toList());
+  }
+
+  private static String ruleWithSource(String source) {
+    return onlyElement(t.ofType("AWS::Events::Rule").stream()
+        .filter(id -> t.properties(id).get("EventPattern") != null
+            && map(t.properties(id).get("EventPattern")).get("source").equals(List.of(source)))
+        .toList());
   }
 
   private static Map<String, Object> target(String rule, String arnOf) {
@@ -137,17 +163,29 @@ class SociIndexBuilderStackTest {
         .isEqualTo(Map.of("Fn::GetAtt", List.of(indexer(), "Arn")));
     assertThat(target(pushRule(), filter())).isNotNull();
     assertThat(target(failureRule(), reporter())).isNotNull();
+    assertThat(target(sweepScheduleRule(), sweep())).isNotNull();
+    assertThat(target(sweepDeployedRule(), sweep())).isNotNull();
     for (String permission : t.ofType("AWS::Lambda::Permission")) {
       assertThat(t.properties(permission).get("FunctionName")).isIn(
-          Map.of("Fn::GetAtt", List.of(filter(), "Arn")), Map.of("Fn::GetAtt", List.of(reporter(), "Arn")));
+          Map.of("Fn::GetAtt", List.of(filter(), "Arn")), Map.of("Fn::GetAtt", List.of(reporter(), "Arn")),
+          Map.of("Fn::GetAtt", List.of(sweep(), "Arn")));
     }
+    // The sweep goes on as the function it runs as: unqualified (its only grant besides $LATEST).
+    assertThat(t.deployed(Map.of()).evaluate(statementOn(t.statementsOf(t.roleOf(sweep())), "lambda:InvokeFunction",
+        sweep()).get("Resource")))
+        .isEqualTo(List.of(t.refOf(sweep() + ".Arn"), t.refOf(sweep() + ".Arn") + ":$LATEST"));
   }
 
   @Test
   void changedParameterValuesAreWhatTheFunctionsGet() {
-    Map<String, String> values = Map.of("RepositoryImageTagFilters", "team/*:*", "SociIndexVersion", "V1",
-        "SpanSizeBytes", "8388608", "MinLayerSizeBytes", "0", "SociTagSuffix", "-lazy", "IndexUntaggedPushes",
-        "true", "IndexerMemoryMiB", "4096", "IndexerReservedConcurrency", "25", "ResultEventBusName", "pipes");
+    Map<String, String> values = Map.ofEntries(Map.entry("RepositoryImageTagFilters", "team/*:*"),
+        Map.entry("SociIndexVersion", "V1"), Map.entry("SpanSizeBytes", "8388608"),
+        Map.entry("MinLayerSizeBytes", "0"), Map.entry("SociTagSuffix", "-lazy"),
+        Map.entry("IndexUntaggedPushes", "true"), Map.entry("IndexerMemoryMiB", "4096"),
+        Map.entry("IndexerReservedConcurrency", "25"), Map.entry("ResultEventBusName", "pipes"),
+        Map.entry("SociOptimizations", "xattr"), Map.entry("ZtocLimits", "toc-entries=1000000,ztoc-bytes=256MiB"),
+        Map.entry("BackfillInvokesPerMinute", "7"), Map.entry("ZtocCacheDays", "30"),
+        Map.entry("BackfillSchedule", "cron(0 3 * * ? *)"));
     CfnEvaluator deployed = t.deployed(values);
 
     Map<String, Object> indexerEnv = t.environment(indexer());
@@ -159,11 +197,22 @@ class SociIndexBuilderStackTest {
         .isEqualTo("arn:aws:events:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/pipes");
     assertThat(deployed.evaluate(t.properties(indexer()).get("MemorySize"))).isEqualTo("4096");
     assertThat(deployed.evaluate(t.properties(indexer()).get("ReservedConcurrentExecutions"))).isEqualTo("25");
+    assertThat(deployed.evaluate(indexerEnv.get("SOCI_OPTIMIZATIONS"))).isEqualTo("xattr");
+    assertThat(deployed.evaluate(indexerEnv.get("ZTOC_LIMITS"))).isEqualTo("toc-entries=1000000,ztoc-bytes=256MiB");
     assertThat(t.environment(reporter())).isEqualTo(indexerEnv);
     Map<String, Object> filterEnv = t.environment(filter());
     assertThat(deployed.evaluate(filterEnv.get("FILTERS"))).isEqualTo("team/*:*");
     assertThat(deployed.evaluate(filterEnv.get("SOCI_TAG_SUFFIX"))).isEqualTo("-lazy");
     assertThat(deployed.evaluate(filterEnv.get("INDEX_UNTAGGED"))).isEqualTo("true");
+    Map<String, Object> sweepEnv = t.environment(sweep());
+    assertThat(deployed.evaluate(sweepEnv.get("FILTERS"))).isEqualTo("team/*:*");
+    assertThat(deployed.evaluate(sweepEnv.get("SOCI_TAG_SUFFIX"))).isEqualTo("-lazy");
+    assertThat(deployed.evaluate(sweepEnv.get("SOCI_INDEX_VERSION"))).isEqualTo("V1");
+    assertThat(deployed.evaluate(sweepEnv.get("MAX_INVOKES_PER_MINUTE"))).isEqualTo("7");
+    Map<String, Object> schedule = t.properties(sweepScheduleRule());
+    assertThat(deployed.evaluate(schedule.get("ScheduleExpression"))).isEqualTo("cron(0 3 * * ? *)");
+    assertThat(deployed.evaluate(schedule.get("State"))).isEqualTo("ENABLED");
+    assertThat(deployed.evaluate(expirationDays())).isEqualTo("30");
   }
 
   // ---- defect 2: exclusion-only filters, and the shared filter table ----
@@ -213,7 +262,9 @@ class SociIndexBuilderStackTest {
       "SpanSizeBytes, 4194304, 1048576, 1073741824",
       "MinLayerSizeBytes, 10485760, 0, 999999999999999",
       "IndexerMemoryMiB, 3008, 512, 10240",
-      "IndexerReservedConcurrency, 0, 0, 10000"})
+      "IndexerReservedConcurrency, 0, 0, 10000",
+      "BackfillInvokesPerMinute, 20, 1, 60000",
+      "ZtocCacheDays, 90, 1, 36500"})
   void wholeNumberParametersRejectDecimalsAtDeployTime(String parameter, String defaultValue, long min, long max) {
     Map<String, Object> p = map(t.parameters().get(parameter));
     Pattern pattern = allowedPattern(parameter);
@@ -262,25 +313,32 @@ class SociIndexBuilderStackTest {
   }
 
   @Test
-  void eventBridgeMayInvokeTheFilterFromThePushRuleAndTheReporterFromTheFailureRuleOnly() {
-    Map<Object, Object> sources = new HashMap<>();
+  void eventBridgeMayInvokeTheFilterFromThePushRuleTheReporterFromTheFailureRuleAndTheSweepFromItsRulesOnly() {
+    Map<Object, Set<Object>> sources = new HashMap<>();
     for (String permission : t.ofType("AWS::Lambda::Permission")) {
       Map<String, Object> p = t.properties(permission);
       assertThat(p.get("Principal")).isEqualTo("events.amazonaws.com");
-      sources.put(p.get("FunctionName"), p.get("SourceArn"));
+      assertThat(sources.computeIfAbsent(p.get("FunctionName"), f -> new LinkedHashSet<>()).add(p.get("SourceArn")))
+          .isTrue();
     }
     assertThat(sources).containsOnly(
-        Map.entry(Map.of("Fn::GetAtt", List.of(filter(), "Arn")), Map.of("Fn::GetAtt", List.of(pushRule(), "Arn"))),
-        Map.entry(Map.of("Fn::GetAtt", List.of(reporter(), "Arn")),
-            Map.of("Fn::GetAtt", List.of(failureRule(), "Arn"))));
+        Map.entry(getAtt(filter(), "Arn"), Set.of(getAtt(pushRule(), "Arn"))),
+        Map.entry(getAtt(reporter(), "Arn"), Set.of(getAtt(failureRule(), "Arn"))),
+        // no condition needed on the schedule's permission: a disabled rule invokes nothing
+        Map.entry(getAtt(sweep(), "Arn"),
+            Set.of(getAtt(sweepScheduleRule(), "Arn"), getAtt(sweepDeployedRule(), "Arn"))));
+  }
+
+  private static Map<String, Object> getAtt(String logicalId, String attribute) {
+    return Map.of("Fn::GetAtt", List.of(logicalId, attribute));
   }
 
   // ---- functions ----
 
   @Test
   void everyFunctionRunsJava25OnArm64WithJsonLogsLambdaCanFilterByLevel() {
-    template.resourceCountIs("AWS::Lambda::Function", 3);
-    for (String handler : List.of(FILTER_HANDLER, INDEXER_HANDLER, FAILURE_HANDLER)) {
+    template.resourceCountIs("AWS::Lambda::Function", 4);
+    for (String handler : List.of(FILTER_HANDLER, INDEXER_HANDLER, FAILURE_HANDLER, SWEEP_HANDLER)) {
       template.hasResourceProperties("AWS::Lambda::Function", Map.of(
           "Handler", handler,
           "Runtime", "java25",
@@ -294,7 +352,7 @@ class SociIndexBuilderStackTest {
   void functionsAreUploadedFromTheGivenJarsAsIsAndTheReporterSharesTheIndexersJar() throws IOException {
     Path assembly = Path.of(app.getOutdir());
     Map<String, Path> jarOf = Map.of(filter(), artifacts.filterJar(), indexer(), artifacts.indexerJar(),
-        reporter(), artifacts.indexerJar());
+        reporter(), artifacts.indexerJar(), sweep(), artifacts.filterJar());
     for (Map.Entry<String, Path> e : jarOf.entrySet()) {
       String key = map(t.properties(e.getKey()).get("Code")).get("S3Key").toString();
       assertThat(key).endsWith(".jar");
@@ -322,11 +380,16 @@ class SociIndexBuilderStackTest {
     for (String function : List.of(indexer(), reporter())) {
       Map<String, Object> env = t.environment(function);
       assertThat(env).containsOnlyKeys("SOCI_INDEX_VERSION", "SPAN_SIZE_BYTES", "MIN_LAYER_SIZE_BYTES",
-          "SOCI_TAG_SUFFIX", "RESULT_EVENT_BUS_NAME");
+          "SOCI_TAG_SUFFIX", "RESULT_EVENT_BUS_NAME", "ZTOC_CACHE_BUCKET", "ZTOC_CACHE_PREFIX", "SOCI_OPTIMIZATIONS",
+          "ZTOC_LIMITS");
       assertThat(env).containsEntry("SOCI_INDEX_VERSION", Map.of("Ref", "SociIndexVersion"))
           .containsEntry("SPAN_SIZE_BYTES", Map.of("Ref", "SpanSizeBytes"))
           .containsEntry("MIN_LAYER_SIZE_BYTES", Map.of("Ref", "MinLayerSizeBytes"))
-          .containsEntry("SOCI_TAG_SUFFIX", Map.of("Ref", "SociTagSuffix"));
+          .containsEntry("SOCI_TAG_SUFFIX", Map.of("Ref", "SociTagSuffix"))
+          .containsEntry("SOCI_OPTIMIZATIONS", Map.of("Ref", "SociOptimizations"))
+          .containsEntry("ZTOC_LIMITS", Map.of("Ref", "ZtocLimits"))
+          .containsEntry("ZTOC_CACHE_BUCKET", Map.of("Ref", bucket()))
+          .containsEntry("ZTOC_CACHE_PREFIX", "ztoc/");
       assertThat(t.deployed(Map.of()).evaluateString(env.get("RESULT_EVENT_BUS_NAME")))
           .isEqualTo("arn:aws:events:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/default");
     }
@@ -439,6 +502,239 @@ class SociIndexBuilderStackTest {
         .isEqualTo(Map.of("Fn::GetAtt", List.of(deadLetterQueue(), "Arn")));
   }
 
+  // ---- the sweep (issue 11) ----
+
+  @Test
+  void sweepRunsOneAtATimeForFifteenMinutesAndMayChainItselfRetriedLikeTheOthers() {
+    Map<String, Object> sweep = t.properties(sweep());
+
+    assertThat(((Number) sweep.get("Timeout")).intValue()).isEqualTo(900);
+    assertThat(((Number) sweep.get("MemorySize")).intValue()).isEqualTo(512);
+    assertThat(((Number) sweep.get("ReservedConcurrentExecutions")).intValue()).isEqualTo(1);
+    assertThat(sweep.get("RecursiveLoop")).isEqualTo("Allow");
+    Map<String, Object> config = t.invokeConfigOf(sweep());
+    assertThat(((Number) config.get("MaximumRetryAttempts")).intValue()).isEqualTo(2);
+    assertThat(((Number) config.get("MaximumEventAgeInSeconds")).intValue()).isEqualTo(6 * 3600);
+    // The chain Lambda is told to allow is bounded.
+    assertThat(t.environment(sweep())).containsEntry("MAX_RUNS_PER_SWEEP", "96")
+        .containsEntry("MAX_INVOKES_PER_SWEEP", "10000");
+  }
+
+  @Test
+  void sweepEnvironmentHasTheFiltersTheIndexerAndThePaceFromParameters() {
+    Map<String, Object> env = t.environment(sweep());
+
+    assertThat(env).containsOnlyKeys("FILTERS", "INDEXER_FUNCTION_NAME", "SOCI_TAG_SUFFIX", "EXPECTED_ACCOUNT_ID",
+        "SOCI_INDEX_VERSION", "MAX_INVOKES_PER_MINUTE", "MAX_INVOKES_PER_SWEEP", "MAX_RUNS_PER_SWEEP");
+    Map<String, Object> filterEnv = t.environment(filter());
+    for (String shared : List.of("FILTERS", "INDEXER_FUNCTION_NAME", "SOCI_TAG_SUFFIX", "EXPECTED_ACCOUNT_ID")) {
+      assertThat(env.get(shared)).as(shared).isEqualTo(filterEnv.get(shared));
+    }
+    assertThat(env.get("SOCI_INDEX_VERSION")).isEqualTo(Map.of("Ref", "SociIndexVersion"));
+    assertThat(env.get("MAX_INVOKES_PER_MINUTE")).isEqualTo(Map.of("Ref", "BackfillInvokesPerMinute"));
+    assertThat(map(t.parameters().get("BackfillInvokesPerMinute")).get("Description").toString())
+        .contains("reserved concurrency x 60 / the seconds an image takes");
+  }
+
+  @Test
+  void sweepListsEveryRepositoryButDescribesImagesOnlyWhereTheIndexerMayWrite() {
+    List<Map<String, Object>> statements = t.statementsOf(t.roleOf(sweep()));
+    Map<String, Object> list = statementWith(statements, "ecr:DescribeRepositories");
+    Map<String, Object> describe = statementWith(statements, "ecr:DescribeImages");
+
+    assertThat(strings(list.get("Action"))).containsExactly("ecr:DescribeRepositories");
+    assertThat(t.deployed(Map.of("RepositoryImageTagFilters", "team/*:*")).evaluate(list.get("Resource")))
+        .isEqualTo(repositoryArn("*"));
+    assertThat(strings(describe.get("Action"))).containsExactly("ecr:DescribeImages");
+    Object indexerGrant = statementWith(t.statementsOf(t.roleOf(indexer())), "ecr:BatchGetImage").get("Resource");
+    assertThat(describe.get("Resource")).isEqualTo(indexerGrant);
+    for (String filters : List.of("team/*:*,!team/x:*", "!legacy/*:*", "a:b,c/*:v?")) {
+      CfnEvaluator deployed = t.deployed(Map.of("RepositoryImageTagFilters", filters));
+      assertThat(deployed.evaluate(describe.get("Resource"))).as(filters).isEqualTo(deployed.evaluate(indexerGrant));
+    }
+    // Only ECR listing, the indexer and itself: nothing to pull or push.
+    assertThat(statements.stream().flatMap(s -> strings(s.get("Action")).stream()).distinct())
+        .containsExactlyInAnyOrder("logs:CreateLogStream", "logs:PutLogEvents", "ecr:DescribeRepositories",
+            "ecr:DescribeImages", "lambda:InvokeFunction");
+  }
+
+  @Test
+  void sweepRunsOnTheBackfillScheduleUnlessItIsNone() {
+    Map<String, Object> rule = t.properties(sweepScheduleRule());
+    Pattern pattern = allowedPattern("BackfillSchedule");
+
+    CfnEvaluator defaults = t.deployed(Map.of());
+    assertThat(defaults.evaluate(rule.get("ScheduleExpression"))).isEqualTo("rate(1 day)");
+    assertThat(defaults.evaluate(rule.get("State"))).isEqualTo("ENABLED");
+    CfnEvaluator hourly = t.deployed(Map.of("BackfillSchedule", "rate(6 hours)"));
+    assertThat(hourly.evaluate(rule.get("ScheduleExpression"))).isEqualTo("rate(6 hours)");
+    assertThat(hourly.evaluate(rule.get("State"))).isEqualTo("ENABLED");
+    // none: the rule stays, disabled, with an expression EventBridge accepts
+    CfnEvaluator none = t.deployed(Map.of("BackfillSchedule", "none"));
+    assertThat(none.evaluate(rule.get("State"))).isEqualTo("DISABLED");
+    assertThat(pattern.matcher(none.evaluateString(rule.get("ScheduleExpression"))).matches()).isTrue();
+    assertThat(none.evaluateString(rule.get("ScheduleExpression"))).isNotEqualTo("none");
+    template.hasParameter("BackfillSchedule", Map.of("Type", "String", "Default", "rate(1 day)",
+        "Description", Match.anyValue()));
+    assertThat(List.of("none", "rate(1 day)", "rate(1 minute)", "rate(12 hours)", "rate(30 minutes)",
+        "rate(14 days)", "cron(0 3 * * ? *)", "cron(15 10 ? * MON-FRI *)", "cron(0/30 8-18 L * ? 2026)"))
+        .allMatch(v -> pattern.matcher(v).matches());
+    assertThat(List.of("", "None", "rate(1 days)", "rate(2 day)", "rate(0 minutes)", "rate(1 second)",
+        "rate(1.5 hours)", "rate(01 day)", "cron(0 3 * * ?)", "cron(0 3 * * ? * *)", "cron()", " rate(1 day)",
+        "rate(1 day) ", "at(2026-01-01T00:00:00)"))
+        .noneMatch(v -> pattern.matcher(v).matches());
+  }
+
+  @Test
+  void sweepRunsOnceAfterEachDeploymentOfThisStack() throws IOException {
+    Map<String, Object> rule = t.properties(sweepDeployedRule());
+    assertThat(rule).doesNotContainKey("EventBusName"); // the default bus, where CloudFormation puts its events
+    assertThat(map(rule.get("EventPattern"))).containsEntry("source", List.of("aws.cloudformation"))
+        .containsEntry("detail-type", List.of("CloudFormation Stack Status Change"));
+    Map<String, Object> pattern = resolvedPattern(map(rule.get("EventPattern")));
+    Map<String, Object> sample = sampleEvent("sweep-stack-update-complete.json");
+
+    assertThat(EventPatternMatcher.matches(pattern, stackEvent(sample, t.stackId(), "UPDATE_COMPLETE"))).isTrue();
+    assertThat(EventPatternMatcher.matches(pattern, stackEvent(sample, t.stackId(), "CREATE_COMPLETE"))).isTrue();
+    for (String status : List.of("UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_ROLLBACK_COMPLETE", "ROLLBACK_COMPLETE", "DELETE_COMPLETE", "CREATE_FAILED")) {
+      assertThat(EventPatternMatcher.matches(pattern, stackEvent(sample, t.stackId(), status))).as(status).isFalse();
+    }
+    String otherStack = t.stackId().replace(":stack/" + stack.getStackName() + "/", ":stack/Other/");
+    assertThat(EventPatternMatcher.matches(pattern, stackEvent(sample, otherStack, "UPDATE_COMPLETE")))
+        .as("another stack's deployment").isFalse();
+    // the sample as it is: another account's stack
+    assertThat(EventPatternMatcher.matches(pattern, sample)).isFalse();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> stackEvent(Map<String, Object> sample, String stackId, String status) {
+    Map<String, Object> copy = new ObjectMapper().convertValue(sample, new TypeReference<Map<String, Object>>() {});
+    Map<String, Object> detail = (Map<String, Object>) copy.get("detail");
+    detail.put("stack-id", stackId);
+    ((Map<String, Object>) detail.get("status-details")).put("status", status);
+    return copy;
+  }
+
+  @Test
+  void lostSweepTriggersGoToTheDeadLetterQueueAndSweepErrorsAlarm() {
+    for (String rule : List.of(sweepScheduleRule(), sweepDeployedRule())) {
+      Map<String, Object> target = target(rule, sweep());
+      assertThat(map(target.get("DeadLetterConfig")).get("Arn")).isEqualTo(getAtt(deadLetterQueue(), "Arn"));
+      assertThat(((Number) map(target.get("RetryPolicy")).get("MaximumRetryAttempts")).intValue()).isPositive();
+    }
+    assertThat(t.ofType("AWS::CloudWatch::Alarm").stream().map(t::properties)
+        .filter(a -> map(onlyElement(list(a.get("Dimensions")))).get("Value").equals(Map.of("Ref", sweep()))))
+        .singleElement().satisfies(a -> assertThat(a.get("MetricName")).isEqualTo("Errors"));
+  }
+
+  @Test
+  void selfInvokePolicyIsSeparateFromTheRolesDefaultPolicyToAvoidACycle() {
+    String selfPolicy = onlyElement(t.ofType("AWS::IAM::Policy").stream()
+        .filter(p -> t.parameterRefs(t.properties(p)).isEmpty()
+            && t.properties(p).toString().contains("lambda:InvokeFunction")
+            && t.properties(p).toString().contains(sweep()))
+        .toList());
+    List<String> dependsOn = strings(t.resource(sweep()).getOrDefault("DependsOn", List.of()));
+
+    assertThat(dependsOn).doesNotContain(selfPolicy);
+    assertThat(t.properties(selfPolicy).get("Roles")).isEqualTo(List.of(Map.of("Ref", t.roleOf(sweep()))));
+  }
+
+  // ---- the zTOC cache (issue 12) ----
+
+  @Test
+  void ztocCacheBucketIsEncryptedPrivateOwnerEnforcedUnversionedAndKept() {
+    Map<String, Object> props = t.properties(bucket());
+
+    assertThat(props.get("BucketEncryption")).isEqualTo(Map.of("ServerSideEncryptionConfiguration",
+        List.of(Map.of("ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))));
+    assertThat(props.get("PublicAccessBlockConfiguration")).isEqualTo(Map.of("BlockPublicAcls", true,
+        "BlockPublicPolicy", true, "IgnorePublicAcls", true, "RestrictPublicBuckets", true));
+    assertThat(props.get("OwnershipControls"))
+        .isEqualTo(Map.of("Rules", List.of(Map.of("ObjectOwnership", "BucketOwnerEnforced"))));
+    assertThat(props).doesNotContainKeys("VersioningConfiguration", "BucketName");
+    assertThat(t.resource(bucket())).containsEntry("DeletionPolicy", "Retain")
+        .containsEntry("UpdateReplacePolicy", "Retain");
+    // RETAIN: no custom resource to empty it
+    assertThat(t.resources().values()).noneMatch(r -> map(r).get("Type").toString().startsWith("Custom::"));
+  }
+
+  @Test
+  void ztocCacheBucketDeniesEveryRequestWithoutTls() {
+    Map<String, Object> policy = t.properties(t.onlyOfType("AWS::S3::BucketPolicy"));
+    Map<String, Object> deny = map(onlyElement(list(map(policy.get("PolicyDocument")).get("Statement"))));
+
+    assertThat(policy.get("Bucket")).isEqualTo(Map.of("Ref", bucket()));
+    assertThat(deny).containsEntry("Effect", "Deny").containsEntry("Action", "s3:*")
+        .containsEntry("Principal", Map.of("AWS", "*"))
+        .containsEntry("Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")));
+    String arn = t.refOf(bucket() + ".Arn");
+    assertThat(t.deployed(Map.of()).evaluate(deny.get("Resource"))).isEqualTo(List.of(arn, arn + "/*"));
+  }
+
+  @Test
+  void ztocCacheEntriesExpireZtocCacheDaysAfterTheirLastWriteAndUploadsAfterADay() {
+    Map<String, Object> rule = map(onlyElement(list(map(t.properties(bucket()).get("LifecycleConfiguration"))
+        .get("Rules"))));
+
+    assertThat(rule).containsEntry("Status", "Enabled").containsEntry("Prefix", "ztoc/")
+        .containsEntry("ExpirationInDays", Map.of("Ref", "ZtocCacheDays"))
+        .containsEntry("AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1));
+    assertThat(t.deployed(Map.of()).evaluate(expirationDays())).isEqualTo("90");
+    assertThat(map(t.parameters().get("ZtocCacheDays")).get("Description").toString())
+        .contains("count from the entry's last use");
+  }
+
+  private static Object expirationDays() {
+    return map(onlyElement(list(map(t.properties(bucket()).get("LifecycleConfiguration")).get("Rules"))))
+        .get("ExpirationInDays");
+  }
+
+  @Test
+  void onlyTheIndexerMayUseTheZtocCacheAndOnlyUnderItsPrefix() {
+    List<Map<String, Object>> statements = t.statementsOf(t.roleOf(indexer()));
+    Map<String, Object> entries = statementWith(statements, "s3:GetObject");
+    Map<String, Object> listing = statementWith(statements, "s3:ListBucket");
+    CfnEvaluator deployed = t.deployed(Map.of());
+    String arn = t.refOf(bucket() + ".Arn");
+
+    assertThat(strings(entries.get("Action")))
+        .containsExactlyInAnyOrder("s3:GetObject", "s3:PutObject", "s3:DeleteObject");
+    assertThat(deployed.evaluate(entries.get("Resource"))).isEqualTo(arn + "/ztoc/*");
+    assertThat(strings(listing.get("Action"))).containsExactly("s3:ListBucket");
+    assertThat(deployed.evaluate(listing.get("Resource"))).isEqualTo(arn);
+    assertThat(t.allStatements().stream().filter(s -> strings(s.get("Action")).stream()
+        .anyMatch(a -> a.startsWith("s3:")))).containsExactlyInAnyOrder(entries, listing);
+  }
+
+  // ---- SOCI optimizations and zTOC limits (issue 13) ----
+
+  @Test
+  void sociOptimizationsAreNoneOrXattr() {
+    template.hasParameter("SociOptimizations", Map.of("Type", "String", "Default", "",
+        "AllowedValues", List.of("", "xattr"), "Description", Match.anyValue()));
+    assertThat(t.deployed(Map.of()).evaluate(t.environment(indexer()).get("SOCI_OPTIMIZATIONS"))).isEqualTo("");
+  }
+
+  @Test
+  void ztocLimitsPatternAcceptsWhatTheIndexerParses() {
+    Pattern pattern = allowedPattern("ZtocLimits");
+    List<String> accepted = List.of("", "toc-entries=1000000", "toc-entries=1000000,ztoc-bytes=256MiB",
+        "xattr-bytes=1GiB,min-span-size=4KiB", "ztoc-bytes=1024,toc-entries=5,xattr-bytes=7,min-span-size=1");
+
+    assertThat(accepted).allMatch(v -> pattern.matcher(v).matches());
+    for (String v : accepted) {
+      assertThat(ZtocLimits.parse(v)).as(v).isNotNull();
+    }
+    assertThat(List.of("toc-entries", "toc-entries=", "toc-entries=0", "toc-entries=-1", "toc-entries=1.5",
+        "toc-entries=1e6", "TOC-entries=1", "files=1", "ztoc-bytes=1 MiB", "ztoc-bytes=1MB", "ztoc-bytes=1mib",
+        "toc-entries=1,", ",toc-entries=1", "toc-entries=1, ztoc-bytes=1", "a=1,b=2,c=3,d=4,e=5",
+        "toc-entries=1,toc-entries=2,toc-entries=3,toc-entries=4,toc-entries=5"))
+        .noneMatch(v -> pattern.matcher(v).matches());
+    assertThat(t.deployed(Map.of()).evaluate(t.environment(indexer()).get("ZTOC_LIMITS"))).isEqualTo("");
+  }
+
   @Test
   void queuesAreEncryptedRequireTlsAndKeepMessagesTwoWeeksForReplay() {
     template.resourceCountIs("AWS::SQS::Queue", 2);
@@ -472,14 +768,15 @@ class SociIndexBuilderStackTest {
     Object push = Map.of("Fn::GetAtt", List.of(pushRule(), "Arn"));
     Object failures = Map.of("Fn::GetAtt", List.of(failureRule(), "Arn"));
     assertThat(sendersByQueue).containsOnly(
-        Map.entry(deadLetterQueue(), Set.of(push, failures)),
+        Map.entry(deadLetterQueue(), Set.of(push, failures, getAtt(sweepScheduleRule(), "Arn"),
+            getAtt(sweepDeployedRule(), "Arn"))),
         Map.entry(failureQueue(), Set.of(failures)));
   }
 
   @Test
   void eachFunctionLogsToItsOwnLogGroupWithRetention() {
-    template.resourceCountIs("AWS::Logs::LogGroup", 3);
-    assertThat(functions().stream().map(t::logGroupOf).distinct()).hasSize(3);
+    template.resourceCountIs("AWS::Logs::LogGroup", 4);
+    assertThat(functions().stream().map(t::logGroupOf).distinct()).hasSize(4);
     for (String function : functions()) {
       Map<String, Object> props = t.properties(t.logGroupOf(function));
       assertThat(((Number) props.get("RetentionInDays")).intValue()).isEqualTo(30);
@@ -489,13 +786,14 @@ class SociIndexBuilderStackTest {
   // ---- item 5: alarms ----
 
   @Test
-  void alarmsWatchBothQueuesTheIndexersErrorsAndThrottlesAndTheFiltersErrors() {
+  void alarmsWatchBothQueuesTheIndexersErrorsAndThrottlesAndTheFiltersAndTheSweepsErrors() {
     Map<String, String> expected = Map.of(
         deadLetterQueue(), "AWS/SQS ApproximateNumberOfMessagesVisible",
         failureQueue(), "AWS/SQS ApproximateNumberOfMessagesVisible",
         indexer() + " Errors", "AWS/Lambda Errors",
         indexer() + " Throttles", "AWS/Lambda Throttles",
-        filter() + " Errors", "AWS/Lambda Errors");
+        filter() + " Errors", "AWS/Lambda Errors",
+        sweep() + " Errors", "AWS/Lambda Errors");
     Map<String, String> actual = new HashMap<>();
     CfnEvaluator deployed = t.deployed(Map.of());
     String createdTopic = t.refOf(t.onlyOfType("AWS::SNS::Topic"));
@@ -546,7 +844,7 @@ class SociIndexBuilderStackTest {
   void everyRoleGetsThePermissionsBoundaryOnlyWhenOneIsGiven() {
     String boundary = "arn:aws:iam::" + CfnEvaluator.ACCOUNT + ":policy/platform/boundary";
     List<String> roles = t.ofType("AWS::IAM::Role");
-    assertThat(roles).hasSize(3);
+    assertThat(roles).hasSize(4);
     for (String role : roles) {
       Object value = t.properties(role).get("PermissionsBoundary");
       assertThat(t.deployed(Map.of()).evaluate(value)).isSameAs(CfnEvaluator.NO_VALUE);
@@ -586,14 +884,28 @@ class SociIndexBuilderStackTest {
   }
 
   @Test
-  void filterMayInvokeOnlyTheIndexer() {
-    Map<String, Object> invoke = onlyElement(t.allStatements().stream()
+  void theFilterAndTheSweepMayInvokeOnlyTheIndexerAndTheSweepItself() {
+    List<Map<String, Object>> invokes = t.allStatements().stream()
         .filter(s -> strings(s.get("Action")).stream().anyMatch(a -> a.startsWith("lambda:")))
-        .toList());
+        .toList();
+    Object indexerArn = getAtt(indexer(), "Arn");
 
-    assertThat(invoke.get("Action")).isEqualTo("lambda:InvokeFunction");
-    assertThat(invoke.get("Resource")).isEqualTo(Map.of("Fn::GetAtt", List.of(indexer(), "Arn")));
-    assertThat(t.statementsOf(t.roleOf(filter()))).contains(invoke);
+    assertThat(invokes).hasSize(3).allSatisfy(s -> assertThat(s.get("Action")).isEqualTo("lambda:InvokeFunction"));
+    assertThat(statementWith(t.statementsOf(t.roleOf(filter())), "lambda:InvokeFunction").get("Resource"))
+        .isEqualTo(indexerArn);
+    assertThat(statementOn(t.statementsOf(t.roleOf(sweep())), "lambda:InvokeFunction", indexer())
+        .get("Resource")).isEqualTo(indexerArn);
+    assertThat(statementOn(t.statementsOf(t.roleOf(sweep())), "lambda:InvokeFunction", sweep()).get("Resource"))
+        .isEqualTo(List.of(getAtt(sweep(), "Arn"), Map.of("Fn::Join", List.of("", List.of(getAtt(sweep(), "Arn"),
+            ":$LATEST")))));
+  }
+
+  /** The one statement with {@code action} whose resources mention {@code resource}. */
+  private static Map<String, Object> statementOn(List<Map<String, Object>> statements, String action,
+      String resource) {
+    return onlyElement(statements.stream()
+        .filter(s -> strings(s.get("Action")).contains(action) && s.get("Resource").toString().contains(resource))
+        .toList());
   }
 
   @Test
@@ -636,8 +948,10 @@ class SociIndexBuilderStackTest {
       template.hasParameter(optional, Map.of("Type", "String", "Default", "", "AllowedPattern", Match.anyValue(),
           "Description", Match.stringLikeRegexp("^Optional: .*")));
     }
+    template.hasParameter("ZtocLimits", Map.of("Type", "String", "Default", "", "AllowedPattern", Match.anyValue(),
+        "Description", Match.stringLikeRegexp("^Optional: .*")));
     List<String> ours = t.parameters().keySet().stream().filter(p -> !p.equals("BootstrapVersion")).toList();
-    assertThat(ours).hasSize(12);
+    assertThat(ours).hasSize(17);
     // No Number parameters: they take decimals (see wholeNumberParametersRejectDecimalsAtDeployTime).
     assertThat(ours).allSatisfy(p -> assertThat(map(t.parameters().get(p)).get("Type")).isEqualTo("String"));
   }
@@ -675,7 +989,7 @@ class SociIndexBuilderStackTest {
   @Test
   void noResourceHasAFixedNameSoSeveralCopiesFitOneRegion() {
     List<String> nameProperties = List.of("FunctionName", "QueueName", "LogGroupName", "RoleName", "Name",
-        "PolicyName", "EventBusName", "TopicName", "AlarmName");
+        "PolicyName", "EventBusName", "TopicName", "AlarmName", "BucketName");
     t.resources().forEach((id, r) -> {
       String type = map(r).get("Type").toString();
       Map<String, Object> props = TemplateModel.properties(map(r));
@@ -709,6 +1023,10 @@ class SociIndexBuilderStackTest {
     assertThat(value(outputs, "FilterLogGroupName")).isEqualTo(Map.of("Ref", t.logGroupOf(filter())));
     assertThat(value(outputs, "IndexerLogGroupName")).isEqualTo(Map.of("Ref", t.logGroupOf(indexer())));
     assertThat(value(outputs, "FailureReporterLogGroupName")).isEqualTo(Map.of("Ref", t.logGroupOf(reporter())));
+    assertThat(value(outputs, "SweepFunctionName")).isEqualTo(Map.of("Ref", sweep()));
+    assertThat(value(outputs, "SweepLogGroupName")).isEqualTo(Map.of("Ref", t.logGroupOf(sweep())));
+    assertThat(map(outputs.get("SweepFunctionName")).get("Description").toString()).contains("{\"dryRun\":true}");
+    assertThat(value(outputs, "ZtocCacheBucketName")).isEqualTo(Map.of("Ref", bucket()));
     assertThat(deployed.evaluateString(value(outputs, "ResultEventBusArn"))).isEqualTo(destinationArn());
     assertThat(value(outputs, "ResultEventDetailType")).isEqualTo("SOCI Index Result");
     assertThat(value(outputs, "ResultEventSource")).isEqualTo("soci-index-builder");
@@ -749,6 +1067,9 @@ class SociIndexBuilderStackTest {
 
   @Test
   void everySuppressionIsNarrowAndExplained() {
+    String repositoryIf = "NoPositiveFilter";
+    String everyRepository = "Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository/*";
+    Map<String, List<String>> wildcardsByResource = new HashMap<>();
     t.resources().forEach((id, r) -> {
       Object metadata = map(r).get("Metadata");
       if (metadata == null || map(metadata).get("cdk_nag") == null) {
@@ -757,16 +1078,45 @@ class SociIndexBuilderStackTest {
       for (Object rule : list(map(map(metadata).get("cdk_nag")).get("rules_to_suppress"))) {
         Map<String, Object> suppression = map(rule);
         assertThat(suppression.get("reason").toString()).as(id).hasSizeGreaterThan(60);
-        assertThat(suppression.get("id")).as(id).isIn("AwsSolutions-IAM5", "AwsSolutions-SQS3", "AwsSolutions-SNS2");
+        assertThat(suppression.get("id")).as(id)
+            .isIn("AwsSolutions-IAM5", "AwsSolutions-SQS3", "AwsSolutions-SNS2", "AwsSolutions-S1");
+        if (suppression.get("id").equals("AwsSolutions-S1")) {
+          assertThat(id).isEqualTo(bucket());
+        }
         if (suppression.get("id").equals("AwsSolutions-IAM5")) {
-          List<?> appliesTo = list(suppression.get("applies_to"));
-          assertThat(appliesTo).as(id).hasSize(2);
-          assertThat(appliesTo.get(0)).as(id).isEqualTo("Resource::*");
-          assertThat(map(appliesTo.get(1)).get("regex").toString()).contains("NoPositiveFilter")
-              .contains(":repository\\/\\*");
+          List<String> appliesTo = list(suppression.get("applies_to")).stream()
+              .map(a -> a instanceof Map<?, ?> m ? "regex " + m.get("regex") : a.toString()).toList();
+          assertThat(wildcardsByResource.put(id, appliesTo)).isNull();
         }
       }
     });
+    String bucketEntries = "Resource::<" + bucket() + ".Arn>/ztoc/*";
+    // A role's suppression is copied onto its default policy (where the findings are).
+    for (String role : List.of(t.roleOf(indexer()), t.roleOf(sweep()))) {
+      String defaultPolicy = onlyElement(t.ofType("AWS::IAM::Policy").stream()
+          .filter(p -> list(t.properties(p).get("Roles")).contains(Map.of("Ref", role)) && p.contains("DefaultPolicy"))
+          .toList());
+      assertThat(wildcardsByResource.remove(defaultPolicy)).isEqualTo(wildcardsByResource.get(role));
+    }
+    assertThat(wildcardsByResource).containsOnlyKeys(t.roleOf(indexer()), t.roleOf(sweep()),
+        sweepListRepositoriesPolicy());
+    // indexer: the ECR token, the filtered repositories (the Fn::If of an exclusion-only list), the cache's entries
+    assertThat(wildcardsByResource.get(t.roleOf(indexer()))).hasSize(3).satisfies(w -> {
+      assertThat(w.get(0)).isEqualTo("Resource::*");
+      assertThat(w.get(1)).startsWith("regex ").contains(repositoryIf).contains(":repository\\/\\*");
+      assertThat(w.get(2)).isEqualTo(bucketEntries);
+    });
+    // sweep: DescribeImages on the filtered repositories only; DescribeRepositories' repository/* in its own policy
+    assertThat(wildcardsByResource.get(t.roleOf(sweep())))
+        .containsExactly(wildcardsByResource.get(t.roleOf(indexer())).get(1));
+    assertThat(wildcardsByResource.get(sweepListRepositoriesPolicy())).containsExactly(everyRepository);
+    assertThat(list(map(t.properties(sweepListRepositoriesPolicy()).get("PolicyDocument")).get("Statement")))
+        .hasSize(1);
+  }
+
+  private static String sweepListRepositoriesPolicy() {
+    return onlyElement(t.ofType("AWS::IAM::Policy").stream()
+        .filter(p -> t.properties(p).toString().contains("ecr:DescribeRepositories")).toList());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.socibuilder.infra;
 
 import static dev.socibuilder.infra.TemplateModel.list;
 import static dev.socibuilder.infra.TemplateModel.map;
+import static dev.socibuilder.infra.TemplateModel.onlyElement;
 import static dev.socibuilder.infra.TemplateModel.statementWith;
 import static dev.socibuilder.infra.TemplateModel.strings;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,11 +56,12 @@ class SociIndexBuilderTest {
     Template template = Template.fromStack(stack);
     TemplateModel t = new TemplateModel(template.toJSON(), "PlatformStack");
 
-    template.resourceCountIs("AWS::Lambda::Function", 6);
-    template.resourceCountIs("AWS::Events::Rule", 4);
+    template.resourceCountIs("AWS::Lambda::Function", 8);
+    template.resourceCountIs("AWS::Events::Rule", 8);
     template.resourceCountIs("AWS::SQS::Queue", 4);
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 10);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 12);
     template.resourceCountIs("AWS::SNS::Topic", 2);
+    template.resourceCountIs("AWS::S3::Bucket", 2);
     // Literal props need no deploy-time choices.
     assertThat(t.parameters().keySet()).containsOnly("BootstrapVersion");
     assertThat(t.conditions()).isEmpty();
@@ -77,9 +79,73 @@ class SociIndexBuilderTest {
           .get("requestContext"));
       assertThat(list(functionArns.get("functionArn")).get(0))
           .isEqualTo(Map.of("Fn::GetAtt", List.of(indexer, "Arn")));
+      // Each sweep sends to its own indexer, with its own filters, and goes on as itself.
+      String sweep = logicalId(stack, builder.getSweepFunction());
+      assertThat(t.environment(sweep).get("INDEXER_FUNCTION_NAME")).isEqualTo(Map.of("Ref", indexer));
+      assertThat(t.environment(sweep).get("FILTERS")).isEqualTo(builder.getProps().filters());
+      assertThat(strings(deployed.evaluate(invokeStatement(t, sweep, sweep).get("Resource"))))
+          .containsExactly(t.refOf(sweep + ".Arn"), t.refOf(sweep + ".Arn") + ":$LATEST");
+      // Each indexer uses its own cache bucket.
+      String bucket = logicalId(stack, builder.getZtocCacheBucket());
+      assertThat(t.environment(indexer).get("ZTOC_CACHE_BUCKET")).isEqualTo(Map.of("Ref", bucket));
+      assertThat(deployed.evaluate(statementWith(t.statementsOf(t.roleOf(indexer)), "s3:GetObject").get("Resource")))
+          .isEqualTo(t.refOf(bucket + ".Arn") + "/ztoc/*");
     }
     assertThat(granted(t, deployed, teamA, stack)).containsExactly(repositoryArn("team-a/*"));
     assertThat(granted(t, deployed, others, stack)).containsExactly(repositoryArn("*"));
+    // The sweep describes the images where its indexer may write, and nowhere else.
+    for (SociIndexBuilder builder : List.of(teamA, others)) {
+      String sweepRole = t.roleOf(logicalId(stack, builder.getSweepFunction()));
+      assertThat(strings(deployed.evaluate(statementWith(t.statementsOf(sweepRole), "ecr:DescribeImages")
+          .get("Resource")))).isEqualTo(granted(t, deployed, builder, stack));
+    }
+  }
+
+  @Test
+  void withoutTheZtocCacheTheIndexerGetsNoBucketVariableAndNoS3Permission() {
+    App app = TestApps.app(dir.resolve("out"));
+    Stack stack = userStack(app);
+    SociIndexBuilder builder = new SociIndexBuilder(stack, "Soci", SociIndexBuilderProps.builder()
+        .artifacts(TestApps.placeholderArtifacts(dir)).filters("app:v1").ztocCache(false).build());
+
+    TemplateModel t = new TemplateModel(Template.fromStack(stack).toJSON(), "PlatformStack");
+    String indexer = logicalId(stack, builder.getIndexerFunction());
+
+    assertThat(builder.getZtocCacheBucket()).isNull();
+    assertThat(t.ofType("AWS::S3::Bucket")).isEmpty();
+    assertThat(t.environment(indexer)).doesNotContainKeys("ZTOC_CACHE_BUCKET", "ZTOC_CACHE_PREFIX");
+    assertThat(t.allStatements()).noneMatch(s -> strings(s.get("Action")).stream().anyMatch(a -> a.startsWith("s3:")));
+    // Literal filters without a wildcard: the sweep's DescribeImages needs no suppression either.
+    assertThat(describe(Annotations.fromStack(stack).findError("*", Match.anyValue()))).isEmpty();
+    assertThat(describe(Annotations.fromStack(stack).findWarning("*", Match.anyValue()))).isEmpty();
+  }
+
+  @Test
+  void sociOptimizationsAndZtocLimitsReachTheIndexerOnlyWhenGiven() {
+    App app = TestApps.app(dir.resolve("out"));
+    Stack stack = new Stack(app, "PlatformStack");
+    SociIndexBuilder plain = new SociIndexBuilder(stack, "Plain", SociIndexBuilderProps.builder()
+        .artifacts(TestApps.placeholderArtifacts(dir)).build());
+    SociIndexBuilder tuned = new SociIndexBuilder(stack, "Tuned", SociIndexBuilderProps.builder()
+        .artifacts(TestApps.placeholderArtifacts(dir))
+        .sociOptimizations("xattr")
+        .ztocLimits("toc-entries=8000000,ztoc-bytes=1GiB")
+        .build());
+
+    TemplateModel t = new TemplateModel(Template.fromStack(stack).toJSON(), "PlatformStack");
+
+    assertThat(t.environment(logicalId(stack, plain.getIndexerFunction())))
+        .doesNotContainKeys("SOCI_OPTIMIZATIONS", "ZTOC_LIMITS");
+    assertThat(t.environment(logicalId(stack, tuned.getIndexerFunction())))
+        .containsEntry("SOCI_OPTIMIZATIONS", "xattr")
+        .containsEntry("ZTOC_LIMITS", "toc-entries=8000000,ztoc-bytes=1GiB");
+  }
+
+  private static Map<String, Object> invokeStatement(TemplateModel t, String function, String target) {
+    return onlyElement(t.statementsOf(t.roleOf(function)).stream()
+        .filter(s -> strings(s.get("Action")).contains("lambda:InvokeFunction")
+            && s.get("Resource").toString().contains(target))
+        .toList());
   }
 
   @Test
@@ -155,7 +221,7 @@ class SociIndexBuilderTest {
 
     assertThat(t.properties(logicalId(stack, builder.getIndexerFunction())))
         .doesNotContainKey("ReservedConcurrentExecutions");
-    assertThat(builder.getAlarms()).hasSize(5);
+    assertThat(builder.getAlarms()).hasSize(6);
   }
 
   private static List<String> granted(TemplateModel t, CfnEvaluator deployed, SociIndexBuilder builder,

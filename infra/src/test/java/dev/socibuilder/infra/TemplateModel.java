@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -158,6 +159,9 @@ final class TemplateModel {
 
   /** What Ref (or Fn::GetAtt "Logical.Attr") returns, per the CloudFormation resource reference. */
   String refOf(String reference) {
+    if (reference.equals("AWS::StackId")) {
+      return stackId();
+    }
     String[] parts = reference.split("\\.", 2);
     String logicalId = parts[0];
     String attribute = parts.length > 1 ? parts[1] : null;
@@ -178,11 +182,20 @@ final class TemplateModel {
       case "AWS::Logs::LogGroup":
         return attribute == null ? physical
             : "arn:aws:logs:" + region + ":" + account + ":log-group:" + physical + ":*";
+      case "AWS::S3::Bucket":
+        return attribute == null ? physical.toLowerCase(Locale.ROOT)
+            : "arn:aws:s3:::" + physical.toLowerCase(Locale.ROOT);
       case "AWS::IAM::Role":
         return attribute == null ? physical : "arn:aws:iam::" + account + ":role/" + physical;
       default:
         return attribute == null ? physical : physical + "." + attribute;
     }
+  }
+
+  /** What {@code Ref AWS::StackId} returns for the stack deployed under its name. */
+  String stackId() {
+    return "arn:aws:cloudformation:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":stack/" + stackName
+        + "/2f0e6c10-9a1b-11f0-8de9-0a1b2c3d4e5f";
   }
 
   String physicalName(String logicalId) {
