@@ -43,7 +43,8 @@ import software.constructs.Construct;
  * aws lambda invoke (on demand) ─────┘     └─ out of time: async invoke of itself with a cursor (at most
  *                                             {@value #MAX_RUNS_PER_SWEEP} runs per sweep)
  * </pre>
- * One run at a time (reserved concurrency 1): a continuation or a trigger arriving during a run waits in Lambda's
+ * Unreserved by default (see {@link SociIndexBuilderProps.Builder#sweepReservedConcurrency}); with reserved
+ * concurrency 1, one run at a time: a continuation or a trigger arriving during a run waits in Lambda's
  * asynchronous queue. The function is invoked unqualified like the others, so it continues as what it runs as.
  */
 final class BackfillSweep extends Construct {
@@ -91,8 +92,8 @@ final class BackfillSweep extends Construct {
         .timeout(Duration.minutes(15))
         .memorySize(512)
         .environment(environment)
-        // One run at a time: continuations and triggers wait in the asynchronous queue (up to 6 hours).
-        .reservedConcurrentExecutions(1)
+        // With 1, one run at a time: continuations and triggers wait in the asynchronous queue (up to 6 hours).
+        .reservedConcurrentExecutions(props.sweepReservedConcurrency() > 0 ? props.sweepReservedConcurrency() : null)
         // A run that runs out of time invokes itself with its cursor, a chain bounded by MAX_RUNS_PER_SWEEP;
         // Lambda's recursive loop detection would stop it after 16 links.
         .recursiveLoop(RecursiveLoop.ALLOW)

@@ -106,6 +106,7 @@ public final class SociIndexBuilderProps {
   private final ApplicationLogLevel logLevel;
   private final String backfillSchedule;
   private final Number backfillInvokesPerMinute;
+  private final int sweepReservedConcurrency;
   private final boolean ztocCache;
   private final Number ztocCacheDays;
   private final RemovalPolicy ztocCacheRemovalPolicy;
@@ -130,6 +131,7 @@ public final class SociIndexBuilderProps {
     this.logLevel = b.logLevel;
     this.backfillSchedule = b.backfillSchedule;
     this.backfillInvokesPerMinute = b.backfillInvokesPerMinute;
+    this.sweepReservedConcurrency = b.sweepReservedConcurrency;
     this.ztocCache = b.ztocCache;
     this.ztocCacheDays = b.ztocCacheDays;
     this.ztocCacheRemovalPolicy = b.ztocCacheRemovalPolicy;
@@ -150,6 +152,10 @@ public final class SociIndexBuilderProps {
           + "'");
     }
     requireWhole("backfillInvokesPerMinute", backfillInvokesPerMinute, 1, MAX_BACKFILL_INVOKES_PER_MINUTE);
+    if (sweepReservedConcurrency < 0 || sweepReservedConcurrency > 1) {
+      throw new IllegalArgumentException("sweepReservedConcurrency must be 0 (unreserved) or 1, got "
+          + sweepReservedConcurrency);
+    }
     requireWhole("ztocCacheDays", ztocCacheDays, 1, MAX_ZTOC_CACHE_DAYS);
     if (!Token.isUnresolved(backfillSchedule) && !BACKFILL_SCHEDULE.matcher(backfillSchedule).matches()) {
       throw new IllegalArgumentException("backfillSchedule must be none, rate(N unit) or cron(six fields), got '"
@@ -261,6 +267,11 @@ public final class SociIndexBuilderProps {
     return backfillInvokesPerMinute;
   }
 
+  /** 1 to keep the sweep to one run at a time with reserved concurrency; 0 (the default) leaves it unreserved. */
+  public int sweepReservedConcurrency() {
+    return sweepReservedConcurrency;
+  }
+
   /** Whether the construct creates the zTOC cache bucket. */
   public boolean ztocCache() {
     return ztocCache;
@@ -303,6 +314,7 @@ public final class SociIndexBuilderProps {
     private ApplicationLogLevel logLevel = ApplicationLogLevel.INFO;
     private String backfillSchedule = DEFAULT_BACKFILL_SCHEDULE;
     private Number backfillInvokesPerMinute = DEFAULT_BACKFILL_INVOKES_PER_MINUTE;
+    private int sweepReservedConcurrency;
     private boolean ztocCache = true;
     private Number ztocCacheDays = DEFAULT_ZTOC_CACHE_DAYS;
     private RemovalPolicy ztocCacheRemovalPolicy = RemovalPolicy.RETAIN;
@@ -443,6 +455,18 @@ public final class SociIndexBuilderProps {
      */
     public Builder backfillInvokesPerMinute(Number invokes) {
       this.backfillInvokesPerMinute = Objects.requireNonNull(invokes, "backfillInvokesPerMinute");
+      return this;
+    }
+
+    /**
+     * 1 reserves one concurrent execution for the sweep, so that two sweeps never run at once (a trigger arriving
+     * during a run waits in Lambda's asynchronous queue). 0, the default, leaves it unreserved, because an account
+     * can only reserve what exceeds 100 unreserved executions (new accounts cannot reserve any). Unreserved, a
+     * deployment during a scheduled sweep starts a second one: both hand the same images to the indexer, which
+     * finds them indexed (or converges on the same index), so the cost is duplicate work, not a wrong result.
+     */
+    public Builder sweepReservedConcurrency(int concurrency) {
+      this.sweepReservedConcurrency = concurrency;
       return this;
     }
 

@@ -6,6 +6,7 @@ import static dev.socibuilder.infra.TemplateModel.onlyElement;
 import static dev.socibuilder.infra.TemplateModel.statementWith;
 import static dev.socibuilder.infra.TemplateModel.strings;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.NagPackProps;
@@ -222,6 +223,22 @@ class SociIndexBuilderTest {
     assertThat(t.properties(logicalId(stack, builder.getIndexerFunction())))
         .doesNotContainKey("ReservedConcurrentExecutions");
     assertThat(builder.getAlarms()).hasSize(6);
+  }
+
+  @Test
+  void sweepReservedConcurrencyOneKeepsOneSweepRunningAtATimeAndOtherValuesAreRefused() {
+    App app = TestApps.app(dir.resolve("out"));
+    Stack stack = new Stack(app, "PlatformStack");
+    SociIndexBuilder builder = new SociIndexBuilder(stack, "Soci", SociIndexBuilderProps.builder()
+        .artifacts(TestApps.placeholderArtifacts(dir)).sweepReservedConcurrency(1).build());
+
+    TemplateModel t = new TemplateModel(Template.fromStack(stack).toJSON(), "PlatformStack");
+
+    assertThat(t.properties(logicalId(stack, builder.getSweepFunction())))
+        .containsEntry("ReservedConcurrentExecutions", 1);
+    assertThatThrownBy(() -> SociIndexBuilderProps.builder().artifacts(TestApps.placeholderArtifacts(dir))
+        .sweepReservedConcurrency(2).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sweepReservedConcurrency");
   }
 
   private static List<String> granted(TemplateModel t, CfnEvaluator deployed, SociIndexBuilder builder,

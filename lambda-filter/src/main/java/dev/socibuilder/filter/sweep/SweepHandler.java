@@ -11,7 +11,7 @@ import java.util.Map;
  * <p>Any event starts a new sweep (the schedule's, the CloudFormation stack status change after a deploy, a
  * manual {@code {}}); {@code {"cursor":"..."}} goes on where a run stopped, {@code {"dryRun":true}} sends
  * nothing. The response is the run's {@link SweepResult} as a JSON object. A run that runs out of time invokes
- * the function ARN it was invoked as (so the alias, when invoked through it) with the cursor.
+ * the function ARN it was invoked as (qualified or not, as it was invoked) with the cursor.
  */
 public final class SweepHandler implements RequestHandler<SweepRequest, Map<String, Object>> {
 
