@@ -83,7 +83,10 @@ public final class ZtocBuilder {
   /**
    * Reads {@code layer} to its end once and returns its zTOC. Does not close {@code layer}.
    *
-   * @throws LayerDataException if the layer is not a valid gzip (or raw) tar; nothing is returned
+   * @throws LayerDataException if the layer is not a valid gzip (or raw) tar; nothing is returned.
+   *     For gzip, a fault of the gzip stream is the one reported wherever it lies, even after a tar
+   *     fault (soci's zlib pass reads the whole layer before its tar pass); a tar fault carries its
+   *     uncompressed offset and, as compressed offset, the start of the span holding it
    * @throws IOException if reading {@code layer} fails
    */
   public Result build(InputStream layer, CompressionAlgorithm compression) throws IOException {
@@ -93,6 +96,7 @@ public final class ZtocBuilder {
     byte[] checkpoints;
     if (compression == CompressionAlgorithm.GZIP) {
       GzipZinfo.Writer zinfo = new GzipZinfo.Writer(spanSize);
+      Checkpoints taken = new Checkpoints();
       byte[] window = new byte[32768];
       CheckpointRule rule = new CheckpointRule();
       CheckpointingInflater[] ref = new CheckpointingInflater[1];
@@ -105,18 +109,27 @@ public final class ZtocBuilder {
                   int bits = (int) ((in << 3) - bitOffset);
                   ref[0].copyWindow(window, 0);
                   zinfo.add(in, out, bits, window, 0);
+                  taken.add(in, bits, out);
                   hashed.checkpoint(in, bits);
                 }
               });
       ref[0] = inflater;
       hashed.trackDecoder(inflater::compressedBitPosition);
+      LayerDataException tarFault = null;
       try {
         tarSize = scan(inflater, toc);
-        // soci's zlib pass reads the whole stream: later members, trailers and CRCs must be valid
-        // even though the tar ended.
-        inflater.drain();
       } catch (LayerDataException e) {
-        throw e.withCompressedOffset(inflater.compressedBitPosition() >>> 3);
+        if (e.compressedOffset() >= 0) {
+          throw e; // the inflater's: the gzip stream itself is broken
+        }
+        tarFault = e;
+        tarSize = -1;
+      }
+      // soci's zlib pass reads the whole stream before its tar pass: later members, trailers and
+      // CRCs must be valid even though the tar ended, and a gzip fault anywhere is the one reported.
+      inflater.drain();
+      if (tarFault != null) {
+        throw tarFault.withCompressedOffset(taken.spanStartHolding(tarFault.uncompressedOffset()));
       }
       checkpoints = zinfo.toBlob();
     } else {
@@ -164,6 +177,42 @@ public final class ZtocBuilder {
         e.devMajor(),
         e.devMinor(),
         xattrs);
+  }
+
+  /**
+   * The checkpoints taken so far, for placing a tar fault in the compressed layer: where the span
+   * holding the faulty byte starts. This does not depend on how far the inflater happened to have
+   * read ahead, so every decoder (sequential or parallel) reports the same offset.
+   */
+  private static final class Checkpoints {
+    private long[] values = new long[3 * 16]; // in, bits, out per checkpoint
+    private int count;
+
+    void add(long in, int bits, long out) {
+      if (3 * count + 3 > values.length) {
+        values = java.util.Arrays.copyOf(values, values.length * 2);
+      }
+      values[3 * count] = in;
+      values[3 * count + 1] = bits;
+      values[3 * count + 2] = out;
+      count++;
+    }
+
+    /**
+     * Compressed start of the span holding uncompressed byte {@code max(offset - 1, 0)} (the last
+     * byte the tar reader consumed), chosen as soci's {@code pt_index_from_ucmp_offset} does.
+     */
+    long spanStartHolding(long offset) {
+      if (count == 0) {
+        return 0;
+      }
+      long x = Math.max(offset - 1, 0);
+      int i = 0;
+      while (i + 1 < count && values[3 * (i + 1) + 2] <= x) {
+        i++;
+      }
+      return values[3 * i] - (values[3 * i + 1] != 0 ? 1 : 0);
+    }
   }
 
   /**

@@ -7,6 +7,10 @@ import dev.socibuilder.digest.Digest;
 import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.testing.conformance.ConformanceCorpus;
 import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
+import dev.socibuilder.ztoc.inflate.CheckpointingInflater;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.zip.GZIPOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -123,5 +127,79 @@ class ZtocBuilderTest {
     assertThat(indiaTime).endsWith("+05:30");
     assertThat(java.time.OffsetDateTime.parse(indiaTime).toInstant())
         .isEqualTo(java.time.OffsetDateTime.parse(utcTime).toInstant());
+  }
+
+  /** A 3 MB tar of generated files whose fourth header has a wrong checksum, and that header's offset. */
+  static byte[] tarWithBadFourthHeader(long[] headerOffset) throws IOException {
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    ZtocBuilderSmallHeapTest.writeTar(bos, 3_000_000);
+    byte[] tar = bos.toByteArray();
+    long h = 0;
+    for (int i = 0; i < 3; i++) {
+      long size = Long.parseLong(new String(tar, (int) h + 124, 11, java.nio.charset.StandardCharsets.US_ASCII), 8);
+      h += 512 + (size + 511) / 512 * 512;
+    }
+    tar[(int) h + 148] ^= 1; // checksum digit
+    headerOffset[0] = h;
+    return tar;
+  }
+
+  static byte[] gzip(byte[] data) throws IOException {
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bos, 1 << 16)) {
+      gz.write(data);
+    }
+    return bos.toByteArray();
+  }
+
+  @Test
+  void placesATarFaultAtTheStartOfTheSpanHoldingIt() throws IOException {
+    long[] header = new long[1];
+    byte[] layer = gzip(tarWithBadFourthHeader(header));
+    long span = 65536;
+    // The checkpoints, by zran's rule, from the (valid) gzip stream.
+    List<long[]> checkpoints = new ArrayList<>();
+    long[] last = {0};
+    CheckpointingInflater.gzip(
+            new ByteArrayInputStream(layer),
+            (bit, out, fin) -> {
+              if (!fin && (out == 0 || out - last[0] > span)) {
+                last[0] = out;
+                long in = (bit + 7) >>> 3;
+                checkpoints.add(new long[] {in, in * 8 - bit, out});
+              }
+            })
+        .drain();
+    long faultAt = header[0] + 512; // the reader stands after the bad header
+    long[] holding = checkpoints.stream().filter(c -> c[2] <= faultAt - 1).reduce((a, b) -> b).orElseThrow();
+    assertThat(checkpoints.indexOf(holding)).as("the fault is not in the first span").isGreaterThan(0);
+
+    assertThatThrownBy(
+            () -> ZtocBuilder.of(span, "test", ZoneOffset.UTC)
+                .build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP))
+        .isInstanceOfSatisfying(
+            LayerDataException.class,
+            e -> {
+              assertThat(e.problem()).isEqualTo("tar: invalid header");
+              assertThat(e.uncompressedOffset()).isEqualTo(faultAt);
+              assertThat(e.compressedOffset()).isEqualTo(holding[0] - (holding[1] != 0 ? 1 : 0));
+            });
+  }
+
+  @Test
+  void reportsAGzipFaultAfterATarFaultLikeSociWhoseZlibPassRunsFirst() throws IOException {
+    long[] header = new long[1];
+    byte[] layer = gzip(tarWithBadFourthHeader(header));
+    layer[layer.length - 8] ^= 1; // the trailer's CRC-32, megabytes after the bad tar header
+
+    assertThatThrownBy(
+            () -> ZtocBuilder.of(65536, "test", ZoneOffset.UTC)
+                .build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP))
+        .isInstanceOfSatisfying(
+            LayerDataException.class,
+            e -> {
+              assertThat(e.problem()).isEqualTo("incorrect data check");
+              assertThat(e.compressedOffset()).isEqualTo(layer.length - 8);
+            });
   }
 }
