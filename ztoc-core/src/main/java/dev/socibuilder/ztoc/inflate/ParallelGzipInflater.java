@@ -1,0 +1,897 @@
+package dev.socibuilder.ztoc.inflate;
+
+import dev.socibuilder.ztoc.inflate.CheckpointingInflater.BoundaryListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
+
+/**
+ * A gzip decoder that inflates one stream on several threads and behaves exactly like {@link
+ * CheckpointingInflater}: the same bytes, the same boundaries in the same order (with the same
+ * windows), the same faults with the same offsets. In the manner of rapidgzip (Knespel and Brunst,
+ * HPDC 2023) and pugz (Kerbiriou and Chikhi, 2019):
+ *
+ * <ol>
+ *   <li>The compressed stream is read once, in chunks, each followed by a copy of the start of the
+ *       next one as lookahead. Workers ({@link SegmentInflater}) decode every chunk at once: each
+ *       finds a deflate block start in its chunk by trial decoding, decodes without the 32 KiB
+ *       window (references into it become markers), and stops at the first block start at or after
+ *       the chunk's end, which is where the next chunk's worker starts if it found the right one.
+ *   <li>The calling thread stitches, in order. A segment is accepted only if it starts exactly where
+ *       the verified stream stands; its markers are then resolved with the known window, the CRC-32
+ *       and length of every member that ends in it are checked, and its boundaries are reported.
+ *   <li>Anything else (a start the finder missed or got wrong, a fault, a block longer than the
+ *       lookahead) is decoded by the reference {@link CheckpointingInflater}, resumed at the
+ *       verified state ({@link CheckpointingInflater#resumeMember}), up to the first block start at
+ *       or after the chunk's end (or up to the next segment's start), after which stitching goes on.
+ *       So every fault is detected and worded by the reference decoder itself.
+ * </ol>
+ *
+ * Memory is bounded by the chunks in flight (about {@code threads + 2} compressed chunks and their
+ * decoded output), whatever the stream's size. A stream shorter than one chunk is decoded by the
+ * reference decoder alone, on the calling thread.
+ *
+ * <p>Boundaries are reported to the listener synchronously from {@code read}, {@code skip} and
+ * {@link #drain}, in stream order; a segment's boundaries are reported when it is accepted, before
+ * its bytes are read. {@link #copyWindow} is valid during a callback. The source is read on the
+ * calling thread and never closed by this class. {@link #close()} stops the workers; it must be
+ * called (also after a failure). Not thread-safe.
+ */
+public final class ParallelGzipInflater extends InputStream {
+  /** Default (and largest) compressed chunk size. */
+  public static final int DEFAULT_CHUNK_SIZE = 8 << 20;
+
+  /**
+   * Receives every compressed byte read from the source exactly once, in stream order, as soon as no
+   * boundary not yet reported can lie before its end: from these and the boundaries, span digests
+   * need no copy of the read-ahead. Called on the thread that reads; the array is reused afterwards.
+   */
+  public interface CompressedSink {
+    void passed(byte[] bytes, int off, int len);
+  }
+
+  private static final int WINDOW = CheckpointingInflater.WINDOW_SIZE;
+  private static final java.lang.invoke.VarHandle LE_SHORT =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  /** Lookahead copied from the next chunk: enough for any block zlib writes to end in it. */
+  private static final int MAX_TAIL = 256 << 10;
+  /**
+   * Memory aimed at per chunk in flight: its compressed bytes plus the output a worker holds for it
+   * (a byte per byte, two while markers are possible). Chunks shrink when the data compresses well,
+   * so memory does not grow with the compression ratio; within this, larger chunks spend less of
+   * their output in marker mode.
+   */
+  private static final long SEGMENT_BUDGET = 16L << 20;
+  /** The first chunks' size, before the data's compression ratio is known. */
+  private static final int FIRST_CHUNK = 1 << 20;
+  private static final int MAX_BOUNDARIES = 1 << 16;
+  /** Largest step of a skip through the reference decoder, so that a switch back is noticed. */
+  private static final int SEQUENTIAL_SKIP_STEP = 1 << 16;
+
+  private static final AtomicInteger POOL_IDS = new AtomicInteger();
+
+  private final InputStream source;
+  private final BoundaryListener listener;
+  private final CompressedSink sink;
+  private final int threads;
+  private final int maxChunkSize;
+  private final int maxAhead;
+  private ExecutorService pool;
+  private boolean closed;
+  private final int tailSize;
+  private final BufferPool blockPool;
+  private final BufferPool widePool;
+  private final BufferPool chunkPool;
+  /** Marker resolution table: bytes to themselves, markers to the window. */
+  private final byte[] lut;
+
+  /** A compressed chunk: its bytes, then lookahead from the next chunk. */
+  private static final class Chunk {
+    final long start;
+    final byte[] data;
+    final int len;
+    int tail;
+    /** Whether the stream ends where the lookahead ends. */
+    boolean tailEof;
+    /** Whether this is the stream's last chunk. */
+    boolean last;
+    boolean submitted;
+    boolean released;
+    Future<Segment> result;
+
+    Chunk(long start, byte[] data, int len) {
+      this.start = start;
+      this.data = data;
+      this.len = len;
+    }
+
+    long end() {
+      return start + len;
+    }
+  }
+
+  private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+  private Chunk lastRead;
+  private long readEnd;
+  private boolean sourceEof;
+  /** Chunks submitted to workers and not yet released. */
+  private int pending;
+
+  // The verified state: everything before bit (compressed) / out (uncompressed) is decoded,
+  // checked and reported. bit is a block start, or 0 before the first header.
+  private long bit;
+  private long out;
+  private final byte[] window = new byte[WINDOW];
+  private long memberStart;
+  private long memberCrc;
+  private boolean atStart = true;
+  private boolean done;
+  /** Boundaries before this bit position have all been reported. */
+  private long reportedBit;
+  /** Bytes returned by read/skip so far. */
+  private long delivered;
+  /** Output memory per compressed byte of recent segments (0 before the first). */
+  private double memoryRatio;
+  // What happened, for tests and benchmarks.
+  private int accepted;
+  private int sequentialRuns;
+  private long sequentialBits;
+  private long prefixBytes;
+
+  // The accepted segment being read: blocks of [32 KiB history | data].
+  private byte[][] dBlocks = new byte[0][];
+  private int[] dLens = new int[0];
+  private int dCount;
+  private int dIndex;
+  private int dPos;
+  // Where copyWindow reads while an accepted segment's boundaries are reported.
+  private byte[] winArr = window;
+  private int winOff;
+
+  // The reference decoder, while it decodes a region the workers could not.
+  private CheckpointingInflater seq;
+  private long seqTarget;
+  private long seqStartBit;
+  /** A segment that may continue the region, if the reference decoder meets its start. */
+  private Segment splice;
+  private boolean switched;
+  private long swBit;
+  private long swOut;
+  private long swCrc;
+  private long swMemberStart;
+  private final byte[] swWindow = new byte[WINDOW];
+
+  private ParallelGzipInflater(
+      InputStream source, BoundaryListener listener, CompressedSink sink, int threads, int chunkSize) {
+    this.source = Objects.requireNonNull(source, "source");
+    this.listener = listener;
+    this.sink = sink;
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
+    if (chunkSize < 64) {
+      throw new IllegalArgumentException("chunk size must be at least 64 bytes, got " + chunkSize);
+    }
+    this.threads = threads;
+    this.maxChunkSize = chunkSize;
+    this.maxAhead = threads + 1;
+    this.lut = new byte[Segment.MARKER + WINDOW];
+    for (int i = 0; i < 256; i++) {
+      lut[i] = (byte) i;
+    }
+    this.tailSize = Math.min(MAX_TAIL, chunkSize);
+    this.blockPool = new BufferPool(SegmentInflater.blockSize(), 4096);
+    this.widePool = new BufferPool(SegmentInflater.wideBlockSize(), 4096);
+    this.chunkPool = new BufferPool(chunkSize + tailSize, 64);
+  }
+
+  /**
+   * Multi-member gzip over {@code source} with {@code threads} decoding threads and {@link
+   * #DEFAULT_CHUNK_SIZE} chunks. Does not close source.
+   *
+   * @param listener receives every boundary, as from {@link CheckpointingInflater}; may be null
+   */
+  public static ParallelGzipInflater gzip(InputStream source, BoundaryListener listener, int threads) {
+    return gzip(source, listener, null, threads, DEFAULT_CHUNK_SIZE);
+  }
+
+  /**
+   * As {@link #gzip(InputStream, BoundaryListener, int)}, handing the compressed bytes to {@code
+   * sink} (may be null) and with chunks of at most {@code chunkSize} compressed bytes (smaller
+   * chunks split small streams, e.g. in tests; chunks also shrink by themselves when the data
+   * compresses well, to bound memory).
+   */
+  public static ParallelGzipInflater gzip(
+      InputStream source, BoundaryListener listener, CompressedSink sink, int threads, int chunkSize) {
+    return new ParallelGzipInflater(source, listener, sink, threads, chunkSize);
+  }
+
+  // ------------------------------------------------------------------ public stream API
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    if (len == 0) {
+      return 0;
+    }
+    while (true) {
+      ensureOpen();
+      if (dIndex < dCount) {
+        int n = Math.min(len, dLens[dIndex] - dPos);
+        System.arraycopy(dBlocks[dIndex], WINDOW + dPos, b, off, n);
+        consumed(n);
+        return n;
+      }
+      if (seq != null) {
+        long limit = switched ? swOut - delivered : Long.MAX_VALUE;
+        if (limit > 0) {
+          int n = seq.read(b, off, (int) Math.min(len, limit));
+          if (n < 0) {
+            endOfStreamInSequential();
+            continue;
+          }
+          if (switched) {
+            n = (int) Math.min(n, swOut - delivered); // the switch point may lie inside this read
+          }
+          delivered += n;
+          if (n > 0) {
+            return n;
+          }
+        }
+        if (switched && delivered == swOut) {
+          endSequential();
+        }
+        continue;
+      }
+      if (done) {
+        releaseBefore(Long.MAX_VALUE); // the end: every byte is behind every boundary
+        return -1;
+      }
+      advance();
+    }
+  }
+
+  @Override
+  public long skip(long n) throws IOException {
+    long skipped = 0;
+    while (skipped < n) {
+      ensureOpen();
+      if (dIndex < dCount) {
+        int k = (int) Math.min(n - skipped, dLens[dIndex] - dPos);
+        consumed(k);
+        skipped += k;
+        continue;
+      }
+      if (seq != null) {
+        long limit = switched ? swOut - delivered : Long.MAX_VALUE;
+        if (limit > 0) {
+          long want = Math.min(Math.min(n - skipped, limit), SEQUENTIAL_SKIP_STEP);
+          long k = seq.skip(want);
+          if (switched) {
+            k = Math.min(k, swOut - delivered);
+          }
+          delivered += k;
+          skipped += k;
+          if (k < want && !switched) {
+            endOfStreamInSequential();
+          }
+          if (k > 0) {
+            continue;
+          }
+        }
+        if (switched && delivered == swOut) {
+          endSequential();
+        }
+        continue;
+      }
+      if (done) {
+        releaseBefore(Long.MAX_VALUE);
+        break;
+      }
+      advance();
+    }
+    return skipped;
+  }
+
+  @Override
+  public int available() {
+    return dIndex < dCount ? dLens[dIndex] - dPos : 0;
+  }
+
+  /**
+   * Decodes (discarding output, still reporting boundaries) to the end of the input.
+   *
+   * @return the total decoded bytes
+   */
+  public long drain() throws IOException {
+    while (true) {
+      if (skip(Long.MAX_VALUE) == 0 && read() < 0) {
+        return delivered;
+      }
+    }
+  }
+
+  /**
+   * During a boundary callback: copies the 32768 decoded bytes before that boundary into {@code
+   * dst[off..off+32768)}, oldest first, zero-padded on the left near the stream's start.
+   */
+  public void copyWindow(byte[] dst, int off) {
+    if (seq != null) {
+      seq.copyWindow(dst, off);
+    } else {
+      System.arraycopy(winArr, winOff, dst, off, WINDOW);
+    }
+  }
+
+  /**
+   * A compressed bit position that every boundary not yet reported lies at or after (for span
+   * digests: compressed bytes before it can no longer start a span).
+   */
+  public long compressedBitPosition() {
+    if (seq != null) {
+      return switched ? swBit : seq.compressedBitPosition();
+    }
+    return reportedBit;
+  }
+
+  /** Segments decoded by workers and accepted so far. */
+  int acceptedSegments() {
+    return accepted;
+  }
+
+  /** Regions handed to the reference decoder so far. */
+  int sequentialRuns() {
+    return sequentialRuns;
+  }
+
+  /** Output of accepted segments that was decoded in marker mode (resolved here). */
+  long prefixBytes() {
+    return prefixBytes;
+  }
+
+  /** Compressed bits decoded by the reference decoder in completed regions. */
+  long sequentialBits() {
+    return sequentialBits;
+  }
+
+  /** Stops the workers and drops all buffers. Does not close the source. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+    chunks.clear();
+    lastRead = null;
+    seq = null;
+    splice = null;
+    dBlocks = new byte[0][];
+    dCount = 0;
+  }
+
+  // ------------------------------------------------------------------ stitching
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("parallel inflater is closed");
+    }
+  }
+
+  private void consumed(int n) {
+    dPos += n;
+    delivered += n;
+    skipEmptyBlocks();
+  }
+
+  private void skipEmptyBlocks() {
+    while (dIndex < dCount && dPos == dLens[dIndex]) {
+      if (dBlocks[dIndex].length == blockPool.byteSize()) {
+        blockPool.give(dBlocks[dIndex]); // not the resolved prefix: it has its own size
+      }
+      dBlocks[dIndex] = null;
+      dIndex++;
+      dPos = 0;
+    }
+  }
+
+  /** The verified stream stands at {@code bit}: accept the next segment or start the reference decoder. */
+  private void advance() throws IOException {
+    fill();
+    Chunk c = chunkAt(bit);
+    if (c == null) {
+      // At the end of the input without the stream's end: the reference decoder says what is wrong.
+      startSequential(Long.MAX_VALUE, null);
+      return;
+    }
+    releaseBefore(c.start);
+    long target = c.last ? Long.MAX_VALUE : c.end() << 3;
+    if (atStart && c.last) {
+      startSequential(Long.MAX_VALUE, null); // one chunk: nothing to share between threads
+      return;
+    }
+    Segment s = resultOf(c);
+    if (s.startsAt(bit)) {
+      if (!accept(s)) {
+        startSequential(target, null);
+      }
+      return;
+    }
+    startSequential(target, s.usable() && s.startBit > bit ? s : null);
+  }
+
+  /**
+   * Checks a segment that starts at the verified position and, if it holds, reports its boundaries,
+   * queues its bytes and moves the verified state to its end.
+   *
+   * @return false if it does not hold (a member check failed or a marker reaches before the
+   *     member's start): the region must be decoded by the reference decoder
+   */
+  private boolean accept(Segment s) {
+    if (s.prefixLen > 0) {
+      long sinceMember = out - memberStart;
+      int floor = atStart ? WINDOW : sinceMember >= WINDOW ? 0 : (int) (WINDOW - sinceMember);
+      if (s.minMarker < floor) {
+        return false;
+      }
+    }
+    // The segment's output as byte blocks, each with the 32 KiB before it: the marker-mode blocks
+    // resolved with the window, then the worker's byte blocks.
+    int nb = s.wideCount + s.blockCount;
+    byte[][] blocks = new byte[nb][];
+    int[] lens = new int[nb];
+    int k = 0;
+    if (s.wideCount > 0) {
+      System.arraycopy(window, 0, lut, Segment.MARKER, WINDOW);
+      byte[] history = window;
+      int historyAt = 0;
+      for (int i = 0; i < s.wideCount; i++) {
+        byte[] block = blockPool.bytes();
+        System.arraycopy(history, historyAt, block, 0, WINDOW);
+        resolve(s.wide[i], s.wideLens[i], lut, block);
+        widePool.give(s.wide[i]);
+        s.wide[i] = null;
+        blocks[k] = block;
+        lens[k++] = s.wideLens[i];
+        history = block;
+        historyAt = s.wideLens[i];
+      }
+      prefixBytes += s.prefixLen;
+    }
+    for (int i = 0; i < s.blockCount; i++) {
+      blocks[k] = s.blocks[i];
+      lens[k++] = s.blockLens[i];
+    }
+
+    // Members: CRC-32 and length of each that ends here; the state of the one still open. The
+    // worker summed its byte blocks between cut points; the resolved prefix is summed here.
+    long crc = memberCrc;
+    long mStart = memberStart;
+    long pos = 0;
+    int piece = 0;
+    for (int ev = 0; ; ev++) {
+      long cut = ev < s.eventCount ? s.eventOuts[ev] : s.outLen;
+      if (cut > pos) {
+        long prefixEnd = Math.min(cut, s.prefixLen);
+        if (pos < prefixEnd) {
+          crc = Crc32Combine.combine(crc, crcOf(blocks, lens, pos, prefixEnd), prefixEnd - pos);
+        }
+        long from = Math.max(pos, s.prefixLen);
+        if (from < cut) {
+          if (piece >= s.pieceCount || s.pieceStarts[piece] != from || s.pieceEnds[piece] != cut) {
+            throw new IllegalStateException("segment CRC pieces out of step at " + from);
+          }
+          crc = Crc32Combine.combine(crc, s.pieceCrcs[piece] & 0xffffffffL, cut - from);
+          piece++;
+        }
+        pos = cut;
+      }
+      if (ev == s.eventCount) {
+        break;
+      }
+      if (s.eventKinds[ev] == Segment.MEMBER_END) {
+        long size = (out + pos - mStart) & 0xffffffffL;
+        if (crc != (s.eventCrcs[ev] & 0xffffffffL) || size != (s.eventSizes[ev] & 0xffffffffL)) {
+          for (int i = 0; i < s.wideCount; i++) {
+            blockPool.give(blocks[i]); // the resolved prefix; the worker's blocks stay with s
+          }
+          return false;
+        }
+      } else {
+        crc = 0;
+        mStart = out + pos;
+      }
+    }
+
+    if (listener != null) {
+      int bi = 0;
+      long blockStart = 0;
+      for (int i = 0; i < s.boundaryCount; i++) {
+        long rel = s.boundaryOuts[i];
+        while (bi < nb - 1 && blockStart + lens[bi] < rel) {
+          blockStart += lens[bi];
+          bi++;
+        }
+        if (nb == 0) {
+          winArr = window;
+          winOff = 0;
+        } else {
+          winArr = blocks[bi];
+          winOff = (int) (rel - blockStart);
+        }
+        listener.onBoundary(s.boundaryBits[i] >>> 1, out + rel, (s.boundaryBits[i] & 1) != 0);
+      }
+      winArr = window;
+      winOff = 0;
+    }
+
+    if (nb > 0) {
+      System.arraycopy(blocks[nb - 1], lens[nb - 1], window, 0, WINDOW);
+    }
+    long compressed = (s.endBit - bit) >>> 3;
+    if (compressed > 0) {
+      double ratio = (2.0 * s.prefixLen + (s.outLen - s.prefixLen)) / compressed;
+      memoryRatio = memoryRatio == 0 ? ratio : 0.5 * memoryRatio + 0.5 * ratio;
+    }
+    out += s.outLen;
+    bit = s.endBit;
+    reportedBit = bit;
+    memberCrc = crc;
+    memberStart = mStart;
+    atStart = false;
+    if (s.status == Segment.END) {
+      done = true;
+    }
+    accepted++;
+    dBlocks = blocks;
+    dLens = lens;
+    dCount = nb;
+    dIndex = 0;
+    dPos = 0;
+    skipEmptyBlocks();
+    return true;
+  }
+
+  /**
+   * Replaces markers by window bytes: data symbol i of the marker-mode block {@code wide} (16-bit
+   * little-endian, after its 32768 history symbols) becomes {@code dst[32768 + i]}. Branch-free
+   * through {@code lut}, whose first 256 entries map bytes to themselves and whose marker entries
+   * hold the window.
+   */
+  static void resolve(byte[] wide, int count, byte[] lut, byte[] dst) {
+    for (int i = 0, at = 2 * WINDOW; i < count; i++, at += 2) {
+      dst[WINDOW + i] = lut[(short) LE_SHORT.get(wide, at) & 0xffff];
+    }
+  }
+
+  /** CRC-32 of segment output {@code [from, to)} held in {@code blocks} (data after 32 KiB history). */
+  private static long crcOf(byte[][] blocks, int[] lens, long from, long to) {
+    CRC32 crc = new CRC32();
+    long start = 0;
+    for (int i = 0; i < blocks.length && start < to; i++) {
+      long end = start + lens[i];
+      long a = Math.max(from, start);
+      long b = Math.min(to, end);
+      if (a < b) {
+        crc.update(blocks[i], WINDOW + (int) (a - start), (int) (b - a));
+      }
+      start = end;
+    }
+    return crc.getValue();
+  }
+
+  // ------------------------------------------------------------------ the reference decoder
+
+  /**
+   * Hands the stream from the verified state to the reference decoder, until the first block start
+   * at or after {@code target} or, if it comes first, the start of {@code next}.
+   */
+  private void startSequential(long target, Segment next) {
+    sequentialRuns++;
+    seqStartBit = bit;
+    seqTarget = target;
+    splice = next;
+    switched = false;
+    ChunkCursor cursor = new ChunkCursor(bit >>> 3);
+    if (atStart) {
+      seq = CheckpointingInflater.gzip(cursor, this::onSequentialBoundary);
+    } else {
+      long in = (bit + 7) >>> 3;
+      int bits = (int) ((in << 3) - bit);
+      seq =
+          CheckpointingInflater.resumeMember(
+              cursor, in, bits, window, out, memberStart, memberCrc, this::onSequentialBoundary);
+    }
+  }
+
+  private void onSequentialBoundary(long b, long o, boolean fin) {
+    if (switched) {
+      return; // the reference decoder reads ahead: what follows the switch is the workers' again
+    }
+    if (listener != null) {
+      listener.onBoundary(b, o, fin);
+    }
+    if (!fin && (b >= seqTarget || (splice != null && splice.startsAt(b)))) {
+      switched = true;
+      swBit = b;
+      swOut = o;
+      seq.copyWindow(swWindow, 0);
+      swCrc = seq.memberCrc();
+      swMemberStart = seq.memberStart();
+    }
+  }
+
+  /** The reference decoder's output has been read up to the switch point: stitch on from there. */
+  private void endSequential() throws IOException {
+    seq = null;
+    sequentialBits += swBit - seqStartBit;
+    bit = swBit;
+    out = swOut;
+    System.arraycopy(swWindow, 0, window, 0, WINDOW);
+    memberCrc = swCrc;
+    memberStart = swMemberStart;
+    atStart = false;
+    reportedBit = bit;
+    Segment s = splice;
+    splice = null;
+    if (s != null && s.startsAt(bit) && !accept(s)) {
+      Chunk c = chunkAt(bit);
+      startSequential(c == null || c.last ? Long.MAX_VALUE : c.end() << 3, null);
+    }
+  }
+
+  /** The reference decoder read the whole stream to its end and found it valid. */
+  private void endOfStreamInSequential() {
+    sequentialBits += (readEnd << 3) - seqStartBit;
+    seq = null;
+    done = true;
+  }
+
+  /** The compressed stream from a position, for the reference decoder, reading chunks as needed. */
+  private final class ChunkCursor extends InputStream {
+    private long pos;
+
+    ChunkCursor(long pos) {
+      this.pos = pos;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (len == 0) {
+        return 0;
+      }
+      // What the reference decoder has consumed is never needed again, by it or by the workers'
+      // segments that may follow (they start at or after its position).
+      if (seq != null) {
+        releaseBefore((switched ? swBit : seq.compressedBitPosition()) >>> 3);
+      }
+      while (true) {
+        for (Chunk c : chunks) {
+          if (c.start <= pos && pos < c.end()) {
+            int at = (int) (pos - c.start);
+            int n = Math.min(len, c.len - at);
+            System.arraycopy(c.data, at, b, off, n);
+            pos += n;
+            return n;
+          }
+        }
+        if (pos < readEnd) {
+          throw new IllegalStateException("compressed bytes at " + pos + " were released");
+        }
+        if (!readChunk()) {
+          return -1;
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ chunks and workers
+
+  /** Reads ahead so that the workers have chunks to decode. */
+  private void fill() throws IOException {
+    while (!sourceEof && chunksAhead() <= maxAhead) {
+      readChunk();
+    }
+  }
+
+  private int chunksAhead() {
+    int n = 0;
+    for (Chunk c : chunks) {
+      if (c.end() << 3 > bit) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The retained chunk holding bit position {@code b}, reading more if needed; null past the end. */
+  private Chunk chunkAt(long b) throws IOException {
+    while (true) {
+      for (Chunk c : chunks) {
+        if (c.start << 3 <= b && b < c.end() << 3) {
+          return c;
+        }
+      }
+      if (b < readEnd << 3) {
+        throw new IllegalStateException("compressed bytes at bit " + b + " were released");
+      }
+      if (!readChunk()) {
+        return null;
+      }
+    }
+  }
+
+  /** Reads one chunk; fills the previous chunk's lookahead and submits it. False at end of input. */
+  private boolean readChunk() throws IOException {
+    if (sourceEof) {
+      return false;
+    }
+    int size = nextChunkSize();
+    byte[] data = chunkPool.bytes(size + tailSize);
+    int n = 0;
+    while (n < size) {
+      int r = source.read(data, n, size - n);
+      if (r < 0) {
+        sourceEof = true;
+        break;
+      }
+      n += r;
+    }
+    Chunk prev = lastRead;
+    if (prev != null) {
+      int t = Math.min(tailSize, n);
+      System.arraycopy(data, 0, prev.data, prev.len, t);
+      prev.tail = t;
+      prev.tailEof = sourceEof && t == n;
+      prev.last = n == 0;
+      maybeSubmit(prev);
+    }
+    if (n == 0) {
+      return false;
+    }
+    Chunk c = new Chunk(readEnd, data, n);
+    readEnd += n;
+    c.last = sourceEof;
+    c.tailEof = sourceEof;
+    chunks.addLast(c);
+    lastRead = c;
+    if (c.last) {
+      maybeSubmit(c);
+    }
+    return true;
+  }
+
+  /** A chunk size for about {@link #SEGMENT_BUDGET} in flight, from the recent segments' ratio. */
+  private int nextChunkSize() {
+    if (memoryRatio == 0) {
+      return Math.min(FIRST_CHUNK, maxChunkSize);
+    }
+    long size = (long) (SEGMENT_BUDGET / (1 + memoryRatio));
+    // A power of two, so that the pooled chunk arrays fit the next chunks as the ratio wanders.
+    size = Long.highestOneBit(Math.max(size, 64 << 10));
+    return (int) Math.min(size, maxChunkSize);
+  }
+
+  private void maybeSubmit(Chunk c) {
+    if (!c.submitted && !c.released && pending < maxAhead && c.end() << 3 > bit) {
+      submit(c);
+    }
+  }
+
+  private void submit(Chunk c) {
+    if (pool == null) {
+      int id = POOL_IDS.incrementAndGet();
+      AtomicInteger n = new AtomicInteger();
+      pool =
+          new ThreadPoolExecutor(
+              threads,
+              threads,
+              0,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              r -> {
+                Thread t = new Thread(r, "ztoc-inflate-" + id + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    byte[] data = c.data;
+    int dataLen = c.len + c.tail;
+    long start = c.start;
+    int len = c.len;
+    boolean eof = c.tailEof;
+    boolean last = c.last;
+    // A worker ends its segment early past the budget (and at once at one and a half times it),
+    // leaving the rest of the chunk to the reference decoder: the bound when the ratio jumps.
+    long cap = SEGMENT_BUDGET;
+    BufferPool blocks = blockPool;
+    BufferPool wides = widePool;
+    c.result =
+        pool.submit(
+            () -> new SegmentInflater(blocks, wides, cap, MAX_BOUNDARIES).decode(data, dataLen, start, len, eof, last));
+    c.submitted = true;
+    pending++;
+  }
+
+  /** The worker's segment for a chunk, submitting it now if it was not yet. */
+  private Segment resultOf(Chunk c) throws IOException {
+    while (!c.last && c.tail == 0 && !sourceEof) {
+      readChunk(); // its lookahead
+    }
+    if (!c.last && c.tail == 0) {
+      c.last = true;
+    }
+    if (!c.submitted) {
+      submit(c);
+    }
+    try {
+      return c.result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new InterruptedIOException("interrupted while waiting for an inflate worker");
+    } catch (ExecutionException e) {
+      Throwable t = e.getCause();
+      if (t instanceof RuntimeException) {
+        throw (RuntimeException) t;
+      }
+      if (t instanceof Error) {
+        throw (Error) t;
+      }
+      throw new IllegalStateException("inflate worker failed", t);
+    } catch (CancellationException e) {
+      throw new IllegalStateException("a needed chunk was cancelled", e);
+    }
+  }
+
+  /** Drops the chunks that end at or before byte {@code pos}. */
+  private void releaseBefore(long pos) {
+    while (!chunks.isEmpty() && chunks.peekFirst().end() <= pos) {
+      Chunk c = chunks.pollFirst();
+      c.released = true;
+      if (sink != null) {
+        sink.passed(c.data, 0, c.len);
+      }
+      boolean inUse = false;
+      if (c.submitted) {
+        pending--;
+        if (!c.result.isDone()) {
+          // A worker may be reading it: cancel if not started, and leave the array to the GC.
+          inUse = !c.result.cancel(false);
+        }
+      }
+      if (!inUse) {
+        chunkPool.give(c.data);
+      }
+    }
+  }
+
+}
