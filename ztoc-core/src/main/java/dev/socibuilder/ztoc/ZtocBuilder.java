@@ -3,6 +3,7 @@ package dev.socibuilder.ztoc;
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.inflate.CheckpointingInflater;
+import dev.socibuilder.ztoc.inflate.ParallelGzipInflater;
 import dev.socibuilder.ztoc.tar.GoTime;
 import dev.socibuilder.ztoc.tar.PaxRecord;
 import dev.socibuilder.ztoc.tar.TarEntry;
@@ -38,14 +39,21 @@ public final class ZtocBuilder {
   private final long spanSize;
   private final byte[] buildTool;
   private final ZoneId zone;
+  private final int parallelism;
+  private final int chunkSize;
 
-  private ZtocBuilder(long spanSize, byte[] buildTool, ZoneId zone) {
+  private ZtocBuilder(long spanSize, byte[] buildTool, ZoneId zone, int parallelism, int chunkSize) {
     if (spanSize <= 0) {
       throw new IllegalArgumentException("span size must be positive, got " + spanSize);
+    }
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
     }
     this.spanSize = spanSize;
     this.buildTool = buildTool;
     this.zone = Objects.requireNonNull(zone, "zone");
+    this.parallelism = parallelism;
+    this.chunkSize = chunkSize;
   }
 
   /**
@@ -56,7 +64,11 @@ public final class ZtocBuilder {
    */
   public static ZtocBuilder of(long spanSize, String buildToolIdentifier, ZoneId zone) {
     return new ZtocBuilder(
-        spanSize, buildToolIdentifier.getBytes(StandardCharsets.UTF_8), zone);
+        spanSize,
+        buildToolIdentifier.getBytes(StandardCharsets.UTF_8),
+        zone,
+        Runtime.getRuntime().availableProcessors(),
+        ParallelGzipInflater.DEFAULT_CHUNK_SIZE);
   }
 
   /** Span 4 MiB, the given build tool identifier, UTC. */
@@ -66,6 +78,27 @@ public final class ZtocBuilder {
 
   public long spanSize() {
     return spanSize;
+  }
+
+  /**
+   * A builder that inflates one gzip layer on {@code threads} threads ({@link
+   * ParallelGzipInflater}); the default is the number of available processors. With 1 the layer is
+   * inflated on the calling thread by the reference decoder. The zTOC bytes, and any fault, are the
+   * same either way. Memory grows with the threads (a few compressed chunks of up to 4 MiB and their
+   * output per thread), not with the layer.
+   */
+  public ZtocBuilder withParallelism(int threads) {
+    return new ZtocBuilder(spanSize, buildTool, zone, threads, chunkSize);
+  }
+
+  /** The number of threads a gzip layer is inflated on. */
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /** Chunks of at most {@code bytes} compressed bytes for the parallel inflater (tests split small layers). */
+  ZtocBuilder withChunkSize(int bytes) {
+    return new ZtocBuilder(spanSize, buildTool, zone, parallelism, bytes);
   }
 
   /**
@@ -90,63 +123,116 @@ public final class ZtocBuilder {
    * @throws IOException if reading {@code layer} fails
    */
   public Result build(InputStream layer, CompressionAlgorithm compression) throws IOException {
-    SpanHasher hashed = new SpanHasher(layer);
     List<FileMetadata> toc = new ArrayList<>();
     long tarSize;
     byte[] checkpoints;
-    if (compression == CompressionAlgorithm.GZIP) {
-      GzipZinfo.Writer zinfo = new GzipZinfo.Writer(spanSize);
-      Checkpoints taken = new Checkpoints();
-      byte[] window = new byte[32768];
-      CheckpointRule rule = new CheckpointRule();
-      CheckpointingInflater[] ref = new CheckpointingInflater[1];
-      CheckpointingInflater inflater =
-          CheckpointingInflater.gzip(
-              hashed,
-              (bitOffset, out, finalBlock) -> {
-                if (rule.accept(out, finalBlock)) {
-                  long in = (bitOffset + 7) >>> 3;
-                  int bits = (int) ((in << 3) - bitOffset);
-                  ref[0].copyWindow(window, 0);
-                  zinfo.add(in, out, bits, window, 0);
-                  taken.add(in, bits, out);
-                  hashed.checkpoint(in, bits);
-                }
-              });
-      ref[0] = inflater;
-      hashed.trackDecoder(inflater::compressedBitPosition);
-      LayerDataException tarFault = null;
-      try {
-        tarSize = scan(inflater, toc);
-      } catch (LayerDataException e) {
-        if (e.compressedOffset() >= 0) {
-          throw e; // the inflater's: the gzip stream itself is broken
-        }
-        tarFault = e;
-        tarSize = -1;
+    List<Digest> spans;
+    long layerSize;
+    if (compression == CompressionAlgorithm.GZIP && parallelism > 1) {
+      // The parallel inflater keeps the compressed chunks until no span can start in them, then
+      // hands them to the digester: no copy of its read-ahead.
+      SpanDigester digester = new SpanDigester();
+      Zinfo zinfo = new Zinfo(digester::checkpoint);
+      try (ParallelGzipInflater inflater =
+          ParallelGzipInflater.gzip(layer, zinfo, digester::bytes, parallelism, chunkSize)) {
+        zinfo.decoder = inflater::copyWindow;
+        tarSize = scanGzip(inflater, inflater::drain, toc, zinfo);
       }
-      // soci's zlib pass reads the whole stream before its tar pass: later members, trailers and
-      // CRCs must be valid even though the tar ended, and a gzip fault anywhere is the one reported.
-      inflater.drain();
-      if (tarFault != null) {
-        throw tarFault.withCompressedOffset(taken.spanStartHolding(tarFault.uncompressedOffset()));
-      }
-      checkpoints = zinfo.toBlob();
+      checkpoints = zinfo.writer.toBlob();
+      spans = digester.finish();
+      layerSize = digester.bytesPushed();
     } else {
-      hashed.useFixedSpans(spanSize);
-      tarSize = scan(hashed, toc);
-      checkpoints = null; // size known only at the end
-    }
-    List<Digest> spans = hashed.finish();
-    long layerSize = hashed.bytesRead();
-    if (compression == CompressionAlgorithm.UNCOMPRESSED) {
-      checkpoints = new TarZinfo(2, spanSize, layerSize).encode();
+      SpanHasher hashed = new SpanHasher(layer);
+      if (compression == CompressionAlgorithm.GZIP) {
+        Zinfo zinfo = new Zinfo(hashed::checkpoint);
+        CheckpointingInflater inflater = CheckpointingInflater.gzip(hashed, zinfo);
+        zinfo.decoder = inflater::copyWindow;
+        hashed.trackDecoder(inflater::compressedBitPosition);
+        tarSize = scanGzip(inflater, inflater::drain, toc, zinfo);
+        checkpoints = zinfo.writer.toBlob();
+      } else {
+        hashed.useFixedSpans(spanSize);
+        tarSize = scan(hashed, toc);
+        checkpoints = null; // size known only at the end
+      }
+      spans = hashed.finish();
+      layerSize = hashed.bytesRead();
+      if (compression == CompressionAlgorithm.UNCOMPRESSED) {
+        checkpoints = new TarZinfo(2, spanSize, layerSize).encode();
+      }
     }
     CompressionInfo info =
         new CompressionInfo(compression, spans.size() - 1, spans, checkpoints);
     Ztoc ztoc = new Ztoc(ZTOC_VERSION, buildTool.clone(), layerSize, tarSize, toc, info);
     byte[] bytes = ZtocCodec.encode(ztoc);
     return new Result(ztoc, bytes, Digest.sha256Of(bytes), layerSize);
+  }
+
+  /**
+   * The gzip zInfo as the boundaries come: zran's checkpoint rule, the window at each checkpoint,
+   * and each checkpoint told to the span digests.
+   */
+  private final class Zinfo implements CheckpointingInflater.BoundaryListener {
+    final GzipZinfo.Writer writer = new GzipZinfo.Writer(spanSize);
+    final Checkpoints taken = new Checkpoints();
+    private final SpanStarts spanStarts;
+    private final byte[] window = new byte[32768];
+    private final CheckpointRule rule = new CheckpointRule();
+    WindowSource decoder;
+
+    Zinfo(SpanStarts spanStarts) {
+      this.spanStarts = spanStarts;
+    }
+
+    @Override
+    public void onBoundary(long bitOffset, long out, boolean finalBlock) {
+      if (rule.accept(out, finalBlock)) {
+        long in = (bitOffset + 7) >>> 3;
+        int bits = (int) ((in << 3) - bitOffset);
+        decoder.copyWindow(window, 0);
+        writer.add(in, out, bits, window, 0);
+        taken.add(in, bits, out);
+        spanStarts.checkpoint(in, bits);
+      }
+    }
+  }
+
+  /** Where the span digests learn that a span starts. */
+  private interface SpanStarts {
+    void checkpoint(long in, int bits);
+  }
+
+  /** The decoder's 32 KiB window during a boundary callback. */
+  private interface WindowSource {
+    void copyWindow(byte[] dst, int off);
+  }
+
+  private interface Drain {
+    long drain() throws IOException;
+  }
+
+  /**
+   * Scans the tar in the inflated stream, then inflates the rest. soci's zlib pass reads the whole
+   * stream before its tar pass: later members, trailers and CRCs must be valid even though the tar
+   * ended, and a gzip fault anywhere is the one reported.
+   */
+  private long scanGzip(InputStream inflated, Drain rest, List<FileMetadata> toc, Zinfo zinfo)
+      throws IOException {
+    LayerDataException tarFault = null;
+    long tarSize = -1;
+    try {
+      tarSize = scan(inflated, toc);
+    } catch (LayerDataException e) {
+      if (e.compressedOffset() >= 0) {
+        throw e; // the inflater's: the gzip stream itself is broken
+      }
+      tarFault = e;
+    }
+    rest.drain();
+    if (tarFault != null) {
+      throw tarFault.withCompressedOffset(zinfo.taken.spanStartHolding(tarFault.uncompressedOffset()));
+    }
+    return tarSize;
   }
 
   private long scan(InputStream tarStream, List<FileMetadata> toc) throws IOException {

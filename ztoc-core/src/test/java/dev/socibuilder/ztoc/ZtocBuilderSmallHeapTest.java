@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Builds the zTOC of a large layer, generated on the fly and never held in memory, in a JVM with a
- * 64 MiB heap (this class runs in its own surefire execution with {@code -Xmx64m}): nothing in the
- * single pass may grow with the layer size beyond the zTOC itself.
+ * 64 MiB heap (this class runs in its own surefire execution with {@code -Xmx64m}), on the calling
+ * thread alone: nothing in the single pass may grow with the layer size beyond the zTOC itself.
  */
 class ZtocBuilderSmallHeapTest {
   private static final long LAYER_TAR_BYTES = 400L << 20;
@@ -57,6 +57,7 @@ class ZtocBuilderSmallHeapTest {
     MessageDigest read = Digest.newSha256();
     ZtocBuilder.Result result =
         ZtocBuilder.of(ZtocBuilder.DEFAULT_SPAN_SIZE, "test", ZoneOffset.UTC)
+            .withParallelism(1) // the sequential path; ZtocBuilderParallelHeapTest covers the parallel one
             .build(new java.security.DigestInputStream(layer, read), CompressionAlgorithm.GZIP);
     producer.join();
 
@@ -102,7 +103,7 @@ class ZtocBuilderSmallHeapTest {
     return count;
   }
 
-  private static byte[] header(String name, long size) {
+  static byte[] header(String name, long size) {
     byte[] h = new byte[512];
     put(h, 0, name);
     put(h, 100, "0000644");
