@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 
 /**
@@ -67,12 +68,13 @@ public final class ParallelGzipInflater extends InputStream {
   /** Lookahead copied from the next chunk: enough for any block zlib writes to end in it. */
   private static final int MAX_TAIL = 256 << 10;
   /**
-   * Memory aimed at per chunk in flight: its compressed bytes plus the output a worker holds for it
-   * (a byte per byte, two while markers are possible). Chunks shrink when the data compresses well,
-   * so memory does not grow with the compression ratio; within this, larger chunks spend less of
-   * their output in marker mode.
+   * Memory aimed at for all chunks in flight together: their compressed bytes plus the output the
+   * workers hold for them (a byte per byte, two while markers are possible). Each of the {@code
+   * threads + 2} chunks in flight gets an equal share; chunks shrink when the data compresses well,
+   * so that memory grows neither with the layer nor with its compression ratio. Within the share,
+   * larger chunks spend less of their output in marker mode.
    */
-  private static final long SEGMENT_BUDGET = 16L << 20;
+  private static final long MEMORY_BUDGET = 64L << 20;
   /** The first chunks' size, before the data's compression ratio is known. */
   private static final int FIRST_CHUNK = 1 << 20;
   private static final int MAX_BOUNDARIES = 1 << 16;
@@ -87,6 +89,8 @@ public final class ParallelGzipInflater extends InputStream {
   private final int threads;
   private final int maxChunkSize;
   private final int maxAhead;
+  /** Memory for one chunk in flight: its bytes and its output. */
+  private final long segmentBudget;
   private ExecutorService pool;
   private boolean closed;
   private final int tailSize;
@@ -109,6 +113,10 @@ public final class ParallelGzipInflater extends InputStream {
     boolean submitted;
     boolean released;
     Future<Segment> result;
+    /** The previous chunk (for its link); dropped once this one is submitted. */
+    Chunk previous;
+    /** Set by this chunk's worker when its segment is done, for the next chunk's worker. */
+    volatile Segment.Link link;
 
     Chunk(long start, byte[] data, int len) {
       this.start = start;
@@ -141,6 +149,8 @@ public final class ParallelGzipInflater extends InputStream {
   private long reportedBit;
   /** Bytes returned by read/skip so far. */
   private long delivered;
+  /** The token of the segment accepted last, if nothing came between it and the verified position. */
+  private Object lastAccepted;
   /** Output memory per compressed byte of recent segments (0 before the first). */
   private double memoryRatio;
   // What happened, for tests and benchmarks.
@@ -185,7 +195,8 @@ public final class ParallelGzipInflater extends InputStream {
     }
     this.threads = threads;
     this.maxChunkSize = chunkSize;
-    this.maxAhead = threads + 1;
+    this.maxAhead = threads + 2;
+    this.segmentBudget = MEMORY_BUDGET / maxAhead;
     this.lut = new byte[Segment.MARKER + WINDOW];
     for (int i = 0; i < 256; i++) {
       lut[i] = (byte) i;
@@ -425,6 +436,7 @@ public final class ParallelGzipInflater extends InputStream {
       return;
     }
     releaseBefore(c.start);
+    submitReady();
     long target = c.last ? Long.MAX_VALUE : c.end() << 3;
     if (atStart && c.last) {
       startSequential(Long.MAX_VALUE, null); // one chunk: nothing to share between threads
@@ -434,6 +446,8 @@ public final class ParallelGzipInflater extends InputStream {
     if (s.startsAt(bit)) {
       if (!accept(s)) {
         startSequential(target, null);
+      } else if (s.continuation != null) {
+        continueChunk(c, s.continuation); // the rest of a chunk whose output was over the budget
       }
       return;
     }
@@ -448,6 +462,9 @@ public final class ParallelGzipInflater extends InputStream {
    *     member's start): the region must be decoded by the reference decoder
    */
   private boolean accept(Segment s) {
+    if (s.chainedFrom != null && s.chainedFrom != lastAccepted) {
+      return false; // decoded with a window that is not (known to be) the stream's
+    }
     if (s.prefixLen > 0) {
       long sinceMember = out - memberStart;
       int floor = atStart ? WINDOW : sinceMember >= WINDOW ? 0 : (int) (WINDOW - sinceMember);
@@ -563,6 +580,7 @@ public final class ParallelGzipInflater extends InputStream {
       done = true;
     }
     accepted++;
+    lastAccepted = s.token;
     dBlocks = blocks;
     dLens = lens;
     dCount = nb;
@@ -608,6 +626,7 @@ public final class ParallelGzipInflater extends InputStream {
    */
   private void startSequential(long target, Segment next) {
     sequentialRuns++;
+    lastAccepted = null;
     seqStartBit = bit;
     seqTarget = target;
     splice = next;
@@ -654,9 +673,13 @@ public final class ParallelGzipInflater extends InputStream {
     reportedBit = bit;
     Segment s = splice;
     splice = null;
-    if (s != null && s.startsAt(bit) && !accept(s)) {
+    if (s != null && s.startsAt(bit)) {
       Chunk c = chunkAt(bit);
-      startSequential(c == null || c.last ? Long.MAX_VALUE : c.end() << 3, null);
+      if (!accept(s)) {
+        startSequential(c == null || c.last ? Long.MAX_VALUE : c.end() << 3, null);
+      } else if (s.continuation != null && c != null) {
+        continueChunk(c, s.continuation);
+      }
     }
   }
 
@@ -715,10 +738,23 @@ public final class ParallelGzipInflater extends InputStream {
 
   // ------------------------------------------------------------------ chunks and workers
 
-  /** Reads ahead so that the workers have chunks to decode. */
+  /** Reads ahead so that the workers have chunks to decode, and hands them what is ready. */
   private void fill() throws IOException {
     while (!sourceEof && chunksAhead() <= maxAhead) {
       readChunk();
+    }
+    submitReady();
+  }
+
+  /** Submits, in order, the chunks whose lookahead is read, as far as the in-flight bound allows. */
+  private void submitReady() {
+    for (Chunk c : chunks) {
+      if (pending >= maxAhead) {
+        return;
+      }
+      if (!c.submitted && (c.tail > 0 || c.last)) {
+        maybeSubmit(c);
+      }
     }
   }
 
@@ -778,6 +814,7 @@ public final class ParallelGzipInflater extends InputStream {
       return false;
     }
     Chunk c = new Chunk(readEnd, data, n);
+    c.previous = lastRead;
     readEnd += n;
     c.last = sourceEof;
     c.tailEof = sourceEof;
@@ -789,14 +826,14 @@ public final class ParallelGzipInflater extends InputStream {
     return true;
   }
 
-  /** A chunk size for about {@link #SEGMENT_BUDGET} in flight, from the recent segments' ratio. */
+  /** A chunk size for about {@link #segmentBudget} in flight, from the recent segments' ratio. */
   private int nextChunkSize() {
     if (memoryRatio == 0) {
       return Math.min(FIRST_CHUNK, maxChunkSize);
     }
-    long size = (long) (SEGMENT_BUDGET / (1 + memoryRatio));
-    // A power of two, so that the pooled chunk arrays fit the next chunks as the ratio wanders.
-    size = Long.highestOneBit(Math.max(size, 64 << 10));
+    long size = (long) (segmentBudget / (1 + memoryRatio));
+    // Whole 256 KiB steps, so that the pooled chunk arrays mostly fit the next chunks.
+    size = Math.max(size & ~((256L << 10) - 1), 64 << 10);
     return (int) Math.min(size, maxChunkSize);
   }
 
@@ -804,6 +841,26 @@ public final class ParallelGzipInflater extends InputStream {
     if (!c.submitted && !c.released && pending < maxAhead && c.end() << 3 > bit) {
       submit(c);
     }
+  }
+
+  /** A worker's task: decode chunk {@code c}, going on from {@code link} when it has one. */
+  private java.util.concurrent.Callable<Segment> task(Chunk c, Supplier<Segment.Link> link) {
+    byte[] data = c.data;
+    int dataLen = c.len + c.tail;
+    long start = c.start;
+    int len = c.len;
+    boolean eof = c.tailEof;
+    boolean last = c.last;
+    BufferPool blocks = blockPool;
+    BufferPool wides = widePool;
+    // A worker ends its segment early when its output fills the chunk's share (the bound when the
+    // ratio jumps; the rest of the chunk is a continuation), at once if a block overshoots by more
+    // than a quarter of it.
+    long soft = Math.max(segmentBudget - len, segmentBudget / 2);
+    long hard = soft + segmentBudget / 4;
+    return () ->
+        new SegmentInflater(blocks, wides, soft, hard, MAX_BOUNDARIES)
+            .decode(data, dataLen, start, len, eof, last, link, l -> c.link = l);
   }
 
   private void submit(Chunk c) {
@@ -823,22 +880,19 @@ public final class ParallelGzipInflater extends InputStream {
                 return t;
               });
     }
-    byte[] data = c.data;
-    int dataLen = c.len + c.tail;
-    long start = c.start;
-    int len = c.len;
-    boolean eof = c.tailEof;
-    boolean last = c.last;
-    // A worker ends its segment early past the budget (and at once at one and a half times it),
-    // leaving the rest of the chunk to the reference decoder: the bound when the ratio jumps.
-    long cap = SEGMENT_BUDGET;
-    BufferPool blocks = blockPool;
-    BufferPool wides = widePool;
-    c.result =
-        pool.submit(
-            () -> new SegmentInflater(blocks, wides, cap, MAX_BOUNDARIES).decode(data, dataLen, start, len, eof, last));
+    Chunk previous = c.previous;
+    c.previous = null; // no chain of chunks kept reachable
+    c.result = pool.submit(task(c, previous == null ? () -> null : () -> previous.link));
     c.submitted = true;
     pending++;
+  }
+
+  /** Has a worker decode the rest of chunk {@code c} from the end of its accepted part. */
+  private void continueChunk(Chunk c, Segment.Link from) {
+    if (from.endBit >= c.end() << 3) {
+      return;
+    }
+    c.result = pool.submit(task(c, () -> from));
   }
 
   /** The worker's segment for a chunk, submitting it now if it was not yet. */

@@ -26,6 +26,38 @@ final class Segment {
   /** A marker: symbol {@code MARKER | i} stands for byte {@code i} of the window (0 = oldest). */
   static final int MARKER = 0x8000;
 
+  /**
+   * What the next chunk's worker needs to decode on from this segment's end without markers: the
+   * end, the 32 KiB window there, and how much of the window lies before the current member's start
+   * (a match may not reach it).
+   */
+  static final class Link {
+    final long endBit;
+    final byte[] window;
+    final int floor;
+    final Object token;
+
+    Link(long endBit, byte[] window, int floor, Object token) {
+      this.endBit = endBit;
+      this.window = window;
+      this.floor = floor;
+      this.token = token;
+    }
+  }
+
+  /** Identifies this segment (for {@link #chainedFrom}) without keeping it reachable. */
+  final Object token = new Object();
+  /**
+   * The token of the previous segment whose end window this one was decoded (or resolved) with, or
+   * null: such a segment is valid only right after that one.
+   */
+  Object chainedFrom;
+  /**
+   * For a PARTIAL segment that stopped at its memory limit: where a worker can go on with the rest
+   * of the chunk (a continuation chained to this segment), or null.
+   */
+  Link continuation;
+
   int status = NONE;
   /** Bit position of the first block header decoded, or of the stream start (0). */
   long startBit = -1;

@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 
 /**
@@ -152,6 +154,14 @@ final class SegmentInflater {
   private long obRel;
 
   private Segment seg;
+  private Supplier<Segment.Link> previous;
+  /** Whether the segment has the previous segment's window (decoded with it, or resolved with it). */
+  private boolean adopted;
+  /** The window floor the previous segment gave (for a member that began before this segment). */
+  private int predFloor;
+  /** This segment's link for the next chunk, if it ends at its target in byte mode. */
+  private Segment.Link link;
+  private final byte[] lut = new byte[Segment.MARKER + WINDOW];
   /**
    * The first marker block of an abandoned attempt, its history still the window's markers: false
    * candidates are common (dozens per chunk), so the next attempt reuses it instead of copying
@@ -174,15 +184,20 @@ final class SegmentInflater {
    * @param pool byte blocks ({@link #blockSize()} bytes) come from here and go back there
    * @param widePool marker-mode blocks ({@link #wideBlockSize()} bytes)
    * @param softCap output memory (bytes; marker output takes two per byte) after which the segment
-   *     ends at the next block start; at one and a half times this it ends at once
+   *     ends at the next block start
+   * @param hardCap output memory after which the segment ends at once (a block longer than the
+   *     difference: the segment ends at its last block start)
    * @param maxBoundaries boundaries after which the segment ends at the next block start
    */
-  SegmentInflater(BufferPool pool, BufferPool widePool, long softCap, int maxBoundaries) {
+  SegmentInflater(BufferPool pool, BufferPool widePool, long softCap, long hardCap, int maxBoundaries) {
     this.pool = pool;
     this.widePool = widePool;
     this.softCap = softCap;
-    this.hardCap = softCap + softCap / 2;
+    this.hardCap = hardCap;
     this.maxBoundaries = maxBoundaries;
+    for (int i = 0; i < 256; i++) {
+      lut[i] = (byte) i;
+    }
     int[] l = new int[320];
     int sym = 0;
     while (sym < 144) {
@@ -214,25 +229,52 @@ final class SegmentInflater {
    *     and decoding ends at the first block start at or after its end
    * @param eof whether the stream ends at {@code base + dataLen}
    * @param last whether this is the stream's last chunk (decode to the end)
+   * @param previous the previous chunk's link once its worker is done (else null); read again at
+   *     block starts while markers are possible
+   * @param publish receives this segment's link when it ends at its target in byte mode
    */
-  Segment decode(byte[] data, int dataLen, long base, int ownLen, boolean eof, boolean last) {
+  Segment decode(
+      byte[] data,
+      int dataLen,
+      long base,
+      int ownLen,
+      boolean eof,
+      boolean last,
+      Supplier<Segment.Link> previous,
+      Consumer<Segment.Link> publish) {
     in = data;
     inEnd = dataLen;
     inBase = base;
     inEof = eof;
     target = last ? Long.MAX_VALUE : (base + ownLen) << 3;
+    this.previous = previous;
+    Segment s = decodeChunk(base, ownLen);
+    if (s.status == Segment.OK && link != null) {
+      publish.accept(link);
+    }
+    return s;
+  }
+
+  private Segment decodeChunk(long base, int ownLen) {
     if (base == 0) {
-      return attempt(0, 0, true);
+      return attempt(0, 0, null, true);
     }
     long from = base << 3;
     long to = (base + ownLen) << 3;
+    Segment.Link pred = previous.get();
+    if (pred != null && pred.endBit >= from) {
+      if (pred.endBit >= to) {
+        return new Segment(); // the previous segment covers this chunk
+      }
+      return attempt(pred.endBit, pred.endBit, pred, false);
+    }
     try {
       while (true) {
-        long candidate = finder.next(data, dataLen, base, from, to);
+        long candidate = finder.next(in, inEnd, base, from, to);
         if (candidate < 0) {
           return new Segment();
         }
-        Segment s = attempt(candidate, finder.alternativesEnd(), false);
+        Segment s = attempt(candidate, finder.alternativesEnd(), null, false);
         if (s != null) {
           return s;
         }
@@ -244,9 +286,14 @@ final class SegmentInflater {
     }
   }
 
-  /** Decodes from one start; null if it was a false candidate (try the next one). */
-  private Segment attempt(long startBit, long startBitMax, boolean streamStart) {
+  /**
+   * Decodes from one start: the stream's, the previous segment's end ({@code pred}), or a
+   * candidate. Null if it was a false candidate (try the next one).
+   */
+  private Segment attempt(long startBit, long startBitMax, Segment.Link pred, boolean streamStart) {
     seg = new Segment();
+    link = null;
+    adopted = false;
     seg.startBit = startBit;
     seg.startBitMax = startBitMax;
     startsPassed = 0;
@@ -268,6 +315,19 @@ final class SegmentInflater {
       obRel = 0;
       startCrc(0);
       state = S_HEADER;
+    } else if (pred != null) {
+      // Known window: the previous segment's end. Valid if that segment is accepted.
+      markers = false;
+      ob = pool.bytes();
+      System.arraycopy(pred.window, 0, ob, 0, WINDOW);
+      op = WINDOW;
+      oFloor = pred.floor;
+      obRel = 0;
+      predFloor = pred.floor;
+      seg.chainedFrom = pred.token;
+      adopted = true;
+      startCrc(0);
+      state = S_BLOCK;
     } else {
       markers = true;
       if (spareWide != null) {
@@ -296,6 +356,9 @@ final class SegmentInflater {
       case AT_TARGET:
         seg.status = Segment.OK;
         seg.endBit = lastStartBit;
+        if (!markers) {
+          link = linkAtEnd();
+        }
         finish(lastStartOut);
         return seg;
       case AT_END:
@@ -304,12 +367,15 @@ final class SegmentInflater {
         finish(relOut());
         return seg;
       case FAULT:
-        if (!streamStart && startsPassed < TRUSTED_STARTS) {
+        if (!streamStart && pred == null && startsPassed < TRUSTED_STARTS) {
           recycle();
           return null;
         }
         return partial();
       default: // NO_INPUT, LIMIT
+        if (stopKind == LIMIT && !markers && relOut() == lastStartOut) {
+          seg.continuation = linkAtEnd(); // stopped right at a block start: a worker can go on
+        }
         return partial();
     }
   }
@@ -438,11 +504,16 @@ final class SegmentInflater {
 
   /** Extends the CRC pieces over the current block's output up to {@code end}. */
   private void crcThrough(long end) {
+    crcThrough(ob, obRel, end);
+  }
+
+  /** Extends the CRC pieces over {@code block} (whose data is output from {@code blockRel}) up to {@code end}. */
+  private void crcThrough(byte[] block, long blockRel, long end) {
     Segment s = seg;
     while (crcDone < end) {
       closePiecesAt(crcDone);
       long cut = crcEvent < s.eventCount ? Math.min(end, s.eventOuts[crcEvent]) : end;
-      crc.update(ob, WINDOW + (int) (crcDone - obRel), (int) (cut - crcDone));
+      crc.update(block, WINDOW + (int) (crcDone - blockRel), (int) (cut - crcDone));
       crcDone = cut;
     }
   }
@@ -543,6 +614,9 @@ final class SegmentInflater {
     long rel = relOut();
     seg.addBoundary(bit, rel, fin);
     if (!fin) {
+      if (markers && !adopted) {
+        tryAdopt();
+      }
       startsPassed++;
       lastStartBit = bit;
       lastStartOut = rel;
@@ -555,6 +629,84 @@ final class SegmentInflater {
         throw stop(LIMIT);
       }
     }
+  }
+
+  /**
+   * If the previous chunk's worker is done and its segment ends exactly where this one starts, its
+   * window is this one's: resolve the markers so far and go on in byte mode (workers run nearly in
+   * step, so this usually ends marker mode long before the output would be free of markers).
+   */
+  private void tryAdopt() {
+    Segment.Link pred = previous.get();
+    if (pred == null) {
+      return;
+    }
+    adopted = true; // one look only: a mismatch will not change
+    if (pred.endBit < seg.startBit || pred.endBit > seg.startBitMax || minMarker < pred.floor) {
+      return; // not this start, or a match before the member's start (the reference reports it)
+    }
+    System.arraycopy(pred.window, 0, lut, Segment.MARKER, WINDOW);
+    Segment s = seg;
+    crc.reset();
+    crcDone = 0;
+    pieceStart = 0;
+    crcEvent = 0;
+    byte[] history = pred.window;
+    int historyAt = 0;
+    long rel = 0;
+    for (int i = 0; i < s.wideCount; i++) {
+      byte[] block = pool.bytes();
+      System.arraycopy(history, historyAt, block, 0, WINDOW);
+      ParallelGzipInflater.resolve(s.wide[i], s.wideLens[i], lut, block);
+      widePool.give(s.wide[i]);
+      s.wide[i] = null;
+      s.addBlock(block, s.wideLens[i]);
+      crcThrough(block, rel, rel + s.wideLens[i]);
+      rel += s.wideLens[i];
+      history = block;
+      historyAt = s.wideLens[i];
+    }
+    s.wideCount = 0;
+    // The current marker block becomes the current byte block (same layout, more room).
+    byte[] block = pool.bytes();
+    System.arraycopy(history, historyAt, block, 0, WINDOW);
+    ParallelGzipInflater.resolve(wb, cp - WINDOW, lut, block);
+    int floor = cFloor > 0 ? cFloor : wRel == 0 ? pred.floor : 0;
+    if (wb != null && wRel == 0) {
+      widePool.give(spareWide); // the first block's history is intact: keep it for reuse
+      spareWide = wb;
+    } else {
+      widePool.give(wb);
+    }
+    wb = null;
+    ob = block;
+    op = cp;
+    obRel = wRel;
+    oFloor = floor;
+    predFloor = pred.floor;
+    markers = false;
+    s.prefixLen = 0;
+    minMarker = WINDOW;
+    s.chainedFrom = pred.token;
+  }
+
+  /** The link to hand the next chunk's worker: this segment's end, its window, the member floor. */
+  private Segment.Link linkAtEnd() {
+    byte[] window = new byte[WINDOW];
+    System.arraycopy(ob, op - WINDOW, window, 0, WINDOW);
+    long end = relOut();
+    int floor;
+    if (seg.eventCount > 0 && seg.eventKinds[seg.eventCount - 1] == Segment.MEMBER_START) {
+      long since = end - seg.eventOuts[seg.eventCount - 1];
+      floor = since >= WINDOW ? 0 : (int) (WINDOW - since);
+    } else if (seg.eventCount > 0) {
+      return null; // ends between members: never at a block start
+    } else if (adopted) {
+      floor = (int) Math.max(0, predFloor - end);
+    } else {
+      floor = 0; // began in marker mode: more than a window of this segment lies behind
+    }
+    return new Segment.Link(lastStartBit, window, floor, seg.token);
   }
 
   /** Memory the output holds: two bytes per marker-mode char, one per byte after. */
