@@ -77,7 +77,6 @@ public final class ParallelGzipInflater extends InputStream {
   private static final long MEMORY_BUDGET = 64L << 20;
   /** The first chunks' size, before the data's compression ratio is known. */
   private static final int FIRST_CHUNK = 1 << 20;
-  private static final int MAX_BOUNDARIES = 1 << 16;
   /** Largest step of a skip through the reference decoder, so that a switch back is noticed. */
   private static final int SEQUENTIAL_SKIP_STEP = 1 << 16;
 
@@ -158,6 +157,9 @@ public final class ParallelGzipInflater extends InputStream {
   private int sequentialRuns;
   private long sequentialBits;
   private long prefixBytes;
+  private long markerOutput;
+  private int chainedSegments;
+  private int continuations;
 
   // The accepted segment being read: blocks of [32 KiB history | data].
   private byte[][] dBlocks = new byte[0][];
@@ -183,7 +185,12 @@ public final class ParallelGzipInflater extends InputStream {
   private final byte[] swWindow = new byte[WINDOW];
 
   private ParallelGzipInflater(
-      InputStream source, BoundaryListener listener, CompressedSink sink, int threads, int chunkSize) {
+      InputStream source,
+      BoundaryListener listener,
+      CompressedSink sink,
+      int threads,
+      int chunkSize,
+      long memoryBudget) {
     this.source = Objects.requireNonNull(source, "source");
     this.listener = listener;
     this.sink = sink;
@@ -196,7 +203,7 @@ public final class ParallelGzipInflater extends InputStream {
     this.threads = threads;
     this.maxChunkSize = chunkSize;
     this.maxAhead = threads + 2;
-    this.segmentBudget = MEMORY_BUDGET / maxAhead;
+    this.segmentBudget = Math.max(memoryBudget / maxAhead, 64 << 10);
     this.lut = new byte[Segment.MARKER + WINDOW];
     for (int i = 0; i < 256; i++) {
       lut[i] = (byte) i;
@@ -225,7 +232,18 @@ public final class ParallelGzipInflater extends InputStream {
    */
   public static ParallelGzipInflater gzip(
       InputStream source, BoundaryListener listener, CompressedSink sink, int threads, int chunkSize) {
-    return new ParallelGzipInflater(source, listener, sink, threads, chunkSize);
+    return new ParallelGzipInflater(source, listener, sink, threads, chunkSize, MEMORY_BUDGET);
+  }
+
+  /** With another memory budget (tests: small budgets make segments end early and continue). */
+  static ParallelGzipInflater gzip(
+      InputStream source,
+      BoundaryListener listener,
+      CompressedSink sink,
+      int threads,
+      int chunkSize,
+      long memoryBudget) {
+    return new ParallelGzipInflater(source, listener, sink, threads, chunkSize, memoryBudget);
   }
 
   // ------------------------------------------------------------------ public stream API
@@ -376,6 +394,21 @@ public final class ParallelGzipInflater extends InputStream {
   /** Output of accepted segments that was decoded in marker mode (resolved here). */
   long prefixBytes() {
     return prefixBytes;
+  }
+
+  /** Output of accepted segments that workers decoded in marker mode (resolved here or by them). */
+  long markerOutput() {
+    return markerOutput;
+  }
+
+  /** Accepted segments decoded or resolved with the previous segment's window. */
+  int chainedSegments() {
+    return chainedSegments;
+  }
+
+  /** Continuations submitted for chunks whose output went over their share of the budget. */
+  int continuations() {
+    return continuations;
   }
 
   /** Compressed bits decoded by the reference decoder in completed regions. */
@@ -580,6 +613,10 @@ public final class ParallelGzipInflater extends InputStream {
       done = true;
     }
     accepted++;
+    markerOutput += s.markerOutput;
+    if (s.chainedFrom != null) {
+      chainedSegments++;
+    }
     lastAccepted = s.token;
     dBlocks = blocks;
     dLens = lens;
@@ -858,8 +895,10 @@ public final class ParallelGzipInflater extends InputStream {
     // than a quarter of it.
     long soft = Math.max(segmentBudget - len, segmentBudget / 2);
     long hard = soft + segmentBudget / 4;
+    // Boundaries take 16 bytes each: empty blocks (a flush every few bytes) count against the share.
+    int boundaries = (int) Math.max(256, segmentBudget >>> 8);
     return () ->
-        new SegmentInflater(blocks, wides, soft, hard, MAX_BOUNDARIES)
+        new SegmentInflater(blocks, wides, soft, hard, boundaries)
             .decode(data, dataLen, start, len, eof, last, link, l -> c.link = l);
   }
 
@@ -893,6 +932,7 @@ public final class ParallelGzipInflater extends InputStream {
       return;
     }
     c.result = pool.submit(task(c, () -> from));
+    continuations++;
   }
 
   /** The worker's segment for a chunk, submitting it now if it was not yet. */

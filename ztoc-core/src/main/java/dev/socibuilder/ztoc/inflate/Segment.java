@@ -78,6 +78,8 @@ final class Segment {
   int[] wideLens = new int[2];
   int wideCount;
   long prefixLen;
+  /** Output decoded in marker mode, including what the worker itself resolved (statistics). */
+  long markerOutput;
   /** Smallest window index any marker refers to ({@code WINDOW} if there is no marker). */
   int minMarker = CheckpointingInflater.WINDOW_SIZE;
   /** Output after the prefix; each block is {@code [32 KiB history | data]}, data from index 32768. */

@@ -266,6 +266,8 @@ final class SegmentInflater {
       if (pred.endBit >= to) {
         return new Segment(); // the previous segment covers this chunk
       }
+      // A known block start (valid if the previous segment is accepted): no search. With its
+      // window, decode in byte mode; without, in marker mode.
       return attempt(pred.endBit, pred.endBit, pred, false);
     }
     try {
@@ -315,7 +317,7 @@ final class SegmentInflater {
       obRel = 0;
       startCrc(0);
       state = S_HEADER;
-    } else if (pred != null) {
+    } else if (pred != null && pred.window != null) {
       // Known window: the previous segment's end. Valid if that segment is accepted.
       markers = false;
       ob = pool.bytes();
@@ -356,9 +358,7 @@ final class SegmentInflater {
       case AT_TARGET:
         seg.status = Segment.OK;
         seg.endBit = lastStartBit;
-        if (!markers) {
-          link = linkAtEnd();
-        }
+        link = linkAtLastStart();
         finish(lastStartOut);
         return seg;
       case AT_END:
@@ -368,13 +368,15 @@ final class SegmentInflater {
         return seg;
       case FAULT:
         if (!streamStart && pred == null && startsPassed < TRUSTED_STARTS) {
+          // (A start from a link is a true block start if the previous segment holds: a fault after
+          // it is the stream's, kept as a partial segment for the reference decoder to report.)
           recycle();
           return null;
         }
         return partial();
       default: // NO_INPUT, LIMIT
-        if (stopKind == LIMIT && !markers && relOut() == lastStartOut) {
-          seg.continuation = linkAtEnd(); // stopped right at a block start: a worker can go on
+        if (stopKind == LIMIT && startsPassed > 0) {
+          seg.continuation = linkAtLastStart(); // over the memory share: a worker can go on
         }
         return partial();
     }
@@ -431,6 +433,9 @@ final class SegmentInflater {
   /** Closes the output at {@code end} (an offset within the segment) and finishes the CRCs. */
   private void finish(long end) {
     Segment s = seg;
+    if (s.markerOutput == 0) {
+      s.markerOutput = markers ? end : s.prefixLen;
+    }
     if (markers) {
       if (end >= wRel) {
         s.addWide(wb, (int) (end - wRel));
@@ -641,6 +646,10 @@ final class SegmentInflater {
     if (pred == null) {
       return;
     }
+    if (pred.window == null) {
+      adopted = true; // its window holds markers: nothing to take
+      return;
+    }
     adopted = true; // one look only: a mismatch will not change
     if (pred.endBit < seg.startBit || pred.endBit > seg.startBitMax || minMarker < pred.floor) {
       return; // not this start, or a match before the member's start (the reference reports it)
@@ -654,6 +663,7 @@ final class SegmentInflater {
     byte[] history = pred.window;
     int historyAt = 0;
     long rel = 0;
+    s.markerOutput = relOut();
     for (int i = 0; i < s.wideCount; i++) {
       byte[] block = pool.bytes();
       System.arraycopy(history, historyAt, block, 0, WINDOW);
@@ -690,17 +700,39 @@ final class SegmentInflater {
     s.chainedFrom = pred.token;
   }
 
-  /** The link to hand the next chunk's worker: this segment's end, its window, the member floor. */
-  private Segment.Link linkAtEnd() {
+  /**
+   * The link at the last block start passed: its position, the 32 KiB window there and the member
+   * floor, for the next chunk's worker or for a continuation of this chunk. Without a window in
+   * marker mode (the window holds markers); null if that window is not in this segment's blocks.
+   */
+  private Segment.Link linkAtLastStart() {
+    if (markers) {
+      // The window holds markers: the next decode starts here, but in marker mode.
+      return new Segment.Link(lastStartBit, null, 0, seg.token);
+    }
+    long end = lastStartOut;
     byte[] window = new byte[WINDOW];
-    System.arraycopy(ob, op - WINDOW, window, 0, WINDOW);
-    long end = relOut();
+    if (end >= obRel) {
+      System.arraycopy(ob, (int) (end - obRel), window, 0, WINDOW);
+    } else {
+      long start = seg.prefixLen;
+      int k = 0;
+      while (k < seg.blockCount && start + seg.blockLens[k] < end) {
+        start += seg.blockLens[k];
+        k++;
+      }
+      if (k == seg.blockCount || end < start) {
+        return null;
+      }
+      System.arraycopy(seg.blocks[k], (int) (end - start), window, 0, WINDOW);
+    }
     int floor;
-    if (seg.eventCount > 0 && seg.eventKinds[seg.eventCount - 1] == Segment.MEMBER_START) {
-      long since = end - seg.eventOuts[seg.eventCount - 1];
+    int ev = lastStartEvents;
+    if (ev > 0 && seg.eventKinds[ev - 1] == Segment.MEMBER_START) {
+      long since = end - seg.eventOuts[ev - 1];
       floor = since >= WINDOW ? 0 : (int) (WINDOW - since);
-    } else if (seg.eventCount > 0) {
-      return null; // ends between members: never at a block start
+    } else if (ev > 0) {
+      return null; // between members: never at a block start
     } else if (adopted) {
       floor = (int) Math.max(0, predFloor - end);
     } else {

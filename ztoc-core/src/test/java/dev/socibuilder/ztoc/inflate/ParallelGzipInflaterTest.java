@@ -117,17 +117,25 @@ class ParallelGzipInflaterTest {
   /** Segments accepted from workers, and regions decoded by the reference, in the last parallel trace. */
   static int lastAccepted;
   static long lastSequentialBits;
+  static int lastChained;
+  static int lastContinuations;
 
   static Trace parallel(byte[] gz, int threads, int chunk, long readSeed) {
+    return parallel(gz, threads, chunk, 64L << 20, readSeed);
+  }
+
+  static Trace parallel(byte[] gz, int threads, int chunk, long memoryBudget, long readSeed) {
     ParallelGzipInflater[] p = new ParallelGzipInflater[1];
     Trace t =
         trace(
             gz,
-            (s, l) -> p[0] = ParallelGzipInflater.gzip(s, l, null, threads, chunk),
+            (s, l) -> p[0] = ParallelGzipInflater.gzip(s, l, null, threads, chunk, memoryBudget),
             new Random(readSeed),
             plain(gz));
     lastAccepted = p[0].acceptedSegments();
     lastSequentialBits = p[0].sequentialBits();
+    lastChained = p[0].chainedSegments();
+    lastContinuations = p[0].continuations();
     return t;
   }
 
@@ -274,6 +282,78 @@ class ParallelGzipInflaterTest {
     int header = gz1.length;
     for (int chunk : new int[] {header - 1, header, header + 4, header + 10, header + 11}) {
       assertSame(expected, parallel(gz, 2, chunk, 1), "seed " + seed + " chunk " + chunk);
+    }
+  }
+
+  @Test
+  void decodesExactlyWhenSegmentsOutgrowASmallMemoryBudget() {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    int continuations = 0;
+    int chained = 0;
+    for (int round = 0; round < 40; round++) {
+      // Compressible data in few large chunks and a budget of a few hundred kilobytes: segments end
+      // early at their share (or, for a long block, at their last block start) and continue on a
+      // worker; flushes every few bytes fill the boundary share instead.
+      byte[] data = CheckpointingInflaterTest.generate(r, 2_000_000);
+      byte[] gz = r.nextInt(3) == 0
+          ? CheckpointingInflaterTest.gzipWithDeflater(data, 1 + r.nextInt(9), Deflater.DEFAULT_STRATEGY, r, false)
+          : CheckpointingInflaterTest.gzipWithJdk(data);
+      int chunk = Math.max(4096, gz.length / (1 + r.nextInt(4)));
+      long budget = (64L << 10) * (1 + r.nextInt(16));
+      int threads = 1 + r.nextInt(3);
+      long readSeed = r.nextLong();
+      String msg = "seed " + seed + " round " + round + " chunk " + chunk + " budget " + budget;
+      Trace expected = reference(gz, readSeed);
+      assertSame(expected, parallel(gz, threads, chunk, budget, readSeed), msg);
+      continuations += lastContinuations;
+      chained += lastChained;
+    }
+    assertThat(continuations).as("seed %d: continuations", seed).isGreaterThan(0);
+    assertThat(chained).as("seed %d: segments decoded or resolved with their predecessor's window", seed)
+        .isGreaterThan(0);
+  }
+
+  @Test
+  void decodesExactlyWithAFlushEveryFewBytes() throws IOException {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    for (int round = 0; round < 6; round++) {
+      // Thousands of empty stored blocks: more boundaries than a small share allows per segment.
+      byte[] data = CheckpointingInflaterTest.generate(r, 200_000);
+      Deflater d = new Deflater(r.nextInt(10), true);
+      ByteArrayOutputStream raw = new ByteArrayOutputStream();
+      byte[] buf = new byte[4096];
+      for (int at = 0; at < data.length; ) {
+        int n = Math.min(data.length - at, 1 + r.nextInt(64));
+        d.setInput(data, at, n);
+        at += n;
+        int k;
+        do {
+          k = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+          raw.write(buf, 0, k);
+        } while (k == buf.length);
+      }
+      d.finish();
+      while (!d.finished()) {
+        raw.write(buf, 0, d.deflate(buf));
+      }
+      d.end();
+      ByteArrayOutputStream gz = new ByteArrayOutputStream();
+      gz.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+      gz.writeBytes(raw.toByteArray());
+      CRC32 crc = new CRC32();
+      crc.update(data);
+      for (long v : new long[] {crc.getValue(), data.length}) {
+        for (int i = 0; i < 4; i++) {
+          gz.write((int) (v >>> (8 * i)));
+        }
+      }
+      byte[] stream = gz.toByteArray();
+      long readSeed = r.nextLong();
+      int chunk = Math.max(1024, stream.length / (2 + r.nextInt(6)));
+      assertSame(reference(stream, readSeed), parallel(stream, 2, chunk, 64L << 10, readSeed),
+          "seed " + seed + " round " + round + " chunk " + chunk);
     }
   }
 }
