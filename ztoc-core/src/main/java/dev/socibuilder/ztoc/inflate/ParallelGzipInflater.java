@@ -80,8 +80,6 @@ public final class ParallelGzipInflater extends InputStream {
   /** Largest step of a skip through the reference decoder, so that a switch back is noticed. */
   private static final int SEQUENTIAL_SKIP_STEP = 1 << 16;
 
-  private static final AtomicInteger POOL_IDS = new AtomicInteger();
-
   private final InputStream source;
   private final BoundaryListener listener;
   private final CompressedSink sink;
@@ -904,7 +902,7 @@ public final class ParallelGzipInflater extends InputStream {
 
   private void submit(Chunk c) {
     if (pool == null) {
-      int id = POOL_IDS.incrementAndGet();
+      String id = Integer.toHexString(System.identityHashCode(this));
       AtomicInteger n = new AtomicInteger();
       pool =
           new ThreadPoolExecutor(
