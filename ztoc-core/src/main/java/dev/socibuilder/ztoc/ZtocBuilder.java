@@ -26,6 +26,10 @@ import java.util.Objects;
  * the result is the same. Memory is bounded by the checkpoints themselves (32 KiB per span) plus small
  * buffers.
  *
+ * <p>A gzip layer is inflated on {@link #parallelism()} threads (by default the available
+ * processors; {@link ParallelGzipInflater}), with the same bytes and faults as on one; memory then
+ * grows with the chunks in flight (64 MiB), not with the layer.
+ *
  * <p>Instances are immutable and thread-safe; each {@link #build} call is independent.
  */
 public final class ZtocBuilder {
@@ -84,8 +88,8 @@ public final class ZtocBuilder {
    * A builder that inflates one gzip layer on {@code threads} threads ({@link
    * ParallelGzipInflater}); the default is the number of available processors. With 1 the layer is
    * inflated on the calling thread by the reference decoder. The zTOC bytes, and any fault, are the
-   * same either way. Memory grows with the threads (a few compressed chunks of up to 4 MiB and their
-   * output per thread), not with the layer.
+   * same either way. The parallel build holds up to 64 MiB of chunks in flight (compressed and
+   * decoded), whatever the layer's size; several builds at once each hold their own.
    */
   public ZtocBuilder withParallelism(int threads) {
     return new ZtocBuilder(spanSize, buildTool, zone, threads, chunkSize);

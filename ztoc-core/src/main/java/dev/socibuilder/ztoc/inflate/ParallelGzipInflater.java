@@ -29,9 +29,15 @@ import java.util.zip.CRC32;
  *       finds a deflate block start in its chunk by trial decoding, decodes without the 32 KiB
  *       window (references into it become markers), and stops at the first block start at or after
  *       the chunk's end, which is where the next chunk's worker starts if it found the right one.
+ *   <li>A worker that is still in marker mode when the previous chunk's worker finishes takes that
+ *       segment's end window ({@link Segment.Link}), resolves its markers itself and goes on in byte
+ *       mode: workers run nearly in step, so this often ends marker mode early. Such a chained
+ *       segment is valid only right after the segment it chained to.
  *   <li>The calling thread stitches, in order. A segment is accepted only if it starts exactly where
  *       the verified stream stands; its markers are then resolved with the known window, the CRC-32
- *       and length of every member that ends in it are checked, and its boundaries are reported.
+ *       and length of every member that ends in it are checked, and its boundaries are reported. A
+ *       segment that ended early (its output filled the chunk's share of memory) is continued by a
+ *       worker from its last block start.
  *   <li>Anything else (a start the finder missed or got wrong, a fault, a block longer than the
  *       lookahead) is decoded by the reference {@link CheckpointingInflater}, resumed at the
  *       verified state ({@link CheckpointingInflater#resumeMember}), up to the first block start at
@@ -39,9 +45,10 @@ import java.util.zip.CRC32;
  *       So every fault is detected and worded by the reference decoder itself.
  * </ol>
  *
- * Memory is bounded by the chunks in flight (about {@code threads + 2} compressed chunks and their
- * decoded output), whatever the stream's size. A stream shorter than one chunk is decoded by the
- * reference decoder alone, on the calling thread.
+ * Memory is bounded by the chunks in flight, whatever the stream's size: {@code threads + 2} chunks
+ * share a budget of 64 MiB (compressed bytes plus decoded output, two bytes per byte while markers
+ * are possible); chunks shrink when the data compresses well. A stream shorter than one chunk is
+ * decoded by the reference decoder alone, on the calling thread.
  *
  * <p>Boundaries are reported to the listener synchronously from {@code read}, {@code skip} and
  * {@link #drain}, in stream order; a segment's boundaries are reported when it is accepted, before
