@@ -45,7 +45,7 @@ import java.util.zip.CRC32;
  *       So every fault is detected and worded by the reference decoder itself.
  * </ol>
  *
- * Memory is bounded by the chunks in flight, whatever the stream's size: {@code threads + 2} chunks
+ * Memory is bounded by the chunks in flight, whatever the stream's size: {@code threads + 1} chunks
  * share a budget of 64 MiB (compressed bytes plus decoded output, two bytes per byte while markers
  * are possible); chunks shrink when the data compresses well. A stream shorter than one chunk is
  * decoded by the reference decoder alone, on the calling thread.
@@ -77,11 +77,18 @@ public final class ParallelGzipInflater extends InputStream {
   /**
    * Memory aimed at for all chunks in flight together: their compressed bytes plus the output the
    * workers hold for them (a byte per byte, two while markers are possible). Each of the {@code
-   * threads + 2} chunks in flight gets an equal share; chunks shrink when the data compresses well,
+   * threads + 1} chunks in flight gets an equal share; chunks shrink when the data compresses well,
    * so that memory grows neither with the layer nor with its compression ratio. Within the share,
    * larger chunks spend less of their output in marker mode.
    */
   private static final long MEMORY_BUDGET = 64L << 20;
+  /**
+   * Chunks' worth of compressed bytes (of the largest chunk size) decoded with one worker at a time
+   * at first, when the workers take every processor: the decoders still run interpreted or lightly
+   * compiled then, and a second worker mostly takes the JIT compiler's core (on two cores this gave
+   * less CPU and less time for a whole build of the 140 MB JDK layer).
+   */
+  private static final int RAMP_UP_CHUNKS = 2;
   /** The first chunks' size, before the data's compression ratio is known. */
   private static final int FIRST_CHUNK = 1 << 20;
   /** Largest step of a skip through the reference decoder, so that a switch back is noticed. */
@@ -95,6 +102,8 @@ public final class ParallelGzipInflater extends InputStream {
   private final int maxAhead;
   /** Memory for one chunk in flight: its bytes and its output. */
   private final long segmentBudget;
+  /** Compressed bytes decoded with one worker at a time at first (see {@link #RAMP_UP_CHUNKS}). */
+  private final long rampUp;
   private ExecutorService pool;
   private boolean closed;
   private final int tailSize;
@@ -195,7 +204,8 @@ public final class ParallelGzipInflater extends InputStream {
       CompressedSink sink,
       int threads,
       int chunkSize,
-      long memoryBudget) {
+      long memoryBudget,
+      long rampUp) {
     this.source = Objects.requireNonNull(source, "source");
     this.listener = listener;
     this.sink = sink;
@@ -207,8 +217,9 @@ public final class ParallelGzipInflater extends InputStream {
     }
     this.threads = threads;
     this.maxChunkSize = chunkSize;
-    this.maxAhead = threads + 2;
+    this.maxAhead = threads + 1;
     this.segmentBudget = Math.max(memoryBudget / maxAhead, 64 << 10);
+    this.rampUp = rampUp;
     this.lut = new byte[Segment.MARKER + WINDOW];
     for (int i = 0; i < 256; i++) {
       lut[i] = (byte) i;
@@ -237,10 +248,15 @@ public final class ParallelGzipInflater extends InputStream {
    */
   public static ParallelGzipInflater gzip(
       InputStream source, BoundaryListener listener, CompressedSink sink, int threads, int chunkSize) {
-    return new ParallelGzipInflater(source, listener, sink, threads, chunkSize, MEMORY_BUDGET);
+    long rampUp =
+        threads >= Runtime.getRuntime().availableProcessors() ? (long) RAMP_UP_CHUNKS * chunkSize : 0;
+    return new ParallelGzipInflater(source, listener, sink, threads, chunkSize, MEMORY_BUDGET, rampUp);
   }
 
-  /** With another memory budget (tests: small budgets make segments end early and continue). */
+  /**
+   * With another memory budget (tests: small budgets make segments end early and continue) and no
+   * ramp-up (tests: all workers from the start).
+   */
   static ParallelGzipInflater gzip(
       InputStream source,
       BoundaryListener listener,
@@ -248,7 +264,7 @@ public final class ParallelGzipInflater extends InputStream {
       int threads,
       int chunkSize,
       long memoryBudget) {
-    return new ParallelGzipInflater(source, listener, sink, threads, chunkSize, memoryBudget);
+    return new ParallelGzipInflater(source, listener, sink, threads, chunkSize, memoryBudget, 0);
   }
 
   // ------------------------------------------------------------------ public stream API
@@ -791,7 +807,7 @@ public final class ParallelGzipInflater extends InputStream {
   /** Submits, in order, the chunks whose lookahead is read, as far as the in-flight bound allows. */
   private void submitReady() {
     for (Chunk c : chunks) {
-      if (pending >= maxAhead) {
+      if (pending >= inFlightLimit()) {
         return;
       }
       if (!c.submitted && (c.tail > 0 || c.last)) {
@@ -879,8 +895,13 @@ public final class ParallelGzipInflater extends InputStream {
     return (int) Math.min(size, maxChunkSize);
   }
 
+  /** Chunks in flight at most now: one decoding (and one being read) during the ramp-up. */
+  private int inFlightLimit() {
+    return (bit >>> 3) < rampUp ? 2 : maxAhead;
+  }
+
   private void maybeSubmit(Chunk c) {
-    if (!c.submitted && !c.released && pending < maxAhead && c.end() << 3 > bit) {
+    if (!c.submitted && !c.released && pending < inFlightLimit() && c.end() << 3 > bit) {
       submit(c);
     }
   }
