@@ -110,6 +110,8 @@ public final class ParallelGzipInflater extends InputStream {
   private final BufferPool blockPool;
   private final BufferPool widePool;
   private final BufferPool chunkPool;
+  /** Each worker thread's decoder, reused chunk after chunk. */
+  private final ThreadLocal<SegmentInflater> decoders;
   /** Marker resolution table: bytes to themselves, markers to the window. */
   private final byte[] lut;
 
@@ -228,6 +230,9 @@ public final class ParallelGzipInflater extends InputStream {
     this.blockPool = new BufferPool(SegmentInflater.blockSize(), 4096);
     this.widePool = new BufferPool(SegmentInflater.wideBlockSize(), 4096);
     this.chunkPool = new BufferPool(chunkSize + tailSize, 64);
+    BufferPool blocks = blockPool;
+    BufferPool wides = widePool;
+    this.decoders = ThreadLocal.withInitial(() -> new SegmentInflater(blocks, wides));
   }
 
   /**
@@ -655,8 +660,13 @@ public final class ParallelGzipInflater extends InputStream {
    * hold the window.
    */
   static void resolve(byte[] wide, int count, byte[] lut, byte[] dst) {
-    for (int i = 0, at = 2 * WINDOW; i < count; i++, at += 2) {
-      dst[WINDOW + i] = lut[(short) LE_SHORT.get(wide, at) & 0xffff];
+    resolve(wide, WINDOW, count, lut, dst, WINDOW);
+  }
+
+  /** As {@link #resolve(byte[], int, byte[], byte[])} from symbol {@code from} to {@code dst[at]}. */
+  static void resolve(byte[] wide, int from, int count, byte[] lut, byte[] dst, int at) {
+    for (int i = 0, src = 2 * from; i < count; i++, src += 2) {
+      dst[at + i] = lut[(short) LE_SHORT.get(wide, src) & 0xffff];
     }
   }
 
@@ -914,8 +924,6 @@ public final class ParallelGzipInflater extends InputStream {
     int len = c.len;
     boolean eof = c.tailEof;
     boolean last = c.last;
-    BufferPool blocks = blockPool;
-    BufferPool wides = widePool;
     // A worker ends its segment early when its output fills the chunk's share (the bound when the
     // ratio jumps; the rest of the chunk is a continuation), at once if a block overshoots by more
     // than a quarter of it.
@@ -923,9 +931,9 @@ public final class ParallelGzipInflater extends InputStream {
     long hard = soft + segmentBudget / 4;
     // Boundaries take 16 bytes each: empty blocks (a flush every few bytes) count against the share.
     int boundaries = (int) Math.max(256, segmentBudget >>> 8);
+    ThreadLocal<SegmentInflater> decoders = this.decoders;
     return () ->
-        new SegmentInflater(blocks, wides, soft, hard, boundaries)
-            .decode(data, dataLen, start, len, eof, last, link, l -> c.link = l);
+        decoders.get().decode(data, dataLen, start, len, eof, last, soft, hard, boundaries, link, l -> c.link = l);
   }
 
   private void submit(Chunk c) {

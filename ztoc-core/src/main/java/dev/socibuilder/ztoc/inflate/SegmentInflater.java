@@ -95,9 +95,9 @@ final class SegmentInflater {
   private final BlockFinder finder = new BlockFinder();
   private final BufferPool pool;
   private final BufferPool widePool;
-  private final long softCap;
-  private final long hardCap;
-  private final int maxBoundaries;
+  private long softCap;
+  private long hardCap;
+  private int maxBoundaries;
 
   // Input: the chunk and its lookahead, in[0] at absolute offset inBase.
   private byte[] in;
@@ -181,20 +181,14 @@ final class SegmentInflater {
   private int lastStartEvents;
 
   /**
+   * One decoder per worker thread, reused for every chunk it decodes (its tables stay warm).
+   *
    * @param pool byte blocks ({@link #blockSize()} bytes) come from here and go back there
    * @param widePool marker-mode blocks ({@link #wideBlockSize()} bytes)
-   * @param softCap output memory (bytes; marker output takes two per byte) after which the segment
-   *     ends at the next block start
-   * @param hardCap output memory after which the segment ends at once (a block longer than the
-   *     difference: the segment ends at its last block start)
-   * @param maxBoundaries boundaries after which the segment ends at the next block start
    */
-  SegmentInflater(BufferPool pool, BufferPool widePool, long softCap, long hardCap, int maxBoundaries) {
+  SegmentInflater(BufferPool pool, BufferPool widePool) {
     this.pool = pool;
     this.widePool = widePool;
-    this.softCap = softCap;
-    this.hardCap = hardCap;
-    this.maxBoundaries = maxBoundaries;
     for (int i = 0; i < 256; i++) {
       lut[i] = (byte) i;
     }
@@ -229,9 +223,14 @@ final class SegmentInflater {
    *     and decoding ends at the first block start at or after its end
    * @param eof whether the stream ends at {@code base + dataLen}
    * @param last whether this is the stream's last chunk (decode to the end)
+   * @param softCap output memory (bytes; marker output takes two per byte) after which the segment
+   *     ends at the next block start
+   * @param hardCap output memory after which the segment ends at once (a block longer than the
+   *     difference: the segment ends at its last block start)
+   * @param maxBoundaries boundaries after which the segment ends at the next block start
    * @param previous the previous chunk's link once its worker is done (else null); read again at
    *     block starts while markers are possible
-   * @param publish receives this segment's link when it ends at its target in byte mode
+   * @param publish receives this segment's link when it ends at its target
    */
   Segment decode(
       byte[] data,
@@ -240,8 +239,14 @@ final class SegmentInflater {
       int ownLen,
       boolean eof,
       boolean last,
+      long softCap,
+      long hardCap,
+      int maxBoundaries,
       Supplier<Segment.Link> previous,
       Consumer<Segment.Link> publish) {
+    this.softCap = softCap;
+    this.hardCap = hardCap;
+    this.maxBoundaries = maxBoundaries;
     in = data;
     inEnd = dataLen;
     inBase = base;
@@ -249,9 +254,13 @@ final class SegmentInflater {
     target = last ? Long.MAX_VALUE : (base + ownLen) << 3;
     this.previous = previous;
     Segment s = decodeChunk(base, ownLen);
+    in = null; // the chunk is the coordinator's again
+    this.previous = null;
     if (s.status == Segment.OK && link != null) {
       publish.accept(link);
     }
+    link = null;
+    seg = null;
     return s;
   }
 
@@ -800,9 +809,9 @@ final class SegmentInflater {
   /** From markers to bytes: the last 32 KiB of output hold no marker, so none can appear again. */
   private void switchToBytes() {
     ob = pool.bytes();
-    for (int i = 0, at = 2 * (cp - WINDOW); i < WINDOW; i++, at += 2) {
-      ob[i] = wb[at]; // the low byte: the last 32 KiB hold no marker
-    }
+    // The last 32 KiB hold no marker: the table's identity part suffices (the same hot loop as
+    // resolving markers, rather than another one for the JIT to compile).
+    ParallelGzipInflater.resolve(wb, cp - WINDOW, WINDOW, lut, ob, 0);
     op = WINDOW;
     obRel = relOut();
     seg.addWide(wb, cp - WINDOW);
