@@ -58,7 +58,7 @@ import java.util.zip.CRC32;
  */
 public final class ParallelGzipInflater extends InputStream {
   /** Default (and largest) compressed chunk size. */
-  public static final int DEFAULT_CHUNK_SIZE = 8 << 20;
+  public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
 
   /**
    * Receives every compressed byte read from the source exactly once, in stream order, as soon as no
@@ -72,8 +72,13 @@ public final class ParallelGzipInflater extends InputStream {
   private static final int WINDOW = CheckpointingInflater.WINDOW_SIZE;
   private static final java.lang.invoke.VarHandle LE_SHORT =
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-  /** Lookahead copied from the next chunk: enough for any block zlib writes to end in it. */
-  private static final int MAX_TAIL = 256 << 10;
+  /**
+   * Compressed chunks are kept in pages of the output blocks' size (far below G1's humongous-object
+   * size, so that even a small, fragmented heap can hold them, and from the same pool, so that all
+   * buffers share one memory); a chunk's lookahead is a copy of the next chunk's first page, enough
+   * for any block zlib writes to end in it.
+   */
+  private static final int PAGE = SegmentInflater.blockSize();
   /**
    * Memory aimed at for all chunks in flight together: their compressed bytes plus the output the
    * workers hold for them (a byte per byte, two while markers are possible). Each of the {@code
@@ -81,7 +86,7 @@ public final class ParallelGzipInflater extends InputStream {
    * so that memory grows neither with the layer nor with its compression ratio. Within the share,
    * larger chunks spend less of their output in marker mode.
    */
-  private static final long MEMORY_BUDGET = 64L << 20;
+  private static final long MEMORY_BUDGET = 48L << 20;
   /**
    * Chunks' worth of compressed bytes (of the largest chunk size) decoded with one worker at a time
    * at first, when the workers take every processor: the decoders still run interpreted or lightly
@@ -106,20 +111,26 @@ public final class ParallelGzipInflater extends InputStream {
   private final long rampUp;
   private ExecutorService pool;
   private boolean closed;
-  private final int tailSize;
   private final BufferPool blockPool;
   private final BufferPool widePool;
-  private final BufferPool chunkPool;
+  private final BufferPool pagePool;
+  /** {@link #PAGE}, or the chunk size if smaller (tests: tiny chunks must not each take a page). */
+  private final int pageSize;
+  /** Each worker thread's contiguous copy of the chunk it decodes (its pages and lookahead). */
+  private final ThreadLocal<byte[]> inputs;
   /** Each worker thread's decoder, reused chunk after chunk. */
   private final ThreadLocal<SegmentInflater> decoders;
   /** Marker resolution table: bytes to themselves, markers to the window. */
   private final byte[] lut;
 
-  /** A compressed chunk: its bytes, then lookahead from the next chunk. */
+  /** A compressed chunk: its bytes in pages, then a copy of the start of the next chunk. */
   private static final class Chunk {
     final long start;
-    final byte[] data;
+    final byte[][] pages;
+    final int pageSize;
     final int len;
+    /** Lookahead: the next chunk's first {@code tail} bytes, or null before it is read. */
+    byte[] tailPage;
     int tail;
     /** Whether the stream ends where the lookahead ends. */
     boolean tailEof;
@@ -133,14 +144,24 @@ public final class ParallelGzipInflater extends InputStream {
     /** Set by this chunk's worker when its segment is done, for the next chunk's worker. */
     volatile Segment.Link link;
 
-    Chunk(long start, byte[] data, int len) {
+    Chunk(long start, byte[][] pages, int pageSize, int len) {
       this.start = start;
-      this.data = data;
+      this.pages = pages;
+      this.pageSize = pageSize;
       this.len = len;
     }
 
     long end() {
       return start + len;
+    }
+
+    /** Copies up to {@code n} bytes from chunk offset {@code at} to {@code b[off..]}; returns the count. */
+    int copy(int at, byte[] b, int off, int n) {
+      int page = at / pageSize;
+      int in = at % pageSize;
+      int k = Math.min(n, Math.min(pageSize - in, len - at));
+      System.arraycopy(pages[page], in, b, off, k);
+      return k;
     }
   }
 
@@ -226,10 +247,12 @@ public final class ParallelGzipInflater extends InputStream {
     for (int i = 0; i < 256; i++) {
       lut[i] = (byte) i;
     }
-    this.tailSize = Math.min(MAX_TAIL, chunkSize);
     this.blockPool = new BufferPool(SegmentInflater.blockSize(), 4096);
-    this.widePool = new BufferPool(SegmentInflater.wideBlockSize(), 4096);
-    this.chunkPool = new BufferPool(chunkSize + tailSize, 64);
+    this.widePool = blockPool; // marker-mode blocks have the byte blocks' size: one memory for both
+    this.pageSize = Math.min(PAGE, chunkSize);
+    this.pagePool = pageSize == PAGE ? blockPool : new BufferPool(pageSize, 4096);
+    int inputSize = chunkSize + pageSize;
+    this.inputs = ThreadLocal.withInitial(() -> new byte[inputSize]);
     BufferPool blocks = blockPool;
     BufferPool wides = widePool;
     this.decoders = ThreadLocal.withInitial(() -> new SegmentInflater(blocks, wides));
@@ -787,9 +810,7 @@ public final class ParallelGzipInflater extends InputStream {
       while (true) {
         for (Chunk c : chunks) {
           if (c.start <= pos && pos < c.end()) {
-            int at = (int) (pos - c.start);
-            int n = Math.min(len, c.len - at);
-            System.arraycopy(c.data, at, b, off, n);
+            int n = c.copy((int) (pos - c.start), b, off, len);
             pos += n;
             return n;
           }
@@ -820,7 +841,7 @@ public final class ParallelGzipInflater extends InputStream {
       if (pending >= inFlightLimit()) {
         return;
       }
-      if (!c.submitted && (c.tail > 0 || c.last)) {
+      if (!c.submitted && (c.tailPage != null || c.last)) {
         maybeSubmit(c);
       }
     }
@@ -859,10 +880,14 @@ public final class ParallelGzipInflater extends InputStream {
       return false;
     }
     int size = nextChunkSize();
-    byte[] data = chunkPool.bytes(size + tailSize);
+    byte[][] pages = new byte[(size + pageSize - 1) / pageSize][];
     int n = 0;
     while (n < size) {
-      int r = source.read(data, n, size - n);
+      int page = n / pageSize;
+      if (pages[page] == null) {
+        pages[page] = pagePool.bytes();
+      }
+      int r = source.read(pages[page], n % pageSize, Math.min(size - n, pageSize - n % pageSize));
       if (r < 0) {
         sourceEof = true;
         break;
@@ -870,18 +895,26 @@ public final class ParallelGzipInflater extends InputStream {
       n += r;
     }
     Chunk prev = lastRead;
-    if (prev != null) {
-      int t = Math.min(tailSize, n);
-      System.arraycopy(data, 0, prev.data, prev.len, t);
+    if (prev != null && !prev.released) {
+      int t = Math.min(pageSize, n);
+      if (t > 0) {
+        prev.tailPage = pagePool.bytes();
+        System.arraycopy(pages[0], 0, prev.tailPage, 0, t);
+      }
       prev.tail = t;
       prev.tailEof = sourceEof && t == n;
       prev.last = n == 0;
       maybeSubmit(prev);
+    } else if (prev != null) {
+      prev.last = n == 0;
     }
     if (n == 0) {
+      for (byte[] page : pages) {
+        pagePool.give(page);
+      }
       return false;
     }
-    Chunk c = new Chunk(readEnd, data, n);
+    Chunk c = new Chunk(readEnd, pages, pageSize, n);
     c.previous = lastRead;
     readEnd += n;
     c.last = sourceEof;
@@ -900,8 +933,7 @@ public final class ParallelGzipInflater extends InputStream {
       return Math.min(FIRST_CHUNK, maxChunkSize);
     }
     long size = (long) (segmentBudget / (1 + memoryRatio));
-    // Whole 256 KiB steps, so that the pooled chunk arrays mostly fit the next chunks.
-    size = Math.max(size & ~((256L << 10) - 1), 64 << 10);
+    size = Math.max(size - size % pageSize, 64 << 10); // whole pages
     return (int) Math.min(size, maxChunkSize);
   }
 
@@ -918,7 +950,10 @@ public final class ParallelGzipInflater extends InputStream {
 
   /** A worker's task: decode chunk {@code c}, going on from {@code link} when it has one. */
   private java.util.concurrent.Callable<Segment> task(Chunk c, Supplier<Segment.Link> link) {
-    byte[] data = c.data;
+    byte[][] pages = c.pages;
+    int page = c.pageSize;
+    byte[] tailPage = c.tailPage;
+    int tail = c.tail;
     int dataLen = c.len + c.tail;
     long start = c.start;
     int len = c.len;
@@ -932,8 +967,18 @@ public final class ParallelGzipInflater extends InputStream {
     // Boundaries take 16 bytes each: empty blocks (a flush every few bytes) count against the share.
     int boundaries = (int) Math.max(256, segmentBudget >>> 8);
     ThreadLocal<SegmentInflater> decoders = this.decoders;
-    return () ->
-        decoders.get().decode(data, dataLen, start, len, eof, last, soft, hard, boundaries, link, l -> c.link = l);
+    ThreadLocal<byte[]> inputs = this.inputs;
+    return () -> {
+      // The decoder wants the chunk and its lookahead in one array: this worker's own copy.
+      byte[] data = inputs.get();
+      for (int at = 0; at < len; at += page) {
+        System.arraycopy(pages[at / page], 0, data, at, Math.min(page, len - at));
+      }
+      if (tail > 0) {
+        System.arraycopy(tailPage, 0, data, len, tail);
+      }
+      return decoders.get().decode(data, dataLen, start, len, eof, last, soft, hard, boundaries, link, l -> c.link = l);
+    };
   }
 
   private void submit(Chunk c) {
@@ -971,10 +1016,10 @@ public final class ParallelGzipInflater extends InputStream {
 
   /** The worker's segment for a chunk, submitting it now if it was not yet. */
   private Segment resultOf(Chunk c) throws IOException {
-    while (!c.last && c.tail == 0 && !sourceEof) {
+    while (!c.last && c.tailPage == null && !sourceEof) {
       readChunk(); // its lookahead
     }
-    if (!c.last && c.tail == 0) {
+    if (!c.last && c.tailPage == null) {
       c.last = true;
     }
     if (!c.submitted) {
@@ -1006,18 +1051,23 @@ public final class ParallelGzipInflater extends InputStream {
       Chunk c = chunks.pollFirst();
       c.released = true;
       if (sink != null) {
-        sink.passed(c.data, 0, c.len);
+        for (int at = 0; at < c.len; at += c.pageSize) {
+          sink.passed(c.pages[at / c.pageSize], 0, Math.min(c.pageSize, c.len - at));
+        }
       }
       boolean inUse = false;
       if (c.submitted) {
         pending--;
         if (!c.result.isDone()) {
-          // A worker may be reading it: cancel if not started, and leave the array to the GC.
+          // A worker may be copying it: cancel if not started, and leave the pages to the GC.
           inUse = !c.result.cancel(false);
         }
       }
       if (!inUse) {
-        chunkPool.give(c.data);
+        for (byte[] page : c.pages) {
+          pagePool.give(page);
+        }
+        pagePool.give(c.tailPage);
       }
     }
   }

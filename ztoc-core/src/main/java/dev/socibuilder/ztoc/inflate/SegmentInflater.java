@@ -39,8 +39,12 @@ final class SegmentInflater {
   private static final int DIST_ROOT = 8;
   /** Data bytes per output block (blocks stay below G1's humongous-object size). */
   static final int BLOCK_DATA = 1 << 18;
-  /** Data symbols per marker-mode block (two bytes each). */
-  static final int WIDE_DATA = 1 << 17;
+  /**
+   * Data symbols per marker-mode block (two bytes each): as many as make a marker-mode block exactly
+   * as large as a byte block, so that both come from one pool and share its memory.
+   */
+  static final int WIDE_DATA =
+      (WINDOW + BLOCK_DATA + MAX_MATCH + COPY_SLACK) / 2 - WINDOW - MAX_MATCH - COPY_SLACK;
   /** A start followed by this many good block starts is taken to be real even if a fault follows. */
   private static final int TRUSTED_STARTS = 4;
 
@@ -184,7 +188,8 @@ final class SegmentInflater {
    * One decoder per worker thread, reused for every chunk it decodes (its tables stay warm).
    *
    * @param pool byte blocks ({@link #blockSize()} bytes) come from here and go back there
-   * @param widePool marker-mode blocks ({@link #wideBlockSize()} bytes)
+   * @param widePool marker-mode blocks ({@link #wideBlockSize()} bytes, the same size: may be the
+   *     same pool)
    */
   SegmentInflater(BufferPool pool, BufferPool widePool) {
     this.pool = pool;
