@@ -53,6 +53,9 @@ final class LayerBuilds {
     this(run, null);
   }
 
+  /** Compressed size from which a layer is inflated on all processors (see {@link #inflateThreads}). */
+  static final long PARALLEL_INFLATE_MIN_SIZE = 32L << 20;
+
   /** @param reuse the zTOC cache for this run, or null to build every zTOC */
   LayerBuilds(RunContext run, ZtocReuse reuse) {
     this.run = run;
@@ -140,7 +143,8 @@ final class LayerBuilds {
       }
       cacheProblem = found.problem();
     }
-    ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone(), options.limits());
+    ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone(), options.limits())
+        .withParallelism(inflateThreads(layer));
     ZtocBuilder.Result r;
     try (InputStream in = counting(run.store().openBlob(layer), layer)) {
       r = builder.build(in, alg);
@@ -162,7 +166,18 @@ final class LayerBuilds {
     ZtocReport report = new ZtocReport(layer.digest(), layer.size(), r.ztocDigest().toString(), r.bytes().length,
         r.spanCount(), ZtocSource.BUILT, null, cacheProblem);
     run.listener().layerDone(layer, report);
-    return new Built(r.bytes(), r.ztocDigest(), report, Optimization.shouldDisableXattrs(r.ztoc().toc()));
+    // Decoding the zTOC model costs several times its bytes: only when the optimization needs the TOC.
+    boolean xattrFree = options.disablesXattrs() && Optimization.shouldDisableXattrs(r.ztoc().toc());
+    return new Built(r.bytes(), r.ztocDigest(), report, xattrFree);
+  }
+
+  /**
+   * Threads that inflate one layer: all processors for a large layer (it dominates the run: images are
+   * mostly one big layer and a few small ones, which the pool builds beside it), one below {@link
+   * #PARALLEL_INFLATE_MIN_SIZE}, where starting the parallel decoder costs more than it saves.
+   */
+  private static int inflateThreads(Descriptor layer) {
+    return layer.size() >= PARALLEL_INFLATE_MIN_SIZE ? Runtime.getRuntime().availableProcessors() : 1;
   }
 
   /** Reports progress, and stops at the deadline (an OCI layout's files have no deadline of their own). */

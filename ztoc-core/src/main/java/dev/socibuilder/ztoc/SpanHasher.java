@@ -30,7 +30,8 @@ final class SpanHasher extends FilterInputStream {
   private MessageDigest span; // null before the first checkpoint (the gzip header belongs to no span)
   private long count; // bytes read from the layer so far
   private byte[] pending = new byte[1 << 17];
-  private long pendingBase; // layer offset of pending[0]
+  private int pendingOff; // pending[pendingOff..pendingOff+pendingLen) are the pending bytes
+  private long pendingBase; // layer offset of pending[pendingOff]
   private int pendingLen;
   private long hashedUpTo; // bytes before this offset are in the current span digest (or were dropped)
   private long fixedSpan; // > 0 for uncompressed layers: spans are fixed byte ranges
@@ -144,25 +145,34 @@ final class SpanHasher extends FilterInputStream {
     if (limit > hashedUpTo) {
       long end = Math.min(limit, pendingBase + pendingLen);
       if (span != null && end > hashedUpTo) {
-        span.update(pending, (int) (hashedUpTo - pendingBase), (int) (end - hashedUpTo));
+        span.update(pending, pendingOff + (int) (hashedUpTo - pendingBase), (int) (end - hashedUpTo));
       }
       hashedUpTo = Math.max(hashedUpTo, end);
     }
-    // Keep one byte before hashedUpTo: the next span may start one byte early (bits != 0).
+    // Keep one byte before hashedUpTo: the next span may start one byte early (bits != 0). Dropping
+    // only moves the start; bytes are moved when the buffer is full (see append).
     long keepFrom = Math.max(pendingBase, hashedUpTo - 1);
     int drop = (int) (keepFrom - pendingBase);
     if (drop > 0) {
-      System.arraycopy(pending, drop, pending, 0, pendingLen - drop);
+      pendingOff += drop;
       pendingLen -= drop;
       pendingBase += drop;
     }
   }
 
   private void append(byte[] b, int off, int n) {
-    if (pendingLen + n > pending.length) {
-      pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLen + n));
+    if (pendingOff + pendingLen + n > pending.length) {
+      // Move the live bytes to the front, growing (by a quarter, not doubling: the pending bytes
+      // can be the parallel inflater's whole read-ahead) only if they still do not fit.
+      byte[] target = pending;
+      if (pendingLen + n > pending.length) {
+        target = new byte[Math.max(pendingLen + n, pending.length + (pending.length >> 2))];
+      }
+      System.arraycopy(pending, pendingOff, target, 0, pendingLen);
+      pending = target;
+      pendingOff = 0;
     }
-    System.arraycopy(b, off, pending, pendingLen, n);
+    System.arraycopy(b, off, pending, pendingOff + pendingLen, n);
     pendingLen += n;
   }
 }

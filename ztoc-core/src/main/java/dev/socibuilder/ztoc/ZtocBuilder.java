@@ -4,6 +4,7 @@ import dev.socibuilder.digest.Digest;
 import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.flatbuffers.FlatBufferBuilder.ByteFiller;
 import dev.socibuilder.ztoc.inflate.CheckpointingInflater;
+import dev.socibuilder.ztoc.inflate.ParallelGzipInflater;
 import dev.socibuilder.ztoc.tar.GoTime;
 import dev.socibuilder.ztoc.tar.TarEntry;
 import dev.socibuilder.ztoc.tar.TarScanner;
@@ -29,6 +30,10 @@ import java.util.Objects;
  * what a hostile layer can make it hold: the entry count, the PAX bytes, the zTOC size (checked as the
  * layer is read, not only at the end) and the span size.
  *
+ * <p>A gzip layer is inflated on {@link #parallelism()} threads (by default the available
+ * processors; {@link ParallelGzipInflater}), with the same bytes and faults as on one; the chunks in
+ * flight then add up to 48 MiB, whatever the layer's size.
+ *
  * <p>Instances are immutable and thread-safe; each {@link #build} call is independent.
  */
 public final class ZtocBuilder {
@@ -43,13 +48,21 @@ public final class ZtocBuilder {
   private final byte[] buildTool;
   private final ZoneId zone;
   private final ZtocLimits limits;
+  private final int parallelism;
+  private final int chunkSize;
 
-  private ZtocBuilder(long spanSize, byte[] buildTool, ZoneId zone, ZtocLimits limits) {
+  private ZtocBuilder(
+      long spanSize, byte[] buildTool, ZoneId zone, ZtocLimits limits, int parallelism, int chunkSize) {
     this.limits = Objects.requireNonNull(limits, "limits");
     limits.checkSpanSize(spanSize);
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+    }
     this.spanSize = spanSize;
     this.buildTool = buildTool;
     this.zone = Objects.requireNonNull(zone, "zone");
+    this.parallelism = parallelism;
+    this.chunkSize = chunkSize;
   }
 
   /**
@@ -61,7 +74,8 @@ public final class ZtocBuilder {
    * @throws IllegalArgumentException if {@code spanSize} is below {@link ZtocLimits#minSpanSize()}
    */
   public static ZtocBuilder of(long spanSize, String buildToolIdentifier, ZoneId zone, ZtocLimits limits) {
-    return new ZtocBuilder(spanSize, buildToolIdentifier.getBytes(StandardCharsets.UTF_8), zone, limits);
+    return new ZtocBuilder(spanSize, buildToolIdentifier.getBytes(StandardCharsets.UTF_8), zone, limits,
+        Runtime.getRuntime().availableProcessors(), ParallelGzipInflater.DEFAULT_CHUNK_SIZE);
   }
 
   /** {@link #of(long, String, ZoneId, ZtocLimits)} with {@link ZtocLimits#DEFAULTS}. */
@@ -81,6 +95,27 @@ public final class ZtocBuilder {
   /** The limits of each build. */
   public ZtocLimits limits() {
     return limits;
+  }
+
+  /**
+   * A builder that inflates one gzip layer on {@code threads} threads ({@link
+   * ParallelGzipInflater}); the default is the number of available processors. With 1 the layer is
+   * inflated on the calling thread by the reference decoder. The zTOC bytes, and any fault, are the
+   * same either way. The parallel build holds up to 48 MiB of chunks in flight (compressed and
+   * decoded), whatever the layer's size; several builds at once each hold their own.
+   */
+  public ZtocBuilder withParallelism(int threads) {
+    return new ZtocBuilder(spanSize, buildTool, zone, limits, threads, chunkSize);
+  }
+
+  /** The number of threads a gzip layer is inflated on. */
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /** Chunks of at most {@code bytes} compressed bytes for the parallel inflater (tests split small layers). */
+  ZtocBuilder withChunkSize(int bytes) {
+    return new ZtocBuilder(spanSize, buildTool, zone, limits, parallelism, bytes);
   }
 
   /**
@@ -106,50 +141,52 @@ public final class ZtocBuilder {
   /**
    * Reads {@code layer} to its end once and returns its zTOC. Does not close {@code layer}.
    *
-   * @throws LayerDataException if the layer is not a valid gzip (or raw) tar; nothing is returned
+   * @throws LayerDataException if the layer is not a valid gzip (or raw) tar; nothing is returned.
+   *     For gzip, a fault of the gzip stream is the one reported wherever it lies, even after a tar
+   *     fault (soci's zlib pass reads the whole layer before its tar pass); a tar fault carries its
+   *     uncompressed offset and, as compressed offset, the start of the span holding it
    * @throws ZtocLimitException if the zTOC would pass one of the {@link #limits()}
    * @throws IOException if reading {@code layer} fails
    */
   public Result build(InputStream layer, CompressionAlgorithm compression) throws IOException {
-    SpanHasher hashed = new SpanHasher(layer);
     TocRecords toc = new TocRecords(limits);
-    hashed.onCheckpoint(() -> toc.spanAdded(compression == CompressionAlgorithm.GZIP));
     long tarSize;
     GzipZinfo.Writer checkpoints = null;
-    if (compression == CompressionAlgorithm.GZIP) {
-      GzipZinfo.Writer zinfo = new GzipZinfo.Writer(spanSize);
-      byte[] window = new byte[32768];
-      CheckpointRule rule = new CheckpointRule();
-      CheckpointingInflater[] ref = new CheckpointingInflater[1];
-      CheckpointingInflater inflater =
-          CheckpointingInflater.gzip(
-              hashed,
-              (bitOffset, out, finalBlock) -> {
-                if (rule.accept(out, finalBlock)) {
-                  long in = (bitOffset + 7) >>> 3;
-                  int bits = (int) ((in << 3) - bitOffset);
-                  ref[0].copyWindow(window, 0);
-                  zinfo.add(in, out, bits, window, 0);
-                  hashed.checkpoint(in, bits);
-                }
-              });
-      ref[0] = inflater;
-      hashed.trackDecoder(inflater::compressedBitPosition);
-      try {
-        tarSize = scan(inflater, toc);
-        // soci's zlib pass reads the whole stream: later members, trailers and CRCs must be valid
-        // even though the tar ended.
-        inflater.drain();
-      } catch (LayerDataException e) {
-        throw e.withCompressedOffset(inflater.compressedBitPosition() >>> 3);
+    List<Digest> spans;
+    long layerSize;
+    if (compression == CompressionAlgorithm.GZIP && parallelism > 1) {
+      // The parallel inflater keeps the compressed chunks until no span can start in them, then
+      // hands them to the digester: no copy of its read-ahead.
+      SpanDigester digester = new SpanDigester();
+      Zinfo zinfo = new Zinfo((in, bits) -> {
+        toc.spanAdded(true);
+        digester.checkpoint(in, bits);
+      });
+      try (ParallelGzipInflater inflater =
+          ParallelGzipInflater.gzip(layer, zinfo, digester::bytes, parallelism, chunkSize)) {
+        zinfo.decoder = inflater::copyWindow;
+        tarSize = scanGzip(inflater, inflater::drain, toc, zinfo);
       }
-      checkpoints = zinfo;
+      checkpoints = zinfo.writer;
+      spans = digester.finish();
+      layerSize = digester.bytesPushed();
     } else {
-      hashed.useFixedSpans(spanSize);
-      tarSize = scan(hashed, toc);
+      SpanHasher hashed = new SpanHasher(layer);
+      hashed.onCheckpoint(() -> toc.spanAdded(compression == CompressionAlgorithm.GZIP));
+      if (compression == CompressionAlgorithm.GZIP) {
+        Zinfo zinfo = new Zinfo(hashed::checkpoint);
+        CheckpointingInflater inflater = CheckpointingInflater.gzip(hashed, zinfo);
+        zinfo.decoder = inflater::copyWindow;
+        hashed.trackDecoder(inflater::compressedBitPosition);
+        tarSize = scanGzip(inflater, inflater::drain, toc, zinfo);
+        checkpoints = zinfo.writer;
+      } else {
+        hashed.useFixedSpans(spanSize);
+        tarSize = scan(hashed, toc);
+      }
+      spans = hashed.finish();
+      layerSize = hashed.bytesRead();
     }
-    List<Digest> spans = hashed.finish();
-    long layerSize = hashed.bytesRead();
     ZtocCodec.Parts parts;
     if (checkpoints != null) {
       parts = parts(layerSize, tarSize, toc, compression, spans, checkpoints.blobSize(), checkpoints::writeBlob);
@@ -168,12 +205,115 @@ public final class ZtocBuilder {
         compression, spans.size() - 1, spans, checkpointsLength, fill);
   }
 
+  /**
+   * The gzip zInfo as the boundaries come: zran's checkpoint rule, the window at each checkpoint,
+   * and each checkpoint told to the span digests.
+   */
+  private final class Zinfo implements CheckpointingInflater.BoundaryListener {
+    final GzipZinfo.Writer writer = new GzipZinfo.Writer(spanSize);
+    final Checkpoints taken = new Checkpoints();
+    private final SpanStarts spanStarts;
+    private final byte[] window = new byte[32768];
+    private final CheckpointRule rule = new CheckpointRule();
+    WindowSource decoder;
+
+    Zinfo(SpanStarts spanStarts) {
+      this.spanStarts = spanStarts;
+    }
+
+    @Override
+    public void onBoundary(long bitOffset, long out, boolean finalBlock) {
+      if (rule.accept(out, finalBlock)) {
+        long in = (bitOffset + 7) >>> 3;
+        int bits = (int) ((in << 3) - bitOffset);
+        decoder.copyWindow(window, 0);
+        writer.add(in, out, bits, window, 0);
+        taken.add(in, bits, out);
+        spanStarts.checkpoint(in, bits);
+      }
+    }
+  }
+
+  /** Where the span digests learn that a span starts. */
+  private interface SpanStarts {
+    void checkpoint(long in, int bits);
+  }
+
+  /** The decoder's 32 KiB window during a boundary callback. */
+  private interface WindowSource {
+    void copyWindow(byte[] dst, int off);
+  }
+
+  private interface Drain {
+    long drain() throws IOException;
+  }
+
+  /**
+   * Scans the tar in the inflated stream, then inflates the rest. soci's zlib pass reads the whole
+   * stream before its tar pass: later members, trailers and CRCs must be valid even though the tar
+   * ended, and a gzip fault anywhere is the one reported.
+   */
+  private long scanGzip(InputStream inflated, Drain rest, TocRecords toc, Zinfo zinfo)
+      throws IOException {
+    LayerDataException tarFault = null;
+    long tarSize = -1;
+    try {
+      tarSize = scan(inflated, toc);
+    } catch (LayerDataException e) {
+      if (e.compressedOffset() >= 0) {
+        throw e; // the inflater's: the gzip stream itself is broken
+      }
+      tarFault = e;
+    }
+    rest.drain();
+    if (tarFault != null) {
+      throw tarFault.withCompressedOffset(zinfo.taken.spanStartHolding(tarFault.uncompressedOffset()));
+    }
+    return tarSize;
+  }
+
   private long scan(InputStream tarStream, TocRecords toc) throws IOException {
     TarScanner scanner = new TarScanner(tarStream);
     for (TarEntry e = scanner.next(); e != null; e = scanner.next()) {
       toc.add(e, GoTime.marshalText(e.modTimeSeconds(), e.modTimeNanos(), zone));
     }
     return scanner.position();
+  }
+
+  /**
+   * The checkpoints taken so far, for placing a tar fault in the compressed layer: where the span
+   * holding the faulty byte starts. This does not depend on how far the inflater happened to have
+   * read ahead, so every decoder (sequential or parallel) reports the same offset.
+   */
+  private static final class Checkpoints {
+    private long[] values = new long[3 * 16]; // in, bits, out per checkpoint
+    private int count;
+
+    void add(long in, int bits, long out) {
+      if (3 * count + 3 > values.length) {
+        values = java.util.Arrays.copyOf(values, values.length * 2);
+      }
+      values[3 * count] = in;
+      values[3 * count + 1] = bits;
+      values[3 * count + 2] = out;
+      count++;
+    }
+
+    /**
+     * Compressed start of the span holding uncompressed byte {@code max(offset - 1, 0)} (the last
+     * byte the tar reader consumed), chosen as soci's {@code pt_index_from_ucmp_offset} does.
+     */
+    long spanStartHolding(long offset) {
+      if (count == 0) {
+        return 0;
+      }
+      long x = Math.max(offset - 1, 0);
+      int i = 0;
+      while (i + 1 < count && values[3 * (i + 1) + 2] <= x) {
+        i++;
+      }
+      return values[3 * i] - (values[3 * i + 1] != 0 ? 1 : 0);
+    }
   }
 
   /**

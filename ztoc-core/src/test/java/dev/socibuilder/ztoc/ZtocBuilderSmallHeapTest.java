@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Builds the zTOC of a large layer, generated on the fly and never held in memory, in a JVM with a
- * 64 MiB heap (this class runs in its own surefire execution with {@code -Xmx64m}): nothing in the
- * single pass may grow with the layer size beyond the zTOC itself.
+ * 64 MiB heap (this class runs in its own surefire execution with {@code -Xmx64m}), on the calling
+ * thread alone: nothing in the single pass may grow with the layer size beyond the zTOC itself.
  */
 class ZtocBuilderSmallHeapTest {
   private static final long LAYER_TAR_BYTES = 400L << 20;
@@ -59,6 +59,7 @@ class ZtocBuilderSmallHeapTest {
     MessageDigest read = Digest.newSha256();
     ZtocBuilder.Result result =
         ZtocBuilder.of(ZtocBuilder.DEFAULT_SPAN_SIZE, "test", ZoneOffset.UTC)
+            .withParallelism(1) // the sequential path; ZtocBuilderParallelHeapTest covers the parallel one
             .build(new java.security.DigestInputStream(layer, read), CompressionAlgorithm.GZIP);
     producer.join();
 
@@ -82,7 +83,7 @@ class ZtocBuilderSmallHeapTest {
     ZtocBuilder.Result r;
     try (InputStream layer = HostileLayers.gzipStream(
         HostileLayers.zeros(1L << 30, (1 << 20) + (64 << 10)), Deflater.BEST_SPEED)) {
-      r = ZtocBuilder.of(1 << 20, "test", ZoneOffset.UTC).build(layer, CompressionAlgorithm.GZIP);
+      r = ZtocBuilder.of(1 << 20, "test", ZoneOffset.UTC).withParallelism(1).build(layer, CompressionAlgorithm.GZIP);
     }
 
     assertThat(r.spanCount()).isEqualTo(964);
@@ -94,7 +95,7 @@ class ZtocBuilderSmallHeapTest {
   void aPaxXattrBombFailsWithTheXattrLimitInsteadOfRunningOutOfMemory() throws Exception {
     try (InputStream layer = HostileLayers.gzipStream(HostileLayers.paxXattrs(1 << 20, 400L << 20), Deflater.BEST_SPEED)) {
       ZtocBuilder builder = ZtocBuilder.of(ZtocBuilder.DEFAULT_SPAN_SIZE, "test", ZoneOffset.UTC,
-          ZtocLimits.parse("xattr-bytes=16MiB"));
+          ZtocLimits.parse("xattr-bytes=16MiB")).withParallelism(1);
       assertThatThrownBy(() -> builder.build(layer, CompressionAlgorithm.GZIP))
           .isInstanceOfSatisfying(ZtocLimitException.class, e -> assertThat(e.limit()).isEqualTo("xattr-bytes"));
     }
@@ -130,7 +131,7 @@ class ZtocBuilderSmallHeapTest {
     return count;
   }
 
-  private static byte[] header(String name, long size) {
+  static byte[] header(String name, long size) {
     byte[] h = new byte[512];
     put(h, 0, name);
     put(h, 100, "0000644");

@@ -7,15 +7,25 @@ import dev.socibuilder.digest.Digest;
 import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.testing.conformance.ConformanceCorpus;
 import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
+import dev.socibuilder.ztoc.inflate.CheckpointingInflater;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
 import java.util.zip.Inflater;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -309,5 +319,275 @@ class ZtocBuilderTest {
 
     assertThat(r.spanCount()).isEqualTo(decoded.compressionInfo().spanDigests().size()).isEqualTo(c.numSpans());
     assertThat(r.tocEntries()).isEqualTo(decoded.toc().size()).isEqualTo(c.numFiles());
+  }
+
+  /** A 3 MB tar of generated files whose fourth header has a wrong checksum, and that header's offset. */
+  static byte[] tarWithBadFourthHeader(long[] headerOffset) throws IOException {
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    ZtocBuilderSmallHeapTest.writeTar(bos, 3_000_000);
+    byte[] tar = bos.toByteArray();
+    long h = 0;
+    for (int i = 0; i < 3; i++) {
+      long size = Long.parseLong(new String(tar, (int) h + 124, 11, java.nio.charset.StandardCharsets.US_ASCII), 8);
+      h += 512 + (size + 511) / 512 * 512;
+    }
+    tar[(int) h + 148] ^= 1; // checksum digit
+    headerOffset[0] = h;
+    return tar;
+  }
+
+  static byte[] gzip(byte[] data) throws IOException {
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bos, 1 << 16)) {
+      gz.write(data);
+    }
+    return bos.toByteArray();
+  }
+
+  @Test
+  void placesATarFaultAtTheStartOfTheSpanHoldingIt() throws IOException {
+    long[] header = new long[1];
+    byte[] layer = gzip(tarWithBadFourthHeader(header));
+    long span = 65536;
+    // The checkpoints, by zran's rule, from the (valid) gzip stream.
+    List<long[]> checkpoints = new ArrayList<>();
+    long[] last = {0};
+    CheckpointingInflater.gzip(
+            new ByteArrayInputStream(layer),
+            (bit, out, fin) -> {
+              if (!fin && (out == 0 || out - last[0] > span)) {
+                last[0] = out;
+                long in = (bit + 7) >>> 3;
+                checkpoints.add(new long[] {in, in * 8 - bit, out});
+              }
+            })
+        .drain();
+    long faultAt = header[0] + 512; // the reader stands after the bad header
+    long[] holding = checkpoints.stream().filter(c -> c[2] <= faultAt - 1).reduce((a, b) -> b).orElseThrow();
+    assertThat(checkpoints.indexOf(holding)).as("the fault is not in the first span").isGreaterThan(0);
+
+    assertThatThrownBy(
+            () -> ZtocBuilder.of(span, "test", ZoneOffset.UTC)
+                .build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP))
+        .isInstanceOfSatisfying(
+            LayerDataException.class,
+            e -> {
+              assertThat(e.problem()).isEqualTo("tar: invalid header");
+              assertThat(e.uncompressedOffset()).isEqualTo(faultAt);
+              assertThat(e.compressedOffset()).isEqualTo(holding[0] - (holding[1] != 0 ? 1 : 0));
+            });
+  }
+
+  @Test
+  void reportsAGzipFaultAfterATarFaultLikeSociWhoseZlibPassRunsFirst() throws IOException {
+    long[] header = new long[1];
+    byte[] layer = gzip(tarWithBadFourthHeader(header));
+    layer[layer.length - 8] ^= 1; // the trailer's CRC-32, megabytes after the bad tar header
+
+    assertThatThrownBy(
+            () -> ZtocBuilder.of(65536, "test", ZoneOffset.UTC)
+                .build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP))
+        .isInstanceOfSatisfying(
+            LayerDataException.class,
+            e -> {
+              assertThat(e.problem()).isEqualTo("incorrect data check");
+              assertThat(e.compressedOffset()).isEqualTo(layer.length - 8);
+            });
+  }
+
+  /**
+   * The parallel build against the sequential reference: soci's bytes for every corpus case with
+   * layers cut into many chunks, and the same bytes or the same fault on generated layers.
+   */
+  @Nested
+  // A hang guard (a stitcher that stops making progress), not a speed test.
+  @Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  class Parallel {
+    static final int[] CHUNKS = {64, 777, 4096, 65536};
+
+    ZtocBuilder parallel(Case c, int threads, int chunk) {
+      return ZtocBuilder.of(c.spanSize(), c.buildTool(), ZoneOffset.UTC)
+          .withParallelism(threads)
+          .withChunkSize(chunk);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.socibuilder.ztoc.ZtocBuilderTest#okCases")
+    void buildsExactlyTheBytesSociBuiltFromChunksOfAnySize(Case c) throws IOException {
+      byte[] layer = ConformanceCorpus.layerBytes(c);
+      byte[] expected = ConformanceCorpus.expectedZtoc(c);
+      CompressionAlgorithm alg = c.gzip() ? CompressionAlgorithm.GZIP : CompressionAlgorithm.UNCOMPRESSED;
+      for (int chunk : CHUNKS) {
+        for (int threads : new int[] {2, 3}) {
+          ZtocBuilder.Result result = parallel(c, threads, chunk).build(new ByteArrayInputStream(layer), alg);
+          assertThat(result.bytes()).as("%s, chunks of %d, %d threads", c.name(), chunk, threads).isEqualTo(expected);
+        }
+      }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.socibuilder.ztoc.ZtocBuilderTest#errorCases")
+    void rejectsBadLayersWithTheSequentialBuildersFault(Case c) {
+      byte[] layer = ConformanceCorpus.layerBytes(c);
+      CompressionAlgorithm alg = c.gzip() ? CompressionAlgorithm.GZIP : CompressionAlgorithm.UNCOMPRESSED;
+      String expected = faultOf(ZtocBuilder.of(c.spanSize(), c.buildTool(), ZoneOffset.UTC).withParallelism(1), layer, alg);
+      assertThat(expected).as(c.name()).isNotNull();
+      for (int chunk : CHUNKS) {
+        assertThat(faultOf(parallel(c, 2, chunk), layer, alg)).as("%s, chunks of %d", c.name(), chunk).isEqualTo(expected);
+      }
+    }
+
+    @Test
+    void buildsTheSequentialBytesOrFaultOnGeneratedLayers() throws IOException {
+      long seed = new Random().nextLong();
+      Random r = new Random(seed);
+      int faults = 0;
+      for (int round = 0; round < 80; round++) {
+        byte[] layer = generatedLayer(r);
+        int mode = r.nextInt(4);
+        if (mode == 1) {
+          layer = Arrays.copyOf(layer, r.nextInt(layer.length)); // truncated
+        } else if (mode == 2) {
+          for (int i = 1 + r.nextInt(3); i > 0; i--) {
+            layer[r.nextInt(layer.length)] ^= (byte) (1 << r.nextInt(8)); // bit flips
+          }
+        }
+        long span = r.nextBoolean() ? 65536 : 1024 + r.nextInt(300_000);
+        int chunk = r.nextInt(3) == 0 ? 64 + r.nextInt(4096) : 4096 + r.nextInt(Math.max(1, layer.length / 2));
+        String msg = "seed " + seed + " round " + round + " mode " + mode + " chunk " + chunk;
+        ZtocBuilder sequential = ZtocBuilder.of(span, "test", ZoneOffset.UTC).withParallelism(1);
+        ZtocBuilder parallel = sequential.withParallelism(1 + r.nextInt(4)).withChunkSize(chunk);
+        String fault = faultOf(sequential, layer, CompressionAlgorithm.GZIP);
+        if (fault != null) {
+          faults++;
+          assertThat(faultOf(parallel, layer, CompressionAlgorithm.GZIP)).as(msg).isEqualTo(fault);
+        } else {
+          byte[] expected = sequential.build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP).bytes();
+          byte[] actual = parallel.build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP).bytes();
+          assertThat(actual).as(msg).isEqualTo(expected);
+        }
+      }
+      assertThat(faults).as("seed %d: rounds with a fault", seed).isBetween(10, 70);
+    }
+
+    @Test
+    void buildsTheSequentialBytesForManySmallMembersAndEmptyBlocks() throws IOException {
+      long seed = new Random().nextLong();
+      Random r = new Random(seed);
+      byte[] tar = generatedTar(r, 400_000);
+      // One gzip member per few kilobytes, each with SYNC/FULL flushes (empty stored blocks).
+      java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+      for (int at = 0; at < tar.length; ) {
+        int n = Math.min(tar.length - at, 1 + r.nextInt(20_000));
+        gz.writeBytes(gzipMember(Arrays.copyOfRange(tar, at, at + n), r.nextInt(10), r));
+        at += n;
+      }
+      byte[] layer = gz.toByteArray();
+      ZtocBuilder sequential = ZtocBuilder.of(4096, "test", ZoneOffset.UTC).withParallelism(1);
+      byte[] expected = sequential.build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP).bytes();
+      for (int chunk : new int[] {100, 1000, 5000, 30_000}) {
+        byte[] actual = sequential.withParallelism(2).withChunkSize(chunk)
+            .build(new ByteArrayInputStream(layer), CompressionAlgorithm.GZIP).bytes();
+        assertThat(actual).as("seed %d chunk %d", seed, chunk).isEqualTo(expected);
+      }
+    }
+  }
+
+  static String faultOf(ZtocBuilder builder, byte[] layer, CompressionAlgorithm alg) {
+    try {
+      builder.build(new ByteArrayInputStream(layer), alg);
+      return null;
+    } catch (LayerDataException e) {
+      return e.getMessage();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A tar of random files (random, text, zero and self-repeating content) up to about maxBytes. */
+  static byte[] generatedTar(Random r, int maxBytes) {
+    java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+    int target = r.nextInt(maxBytes);
+    String[] words = {"class ", "java/lang/", "Object", " void", "\n", "0000", "lib/modules ", "tar "};
+    for (int f = 0; tar.size() < target; f++) {
+      int size = r.nextInt(4) == 0 ? 0 : r.nextInt(r.nextBoolean() ? 2000 : 120_000);
+      byte[] data = new byte[size];
+      int kind = r.nextInt(4);
+      for (int i = 0; i < size; ) {
+        switch (kind) {
+          case 0 -> data[i++] = (byte) r.nextInt(256);
+          case 1 -> {
+            for (byte b : words[r.nextInt(words.length)].getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+              if (i < size) {
+                data[i++] = b;
+              }
+            }
+          }
+          case 2 -> i++; // zeros
+          default -> {
+            int dist = 1 + r.nextInt(Math.min(i + 1, 32768));
+            data[i] = i >= dist ? data[i - dist] : (byte) r.nextInt(8);
+            i++;
+          }
+        }
+      }
+      tar.writeBytes(ZtocBuilderSmallHeapTest.header("dir/file-" + f, size));
+      tar.writeBytes(data);
+      tar.writeBytes(new byte[(512 - size % 512) % 512]);
+    }
+    tar.writeBytes(new byte[1024]);
+    return tar.toByteArray();
+  }
+
+  /** A gzip layer of a generated tar: one or more members, random levels, flushes (empty stored blocks). */
+  static byte[] generatedLayer(Random r) throws IOException {
+    byte[] tar = generatedTar(r, 600_000);
+    if (r.nextInt(4) == 0) {
+      return gzip(tar);
+    }
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    int members = r.nextInt(3) == 0 ? 2 + r.nextInt(3) : 1;
+    int at = 0;
+    for (int m = 0; m < members; m++) {
+      int n = m == members - 1 ? tar.length - at : r.nextInt(tar.length - at + 1);
+      gz.writeBytes(gzipMember(Arrays.copyOfRange(tar, at, at + n), r.nextInt(10), r));
+      at += n;
+    }
+    return gz.toByteArray();
+  }
+
+  /** One gzip member: raw deflate at {@code level} with random SYNC/FULL flushes and level changes. */
+  static byte[] gzipMember(byte[] data, int level, Random r) {
+    Deflater d = new Deflater(level, true);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+    byte[] buf = new byte[8192];
+    for (int pos = 0; pos < data.length; ) {
+      int n = Math.min(data.length - pos, 1 + r.nextInt(60_000));
+      d.setInput(data, pos, n);
+      pos += n;
+      int flush = r.nextInt(3) == 0 ? (r.nextBoolean() ? Deflater.SYNC_FLUSH : Deflater.FULL_FLUSH) : Deflater.NO_FLUSH;
+      if (r.nextInt(6) == 0) {
+        d.setLevel(r.nextInt(10));
+      }
+      int k;
+      do {
+        k = d.deflate(buf, 0, buf.length, flush);
+        out.write(buf, 0, k);
+      } while (k == buf.length || !d.needsInput());
+    }
+    d.finish();
+    while (!d.finished()) {
+      out.write(buf, 0, d.deflate(buf));
+    }
+    d.end();
+    CRC32 crc = new CRC32();
+    crc.update(data);
+    for (long v : new long[] {crc.getValue(), data.length}) {
+      for (int i = 0; i < 4; i++) {
+        out.write((int) (v >>> (8 * i)));
+      }
+    }
+    return out.toByteArray();
   }
 }

@@ -103,6 +103,12 @@ public final class CheckpointingInflater extends InputStream {
   private int storedLeft;
   private boolean firstMemberResumed;
   private long memberStart;
+  /** For {@link #resumeMember}: CRC-32 of the member's bytes before the resume point. */
+  private long crcSeed;
+  /** Whether {@link #crcSeed} applies (the member being decoded is the resumed one). */
+  private boolean seeded;
+  /** Uncompressed offset of the resume point (where the seed ends and {@link #crc} begins). */
+  private long seedEnd;
   private final CRC32 crc = new CRC32();
   private final CRC32 headerCrc = new CRC32();
 
@@ -210,6 +216,68 @@ public final class CheckpointingInflater extends InputStream {
       inf.inBase = compressedStart;
     }
     return inf;
+  }
+
+  /**
+   * Resumes decoding exactly where a decoder of the whole stream (from {@link #gzip}) stood at a
+   * deflate block start, with the member's state, so that everything after this point behaves as
+   * if decoding had never stopped: the current member's CRC-32 and length are still checked at its
+   * trailer, a back-reference before the member's start is still "too far back", and faults carry
+   * the same file-global offsets. Used by the parallel decoder to hand a region back to this
+   * reference decoder. Does not close source.
+   *
+   * @param source the compressed layer from byte {@code compressedStart - (bits != 0 ? 1 : 0)}
+   * @param compressedStart {@code ceil(B / 8)} for the block start's bit position B
+   * @param bits {@code 8 * compressedStart - B} (0…7)
+   * @param window the 32768 bytes decoded before this point, oldest first (zero-padded on the left
+   *     near the start of the stream)
+   * @param uncompressedStart bytes decoded before this point (file-global)
+   * @param memberStart uncompressed offset where the current member's data began ({@code <=
+   *     uncompressedStart})
+   * @param memberCrc CRC-32 of the member's data from {@code memberStart} to {@code
+   *     uncompressedStart}
+   * @param listener receives every boundary after this point; may be null
+   */
+  public static CheckpointingInflater resumeMember(
+      InputStream source,
+      long compressedStart,
+      int bits,
+      byte[] window,
+      long uncompressedStart,
+      long memberStart,
+      long memberCrc,
+      BoundaryListener listener) {
+    if (memberStart < 0 || memberStart > uncompressedStart) {
+      throw new IllegalArgumentException(
+          "member start " + memberStart + " is not before " + uncompressedStart);
+    }
+    CheckpointingInflater inf =
+        resumeGzip(source, compressedStart, bits, window, uncompressedStart, listener);
+    inf.firstMemberResumed = false;
+    inf.memberStart = memberStart;
+    inf.crcSeed = memberCrc & 0xffffffffL;
+    inf.seeded = true;
+    inf.seedEnd = uncompressedStart;
+    // A member that began less than a window ago: its start is the history floor, as in the
+    // uninterrupted decoder (zlib's inflateReset2 empties the window).
+    long sinceStart = uncompressedStart - memberStart;
+    inf.histFloor = sinceStart >= WINDOW_SIZE ? 0 : (int) (WINDOW_SIZE - sinceStart);
+    return inf;
+  }
+
+  /**
+   * CRC-32 of the current member's data decoded so far (up to {@link #uncompressedPosition()}).
+   * Meaningful for decoders from {@link #gzip} and {@link #resumeMember}; for {@link #resumeGzip}
+   * it covers only the bytes since the resume point.
+   */
+  public long memberCrc() {
+    updateCrc();
+    return currentCrc();
+  }
+
+  /** Uncompressed offset (file-global) where the current member's data began. */
+  public long memberStart() {
+    return memberStart;
   }
 
   // ------------------------------------------------------------------ public stream API
@@ -350,6 +418,12 @@ public final class CheckpointingInflater extends InputStream {
       }
       crcPos = outPos;
     }
+  }
+
+  private long currentCrc() {
+    return seeded
+        ? Crc32Combine.combine(crcSeed, crc.getValue(), uncompressedPosition() - seedEnd)
+        : crc.getValue();
   }
 
   private void boundary(boolean fin) {
@@ -542,7 +616,7 @@ public final class CheckpointingInflater extends InputStream {
       isize |= (long) nextByte() << (8 * i);
     }
     if (!firstMemberResumed) {
-      if (crcVal != crc.getValue()) {
+      if (crcVal != currentCrc()) {
         throw new LayerDataException(
             "incorrect data check", inBase + inPos - 8, uncompressedPosition());
       }
@@ -552,6 +626,7 @@ public final class CheckpointingInflater extends InputStream {
       }
     }
     firstMemberResumed = false;
+    seeded = false;
     if (!moreInput()) {
       state = S_DONE;
       return;

@@ -1,6 +1,9 @@
 package dev.socibuilder.ztoc.inflate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.socibuilder.layer.LayerDataException;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -260,5 +263,142 @@ class CheckpointingInflaterTest {
     byte[] expected = new byte[32768];
     System.arraycopy(data, 0, expected, 32768 - data.length, data.length);
     assertThat(windows[0]).isEqualTo(expected);
+  }
+
+  /**
+   * A gzip member whose deflate data was compressed against {@code dictionary} (zlib's preset
+   * dictionary): its matches reach before the member's start, which gzip decoders reject.
+   */
+  static byte[] dictionaryMember(byte[] dictionary, byte[] data) {
+    Deflater d = new Deflater(6, true);
+    d.setDictionary(dictionary);
+    d.setInput(data);
+    d.finish();
+    ByteArrayOutputStream member = new ByteArrayOutputStream();
+    member.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+    byte[] buf = new byte[65536];
+    while (!d.finished()) {
+      member.write(buf, 0, d.deflate(buf));
+    }
+    d.end();
+    CRC32 crc = new CRC32();
+    crc.update(data);
+    for (long v : new long[] {crc.getValue(), data.length}) {
+      for (int i = 0; i < 4; i++) {
+        member.write((int) (v >>> (8 * i)));
+      }
+    }
+    return member.toByteArray();
+  }
+
+  /** A decoder's exact state at one block start, as the parallel decoder hands it back. */
+  private record State(long bit, long out, byte[] window, long memberCrc, long memberStart) {
+    CheckpointingInflater resume(byte[] gz) {
+      long in = (bit + 7) >>> 3;
+      int bits = (int) ((in << 3) - bit);
+      int from = (int) (in - (bits != 0 ? 1 : 0));
+      return CheckpointingInflater.resumeMember(
+          new ByteArrayInputStream(gz, from, gz.length - from), in, bits, window, out, memberStart,
+          memberCrc, null);
+    }
+  }
+
+  /**
+   * Records the state at block starts (boundaries that did not end a final block) chosen by {@code
+   * pick}, up to the end of the stream or its first fault.
+   */
+  private static List<State> statesAt(byte[] gz, java.util.function.IntPredicate pick) throws IOException {
+    List<State> states = new ArrayList<>();
+    CheckpointingInflater[] h = new CheckpointingInflater[1];
+    int[] index = new int[1];
+    h[0] =
+        CheckpointingInflater.gzip(
+            new ByteArrayInputStream(gz),
+            (bit, out, fin) -> {
+              if (!fin && pick.test(index[0]++)) {
+                byte[] w = new byte[32768];
+                h[0].copyWindow(w, 0);
+                states.add(new State(bit, out, w, h[0].memberCrc(), h[0].memberStart()));
+              }
+            });
+    try {
+      h[0].drain();
+    } catch (LayerDataException e) {
+      // states up to the fault
+    }
+    return states;
+  }
+
+  private static String faultOf(CheckpointingInflater inf) {
+    try {
+      inf.drain();
+    } catch (LayerDataException e) {
+      return e.getMessage();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return "no fault";
+  }
+
+  @Test
+  void resumeMemberContinuesAsIfDecodingHadNeverStopped() throws IOException {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    List<byte[]> parts = new ArrayList<>();
+    ByteArrayOutputStream plain = new ByteArrayOutputStream();
+    for (int m = 0; m < 3; m++) {
+      byte[] data = generate(r, 300_000);
+      plain.writeBytes(data);
+      parts.add(gzipWithDeflater(data, 1 + r.nextInt(9), Deflater.DEFAULT_STRATEGY, r, m == 1));
+    }
+    byte[] gz = concat(parts);
+    byte[] expected = plain.toByteArray();
+    // The same stream with a wrong CRC, then a wrong length, in the last member's trailer.
+    byte[] badCrc = gz.clone();
+    badCrc[gz.length - 8] ^= 1;
+    byte[] badLength = gz.clone();
+    badLength[gz.length - 4] ^= 1;
+    String crcFault = faultOf(CheckpointingInflater.gzip(new ByteArrayInputStream(badCrc), null));
+    String lengthFault = faultOf(CheckpointingInflater.gzip(new ByteArrayInputStream(badLength), null));
+    assertThat(crcFault).startsWith("incorrect data check");
+    assertThat(lengthFault).startsWith("incorrect length check");
+
+    List<State> states = statesAt(gz, i -> i < 3 || r.nextInt(3) == 0);
+    assertThat(states).isNotEmpty();
+    for (State s : states) {
+      String msg = "seed " + seed + " at bit " + s.bit();
+      byte[] rest = s.resume(gz).readAllBytes();
+      assertThat(rest.length).as(msg).isEqualTo(expected.length - s.out());
+      assertThat(Arrays.equals(rest, 0, rest.length, expected, (int) s.out(), expected.length)).as(msg).isTrue();
+      assertThat(faultOf(s.resume(badCrc))).as(msg).isEqualTo(crcFault);
+      assertThat(faultOf(s.resume(badLength))).as(msg).isEqualTo(lengthFault);
+    }
+  }
+
+  @Test
+  void resumeMemberStillRejectsAReferenceBeforeTheMembersStart() throws IOException {
+    byte[] first = new byte[50_000];
+    for (int i = 0; i < first.length; i++) {
+      first[i] = (byte) ("abcdefghij".charAt(i % 10) + (i / 997) % 3);
+    }
+    // Member 2 is compressed against member 1's tail as a preset dictionary: its matches reach back
+    // before its own start, which gzip (and zlib) reject as "too far back".
+    byte[] second = Arrays.copyOfRange(first, first.length - 3000, first.length);
+    byte[] member = dictionaryMember(Arrays.copyOfRange(first, first.length - 20_000, first.length), second);
+    byte[] gz = concat(List.of(gzipWithJdk(first), member));
+    String fault = faultOf(CheckpointingInflater.gzip(new ByteArrayInputStream(gz), null));
+    assertThat(fault).startsWith("invalid distance too far back");
+
+    // The boundary right after member 2's header: its data starts there.
+    List<State> all = statesAt(gz, i -> true);
+    State atSecondHeader = all.stream().filter(s -> s.out() == first.length).reduce((a, b) -> b).orElseThrow();
+    assertThat(atSecondHeader.memberStart()).isEqualTo(first.length);
+    assertThat(faultOf(atSecondHeader.resume(gz))).isEqualTo(fault);
+    // The same position resumed as if the member had begun with the stream accepts the reference
+    // (and then fails only the trailer's checks).
+    assertThatThrownBy(() -> new State(atSecondHeader.bit(), atSecondHeader.out(), atSecondHeader.window(), 0, 0)
+            .resume(gz).drain())
+        .isInstanceOf(LayerDataException.class)
+        .hasMessageNotContaining("too far back");
   }
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Whole-process comparison on one layer, in one run, every command interleaved round by round
+# (best of N each): the zTOC build on 1 and on 2 (or more) threads against python's zlib
+# single-threaded inflate, pigz -dc and gzip -dc of the same file.
+# Usage: bench/ztoc-parallel.sh LAYER.tar.gz [ROUNDS] [THREADS...]
+#   (after: mvn -q -Dmaven.repo.local=... -pl ztoc-core -am test-compile)
+set -euo pipefail
+layer=${1:?usage: $0 LAYER.tar.gz [ROUNDS] [THREADS...]}
+rounds=${2:-5}
+shift $(( $# >= 2 ? 2 : 1 ))
+threads=("$@")
+(( ${#threads[@]} )) || threads=(1 2)
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cp="$root/ztoc-core/target/classes:$root/ztoc-core/target/test-classes"
+[[ -d "$root/ztoc-core/target/test-classes/dev/socibuilder/ztoc/bench" ]] ||
+  { echo "build first: mvn -q -pl ztoc-core -am test-compile" >&2; exit 2; }
+java=${JAVA:-java}
+cat "$layer" > /dev/null # page cache
+
+python_zlib() {
+  python3 -c '
+import sys, zlib
+d = zlib.decompressobj(31)
+n = 0
+with open(sys.argv[1], "rb") as f:
+    while True:
+        b = f.read(1 << 20)
+        if not b:
+            break
+        n += len(d.decompress(b))
+n += len(d.flush())
+print(n)' "$1"
+}
+
+names=(python-zlib pigz gzip)
+cmds=("python_zlib $layer" "pigz -dc $layer" "gzip -dc $layer")
+for t in "${threads[@]}"; do
+  names+=("ztoc-$t")
+  cmds+=("$java -cp $cp dev.socibuilder.ztoc.bench.ZtocBuildMain $layer $t")
+done
+declare -A best
+for n in "${names[@]}"; do best[$n]=999999999; done
+
+for r in $(seq "$rounds"); do
+  for i in "${!names[@]}"; do
+    s=$(date +%s%N)
+    eval "${cmds[$i]}" > /dev/null
+    e=$(date +%s%N)
+    ms=$(( (e - s) / 1000000 ))
+    (( ms < best[${names[$i]}] )) && best[${names[$i]}]=$ms
+  done
+done
+
+py=${best[python-zlib]}
+echo "layer: $layer ($(stat -c %s "$layer") bytes), best of $rounds, $(nproc) processors, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for n in "${names[@]}"; do
+  awk -v n="$n" -v t="${best[$n]}" -v py="$py" 'BEGIN { printf "%-12s %6d ms  %5.2f x python zlib\n", n, t, t / py }'
+done
+for t in "${threads[@]}"; do
+  awk -v t="$t" -v z="${best[ztoc-$t]}" -v py="$py" \
+    'BEGIN { printf "ztoc-%s vs soci (estimated as 3 x python zlib: it reads the layer three times): %.2fx faster\n", t, 3 * py / z }'
+done

@@ -1,0 +1,472 @@
+package dev.socibuilder.ztoc.inflate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.socibuilder.layer.LayerDataException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The parallel inflater against the reference decoder on generated streams: the same bytes, the
+ * same boundaries with the same windows, the same faults. Chunks are made small so that every
+ * stream is cut in many places (block headers, stored data, members, trailers).
+ */
+// A hang guard (a stitcher that stops making progress loops forever), not a speed test.
+@Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ParallelGzipInflaterTest {
+
+  /** Everything a decoder reports: the bytes, and each boundary with a digest of its window. */
+  record Trace(byte[] bytes, List<String> boundaries, String fault) {}
+
+  interface Decoder {
+    InputStream open(InputStream source, CheckpointingInflater.BoundaryListener l);
+  }
+
+  /**
+   * Reads with a random mix of read(), read(byte[]) and skip; skipped bytes are recorded as the
+   * reference's plain output ({@code plain}), read bytes as read.
+   */
+  static Trace trace(byte[] gz, Decoder decoder, Random readPattern, byte[] plain) {
+    List<String> boundaries = new ArrayList<>();
+    InputStream[] holder = new InputStream[1];
+    byte[] w = new byte[32768];
+    CheckpointingInflater.BoundaryListener l =
+        (bit, out, fin) -> {
+          if (holder[0] instanceof ParallelGzipInflater p) {
+            p.copyWindow(w, 0);
+          } else {
+            ((CheckpointingInflater) holder[0]).copyWindow(w, 0);
+          }
+          CRC32 c = new CRC32();
+          c.update(w);
+          boundaries.add(bit + "/" + out + "/" + fin + "/" + Long.toHexString(c.getValue()));
+        };
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    String fault = null;
+    InputStream in = decoder.open(new ByteArrayInputStream(gz), l);
+    holder[0] = in;
+    try {
+      byte[] buf = new byte[70_000];
+      while (true) {
+        int mode = readPattern.nextInt(4);
+        if (mode == 0) {
+          // skipped bytes are not compared: boundaries and windows still are
+          long want = readPattern.nextInt(50_000);
+          long s = in.skip(want);
+          int at = got.size();
+          for (int i = 0; i < s; i++) {
+            got.write(plain != null && at + i < plain.length ? plain[at + i] : 0);
+          }
+          if (s < want) {
+            break;
+          }
+        } else if (mode == 1) {
+          int b = in.read();
+          if (b < 0) {
+            break;
+          }
+          got.write(b);
+        } else {
+          int off = readPattern.nextInt(100);
+          int n = in.read(buf, off, 1 + readPattern.nextInt(buf.length - off - 1));
+          if (n < 0) {
+            break;
+          }
+          got.write(buf, off, n);
+        }
+      }
+    } catch (LayerDataException e) {
+      fault = e.getMessage();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } finally {
+      try {
+        in.close();
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+    return new Trace(got.toByteArray(), boundaries, fault);
+  }
+
+  static byte[] plain(byte[] gz) {
+    try {
+      return CheckpointingInflater.gzip(new ByteArrayInputStream(gz), null).readAllBytes();
+    } catch (LayerDataException e) {
+      return null;
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static Trace reference(byte[] gz, long readSeed) {
+    return trace(gz, CheckpointingInflater::gzip, new Random(readSeed), plain(gz));
+  }
+
+  /** Segments accepted from workers, and regions decoded by the reference, in the last parallel trace. */
+  static int lastAccepted;
+  static long lastSequentialBits;
+  static int lastChained;
+  static int lastContinuations;
+
+  static Trace parallel(byte[] gz, int threads, int chunk, long readSeed) {
+    return parallel(gz, threads, chunk, 64L << 20, readSeed);
+  }
+
+  static Trace parallel(byte[] gz, int threads, int chunk, long memoryBudget, long readSeed) {
+    ParallelGzipInflater[] p = new ParallelGzipInflater[1];
+    Trace t =
+        trace(
+            gz,
+            (s, l) -> p[0] = ParallelGzipInflater.gzip(s, l, null, threads, chunk, memoryBudget),
+            new Random(readSeed),
+            plain(gz));
+    lastAccepted = p[0].acceptedSegments();
+    lastSequentialBits = p[0].sequentialBits();
+    lastChained = p[0].chainedSegments();
+    lastContinuations = p[0].continuations();
+    return t;
+  }
+
+  static void assertSame(Trace expected, Trace actual, String msg) {
+    assertThat(actual.fault()).as(msg + " fault").isEqualTo(expected.fault());
+    if (expected.fault() == null) {
+      // On a fault the two may have read different amounts before it; without one, all must agree.
+      assertThat(actual.bytes().length).as(msg + " length").isEqualTo(expected.bytes().length);
+      assertThat(Arrays.equals(actual.bytes(), expected.bytes())).as(msg + " bytes").isTrue();
+      assertThat(actual.boundaries()).as(msg + " boundaries").isEqualTo(expected.boundaries());
+    } else {
+      // Boundaries before the fault: the parallel decoder never reports one the reference did not.
+      List<String> a = actual.boundaries();
+      assertThat(a).as(msg + " boundaries before the fault")
+          .isEqualTo(expected.boundaries().subList(0, Math.min(a.size(), expected.boundaries().size())));
+    }
+  }
+
+  /** A stream of several members, each with its own level, strategy, flushes and data kind. */
+  static byte[] generatedStream(Random r, int maxMemberSize) {
+    List<byte[]> parts = new ArrayList<>();
+    int members = 1 + (r.nextInt(3) == 0 ? r.nextInt(4) : 0);
+    int[] strategies = {Deflater.DEFAULT_STRATEGY, Deflater.FILTERED, Deflater.HUFFMAN_ONLY};
+    for (int m = 0; m < members; m++) {
+      byte[] data = CheckpointingInflaterTest.generate(r, maxMemberSize);
+      parts.add(
+          r.nextInt(4) == 0
+              ? CheckpointingInflaterTest.gzipWithJdk(data)
+              : CheckpointingInflaterTest.gzipWithDeflater(
+                  data, r.nextInt(10), strategies[r.nextInt(3)], r, r.nextBoolean()));
+    }
+    return CheckpointingInflaterTest.concat(parts);
+  }
+
+  static int chunkSize(Random r) {
+    switch (r.nextInt(4)) {
+      case 0:
+        return 64 + r.nextInt(512);
+      case 1:
+        return 1024 + r.nextInt(8192);
+      default:
+        return 16_384 + r.nextInt(200_000);
+    }
+  }
+
+  @Test
+  void decodesGeneratedStreamsExactlyAsTheReference() {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    int accepted = 0;
+    long bits = 0;
+    long sequentialBits = 0;
+    for (int round = 0; round < 60; round++) {
+      byte[] gz = generatedStream(r, 400_000);
+      // Half the rounds cut the stream into a few chunks larger than its deflate blocks.
+      int chunk = round % 2 == 0 ? chunkSize(r) : Math.max(8192, gz.length / (2 + r.nextInt(8)));
+      int threads = 1 + r.nextInt(4);
+      long readSeed = r.nextLong();
+      String msg = "seed " + seed + " round " + round + " chunk " + chunk + " threads " + threads;
+      Trace expected = reference(gz, readSeed);
+      assertThat(expected.fault()).as(msg).isNull();
+      assertSame(expected, parallel(gz, threads, chunk, readSeed), msg);
+      if (round % 2 == 1 && gz.length >= 2 * chunk) {
+        // Chunks larger than deflate blocks: the workers' segments should do most of the work.
+        accepted += lastAccepted;
+        bits += 8L * gz.length;
+        sequentialBits += lastSequentialBits;
+      }
+    }
+    assertThat(accepted).as("seed %d: segments accepted", seed).isGreaterThan(0);
+    assertThat((double) sequentialBits / bits)
+        .as("seed %d: share of the input decoded by the reference decoder", seed)
+        .isLessThan(0.5);
+  }
+
+  @Test
+  void reportsTheReferencesFaultForTruncatedStreams() {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    int faults = 0;
+    for (int round = 0; round < 12; round++) {
+      byte[] gz = generatedStream(r, 200_000);
+      int chunk = chunkSize(r);
+      for (int cut = 0; cut < 12; cut++) {
+        int len = cut == 0 ? gz.length - 1 - r.nextInt(12) : r.nextInt(gz.length);
+        byte[] truncated = Arrays.copyOf(gz, Math.max(len, 0));
+        long readSeed = r.nextLong();
+        String msg = "seed " + seed + " round " + round + " cut at " + len + " chunk " + chunk;
+        // (A cut between two members leaves a valid, shorter stream.)
+        Trace expected = reference(truncated, readSeed);
+        faults += expected.fault() != null ? 1 : 0;
+        assertSame(expected, parallel(truncated, 2, chunk, readSeed), msg);
+      }
+    }
+    assertThat(faults).as("seed %d: truncations that are faults", seed).isGreaterThan(120);
+  }
+
+  @Test
+  void reportsTheReferencesFaultForCorruptedStreams() {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    int faults = 0;
+    for (int round = 0; round < 200; round++) {
+      byte[] gz = generatedStream(r, 150_000);
+      byte[] bad = gz.clone();
+      int flips = 1 + r.nextInt(3);
+      for (int i = 0; i < flips; i++) {
+        int at = r.nextInt(bad.length);
+        if (r.nextBoolean()) {
+          bad[at] ^= (byte) (1 << r.nextInt(8));
+        } else {
+          bad[at] = (byte) r.nextInt(256);
+        }
+      }
+      if (r.nextInt(10) == 0) {
+        bad = CheckpointingInflaterTest.concat(List.of(bad, new byte[1 + r.nextInt(40)])); // trailing zeros
+      }
+      int chunk = chunkSize(r);
+      long readSeed = r.nextLong();
+      String msg = "seed " + seed + " round " + round + " chunk " + chunk;
+      Trace expected = reference(bad, readSeed);
+      faults += expected.fault() != null ? 1 : 0;
+      assertSame(expected, parallel(bad, 1 + r.nextInt(3), chunk, readSeed), msg);
+    }
+    assertThat(faults).as("most corruptions are faults").isGreaterThan(100);
+  }
+
+  @Test
+  void reportsTheReferencesFaultForAMatchReachingBeforeItsMembersStart() {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    // Text: member 2's compressor finds its matches in member 1's tail.
+    String[] words = {"layer ", "span ", "window ", "marker ", "chunk\n", "gzip ", "member "};
+    StringBuilder text = new StringBuilder();
+    while (text.length() < 40_000 + r.nextInt(100_000)) {
+      text.append(words[r.nextInt(words.length)]).append(r.nextInt(1000));
+    }
+    byte[] first = text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    // Member 2 repeats member 1's tail, compressed against it: its first matches reach back into
+    // member 1, where a worker sees only the unknown window, never the member boundary.
+    byte[] tail = Arrays.copyOfRange(first, first.length - 32768, first.length);
+    byte[] gz1 = CheckpointingInflaterTest.gzipWithJdk(first);
+    byte[] gz = CheckpointingInflaterTest.concat(
+        List.of(gz1, CheckpointingInflaterTest.dictionaryMember(tail, CheckpointingInflaterTest.concat(List.of(tail, tail)))));
+    Trace expected = reference(gz, 1);
+    assertThat(expected.fault()).as("seed %d", seed).startsWith("invalid distance too far back");
+    int header = gz1.length;
+    for (int chunk : new int[] {header - 1, header, header + 4, header + 10, header + 11}) {
+      assertSame(expected, parallel(gz, 2, chunk, 1), "seed " + seed + " chunk " + chunk);
+    }
+  }
+
+  @Test
+  void decodesExactlyWhenSegmentsOutgrowASmallMemoryBudget() {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    int continuations = 0;
+    int chained = 0;
+    for (int round = 0; round < 40; round++) {
+      // Compressible data in few large chunks and a budget of a few hundred kilobytes: segments end
+      // early at their share (or, for a long block, at their last block start) and continue on a
+      // worker; flushes every few bytes fill the boundary share instead.
+      byte[] data = CheckpointingInflaterTest.generate(r, 2_000_000);
+      byte[] gz = r.nextInt(3) == 0
+          ? CheckpointingInflaterTest.gzipWithDeflater(data, 1 + r.nextInt(9), Deflater.DEFAULT_STRATEGY, r, false)
+          : CheckpointingInflaterTest.gzipWithJdk(data);
+      int chunk = Math.max(4096, gz.length / (1 + r.nextInt(4)));
+      long budget = (64L << 10) * (1 + r.nextInt(16));
+      int threads = 1 + r.nextInt(3);
+      long readSeed = r.nextLong();
+      String msg = "seed " + seed + " round " + round + " chunk " + chunk + " budget " + budget;
+      Trace expected = reference(gz, readSeed);
+      assertSame(expected, parallel(gz, threads, chunk, budget, readSeed), msg);
+      continuations += lastContinuations;
+      chained += lastChained;
+    }
+    assertThat(continuations).as("seed %d: continuations", seed).isGreaterThan(0);
+    assertThat(chained).as("seed %d: segments decoded or resolved with their predecessor's window", seed)
+        .isGreaterThan(0);
+  }
+
+  @Test
+  void decodesExactlyWithAFlushEveryFewBytes() throws IOException {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    for (int round = 0; round < 6; round++) {
+      // Thousands of empty stored blocks: more boundaries than a small share allows per segment.
+      byte[] data = CheckpointingInflaterTest.generate(r, 200_000);
+      Deflater d = new Deflater(r.nextInt(10), true);
+      ByteArrayOutputStream raw = new ByteArrayOutputStream();
+      byte[] buf = new byte[4096];
+      for (int at = 0; at < data.length; ) {
+        int n = Math.min(data.length - at, 1 + r.nextInt(64));
+        d.setInput(data, at, n);
+        at += n;
+        int k;
+        do {
+          k = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+          raw.write(buf, 0, k);
+        } while (k == buf.length);
+      }
+      d.finish();
+      while (!d.finished()) {
+        raw.write(buf, 0, d.deflate(buf));
+      }
+      d.end();
+      ByteArrayOutputStream gz = new ByteArrayOutputStream();
+      gz.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+      gz.writeBytes(raw.toByteArray());
+      CRC32 crc = new CRC32();
+      crc.update(data);
+      for (long v : new long[] {crc.getValue(), data.length}) {
+        for (int i = 0; i < 4; i++) {
+          gz.write((int) (v >>> (8 * i)));
+        }
+      }
+      byte[] stream = gz.toByteArray();
+      long readSeed = r.nextLong();
+      int chunk = Math.max(1024, stream.length / (2 + r.nextInt(6)));
+      assertSame(reference(stream, readSeed), parallel(stream, 2, chunk, 64L << 10, readSeed),
+          "seed " + seed + " round " + round + " chunk " + chunk);
+    }
+  }
+
+  /** The decoding threads still alive. */
+  static List<Thread> inflateThreads() {
+    List<Thread> out = new ArrayList<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("ztoc-inflate-") && t.isAlive()) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Waits (bounded) for the decoding threads to end after a close; they must end, not linger. */
+  static void assertThreadsEnd() throws InterruptedException {
+    for (Thread t : inflateThreads()) {
+      t.join(60_000);
+      assertThat(t.isAlive()).as("%s ended", t.getName()).isFalse();
+    }
+  }
+
+  /** A large stream, so that workers are busy when the test intervenes. */
+  static byte[] largeStream() {
+    Random r = new Random(7);
+    List<byte[]> parts = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      parts.add(CheckpointingInflaterTest.gzipWithJdk(CheckpointingInflaterTest.generate(r, 1_000_000)));
+    }
+    return CheckpointingInflaterTest.concat(parts);
+  }
+
+  @Test
+  void stopsItsThreadsWhenClosedEarly() throws Exception {
+    byte[] gz = largeStream();
+    ParallelGzipInflater p = ParallelGzipInflater.gzip(new ByteArrayInputStream(gz), null, null, 3, 4096);
+    assertThat(p.read(new byte[1000])).isPositive();
+    assertThat(inflateThreads()).isNotEmpty();
+    p.close();
+    assertThatThrownBy(() -> p.read()).isInstanceOf(IOException.class);
+    assertThreadsEnd();
+  }
+
+  @Test
+  void passesOnTheSourcesFailureAndStopsItsThreads() throws Exception {
+    byte[] gz = largeStream();
+    InputStream failing =
+        new InputStream() {
+          private int pos;
+
+          @Override
+          public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            if (pos > gz.length / 2) {
+              throw new IOException("connection reset");
+            }
+            int n = Math.min(len, Math.min(777, gz.length - pos));
+            System.arraycopy(gz, pos, b, off, n);
+            pos += n;
+            return n;
+          }
+        };
+    ParallelGzipInflater p = ParallelGzipInflater.gzip(failing, null, null, 2, 8192);
+    try {
+      assertThatThrownBy(p::drain).isInstanceOf(IOException.class).hasMessage("connection reset");
+    } finally {
+      p.close();
+    }
+    assertThreadsEnd();
+  }
+
+  @Test
+  void passesOnAListenersFailureAndStopsItsThreads() throws Exception {
+    byte[] gz = largeStream();
+    int[] calls = {0};
+    ParallelGzipInflater p =
+        ParallelGzipInflater.gzip(
+            new ByteArrayInputStream(gz),
+            (bit, out, fin) -> {
+              if (++calls[0] == 20) {
+                throw new IllegalStateException("listener broke");
+              }
+            },
+            null,
+            2,
+            8192);
+    try {
+      assertThatThrownBy(p::drain).isInstanceOf(IllegalStateException.class).hasMessage("listener broke");
+    } finally {
+      p.close();
+    }
+    assertThreadsEnd();
+  }
+
+  @Test
+  void handsEveryCompressedByteToTheSinkOnceInOrder() throws IOException {
+    byte[] gz = largeStream();
+    ByteArrayOutputStream passed = new ByteArrayOutputStream();
+    ParallelGzipInflater p =
+        ParallelGzipInflater.gzip(new ByteArrayInputStream(gz), null, passed::write, 2, 5000);
+    try {
+      p.drain();
+    } finally {
+      p.close();
+    }
+    assertThat(Arrays.equals(passed.toByteArray(), gz)).isTrue();
+  }
+}
