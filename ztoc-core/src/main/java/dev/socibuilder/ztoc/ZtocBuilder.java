@@ -32,7 +32,8 @@ import java.util.Objects;
  *
  * <p>A gzip layer is inflated on {@link #parallelism()} threads (by default the available
  * processors; {@link ParallelGzipInflater}), with the same bytes and faults as on one; the chunks in
- * flight then add up to 48 MiB, whatever the layer's size.
+ * flight then add up to 48 MiB, whatever the layer's size. In a heap smaller than {@link
+ * #PARALLEL_MIN_HEAP} the calling thread inflates alone.
  *
  * <p>Instances are immutable and thread-safe; each {@link #build} call is independent.
  */
@@ -43,6 +44,13 @@ public final class ZtocBuilder {
   public static final String SOCI_CLI_BUILD_TOOL = "AWS SOCI CLI v0.2";
   /** The zTOC format version soci has always written. */
   public static final String ZTOC_VERSION = "0.9";
+
+  /**
+   * The smallest maximum heap in which a gzip layer is inflated on several threads: their chunks in
+   * flight (48 MiB, plus a 4 MiB input copy per thread) must fit beside the zTOC and the caller's own
+   * data. A 128 MiB heap (the aim) qualifies; smaller heaps build on one thread, in 64 MiB.
+   */
+  public static final long PARALLEL_MIN_HEAP = 112L << 20;
 
   private final long spanSize;
   private final byte[] buildTool;
@@ -154,7 +162,8 @@ public final class ZtocBuilder {
     GzipZinfo.Writer checkpoints = null;
     List<Digest> spans;
     long layerSize;
-    if (compression == CompressionAlgorithm.GZIP && parallelism > 1) {
+    if (compression == CompressionAlgorithm.GZIP && parallelism > 1
+        && Runtime.getRuntime().maxMemory() >= PARALLEL_MIN_HEAP) {
       // The parallel inflater keeps the compressed chunks until no span can start in them, then
       // hands them to the digester: no copy of its read-ahead.
       SpanDigester digester = new SpanDigester();

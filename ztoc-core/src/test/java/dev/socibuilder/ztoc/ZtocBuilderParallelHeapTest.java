@@ -59,7 +59,8 @@ class ZtocBuilderParallelHeapTest {
   @Test
   void buildsAFourHundredMegabyteLayerOnThreeThreadsInA128MebibyteHeapAsTheSequentialBuilderDoes()
       throws Exception {
-    assertThat(Runtime.getRuntime().maxMemory()).as("runs with -Xmx128m").isLessThanOrEqualTo(144L << 20);
+    assertThat(Runtime.getRuntime().maxMemory()).as("runs with -Xmx128m").isLessThanOrEqualTo(144L << 20)
+        .as("a heap in which the parallel path runs").isGreaterThanOrEqualTo(ZtocBuilder.PARALLEL_MIN_HEAP);
     ZtocBuilder builder = ZtocBuilder.of(ZtocBuilder.DEFAULT_SPAN_SIZE, "test", ZoneOffset.UTC);
 
     AtomicReference<Digest> written = new AtomicReference<>();

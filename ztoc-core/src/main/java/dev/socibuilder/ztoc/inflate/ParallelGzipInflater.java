@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -109,7 +108,7 @@ public final class ParallelGzipInflater extends InputStream {
   private final long segmentBudget;
   /** Compressed bytes decoded with one worker at a time at first (see {@link #RAMP_UP_CHUNKS}). */
   private final long rampUp;
-  private ExecutorService pool;
+  private ThreadPoolExecutor pool;
   private boolean closed;
   private final BufferPool blockPool;
   private final BufferPool widePool;
@@ -1026,7 +1025,7 @@ public final class ParallelGzipInflater extends InputStream {
       submit(c);
     }
     try {
-      return c.result.get();
+      return awaitWorker(c.result);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       close();
@@ -1042,6 +1041,29 @@ public final class ParallelGzipInflater extends InputStream {
       throw new IllegalStateException("inflate worker failed", t);
     } catch (CancellationException e) {
       throw new IllegalStateException("a needed chunk was cancelled", e);
+    }
+  }
+
+  /**
+   * The worker's result. Workers never block (a chunk's predecessor is polled, not awaited), so a task
+   * that is neither done, running nor queued is lost: a worker thread that died of an {@link Error}
+   * outside its task (an out-of-memory in the pool's own queue code) takes its dequeued task with it,
+   * and waiting for it would hang the build. Seen twice a second apart, that fails the build instead.
+   */
+  private Segment awaitWorker(Future<Segment> result)
+      throws InterruptedException, ExecutionException {
+    int idle = 0;
+    while (true) {
+      try {
+        return result.get(1, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        boolean lost = !result.isDone() && pool.getActiveCount() == 0 && pool.getQueue().isEmpty();
+        idle = lost ? idle + 1 : 0;
+        if (idle >= 2) {
+          throw new IllegalStateException(
+              "an inflate worker died and lost its chunk (out of memory? give the JVM a larger heap)");
+        }
+      }
     }
   }
 
