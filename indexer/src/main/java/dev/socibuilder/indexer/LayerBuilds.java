@@ -172,12 +172,13 @@ final class LayerBuilds {
   }
 
   /**
-   * Threads that inflate one layer: all processors for a large layer (it dominates the run: images are
-   * mostly one big layer and a few small ones, which the pool builds beside it), one below {@link
+   * Threads that inflate one layer: the builder's default ({@link ZtocBuilder#defaultParallelism()}:
+   * all processors where there are enough) for a large layer, which dominates the run (images are
+   * mostly one big layer and a few small ones, which the pool builds beside it); one below {@link
    * #PARALLEL_INFLATE_MIN_SIZE}, where starting the parallel decoder costs more than it saves.
    */
   private static int inflateThreads(Descriptor layer) {
-    return layer.size() >= PARALLEL_INFLATE_MIN_SIZE ? Runtime.getRuntime().availableProcessors() : 1;
+    return layer.size() >= PARALLEL_INFLATE_MIN_SIZE ? ZtocBuilder.defaultParallelism() : 1;
   }
 
   /** Reports progress, and stops at the deadline (an OCI layout's files have no deadline of their own). */

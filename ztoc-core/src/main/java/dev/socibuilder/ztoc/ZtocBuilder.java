@@ -31,7 +31,7 @@ import java.util.Objects;
  * layer is read, not only at the end) and the span size.
  *
  * <p>A gzip layer is inflated on {@link #parallelism()} threads (by default the available
- * processors; {@link ParallelGzipInflater}), with the same bytes and faults as on one; the chunks in
+ * processors if there are four or more: {@link #defaultParallelism()}; {@link ParallelGzipInflater}), with the same bytes and faults as on one; the chunks in
  * flight then add up to 48 MiB, whatever the layer's size. In a heap smaller than {@link
  * #PARALLEL_MIN_HEAP} the calling thread inflates alone.
  *
@@ -51,6 +51,9 @@ public final class ZtocBuilder {
    * data. A 128 MiB heap (the aim) qualifies; smaller heaps build on one thread, in 64 MiB.
    */
   public static final long PARALLEL_MIN_HEAP = 112L << 20;
+
+  /** The fewest available processors on which {@link #defaultParallelism()} inflates in parallel. */
+  public static final int PARALLEL_MIN_PROCESSORS = 4;
 
   private final long spanSize;
   private final byte[] buildTool;
@@ -83,7 +86,7 @@ public final class ZtocBuilder {
    */
   public static ZtocBuilder of(long spanSize, String buildToolIdentifier, ZoneId zone, ZtocLimits limits) {
     return new ZtocBuilder(spanSize, buildToolIdentifier.getBytes(StandardCharsets.UTF_8), zone, limits,
-        Runtime.getRuntime().availableProcessors(), ParallelGzipInflater.DEFAULT_CHUNK_SIZE);
+        defaultParallelism(), ParallelGzipInflater.DEFAULT_CHUNK_SIZE);
   }
 
   /** {@link #of(long, String, ZoneId, ZtocLimits)} with {@link ZtocLimits#DEFAULTS}. */
@@ -107,13 +110,25 @@ public final class ZtocBuilder {
 
   /**
    * A builder that inflates one gzip layer on {@code threads} threads ({@link
-   * ParallelGzipInflater}); the default is the number of available processors. With 1 the layer is
+   * ParallelGzipInflater}); the default is {@link #defaultParallelism()}. With 1 the layer is
    * inflated on the calling thread by the reference decoder. The zTOC bytes, and any fault, are the
    * same either way. The parallel build holds up to 48 MiB of chunks in flight (compressed and
    * decoded), whatever the layer's size; several builds at once each hold their own.
    */
   public ZtocBuilder withParallelism(int threads) {
     return new ZtocBuilder(spanSize, buildTool, zone, limits, threads, chunkSize);
+  }
+
+  /**
+   * The threads a gzip layer is inflated on by default: every available processor when there are at
+   * least {@link #PARALLEL_MIN_PROCESSORS}, else one. The parallel decoder spends about 1.5 times the
+   * sequential one's CPU (trial decoding, markers, their resolution) and the reading thread needs a
+   * core of its own (tar scan, span digests, checkpoints), so on two processors it gains nothing
+   * (measured: 0.9 to 1.0 times the sequential build's speed, bench/RESULTS.md).
+   */
+  public static int defaultParallelism() {
+    int processors = Runtime.getRuntime().availableProcessors();
+    return processors >= PARALLEL_MIN_PROCESSORS ? processors : 1;
   }
 
   /** The number of threads a gzip layer is inflated on. */
