@@ -10,9 +10,11 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Blob downloads that survive dropped connections and verify what they delivered.
@@ -30,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A blob of known size of at least the {@link Parallelism#threshold()} is received over up to
  * {@link Parallelism#connections()} connections at once ({@link RangedBlob}), still verified in order by
- * the same single {@code VerifyingInputStream}.
+ * the same single {@code VerifyingInputStream}; at most {@link Parallelism#maxRanged()} blobs at once, the
+ * others as one stream.
  */
 final class BlobDownload implements AutoCloseable {
   private static final int MAX_REDIRECTS = 5;
@@ -46,8 +49,10 @@ final class BlobDownload implements AutoCloseable {
    * @param connections connections per blob, 1 (one stream, no ranges) to {@link #MAX_CONNECTIONS}
    * @param threshold blobs of at least this many bytes (and of known size) use several connections
    * @param partSize bytes per ranged GET
+   * @param maxRanged how many blobs of one client may be received over several connections at once (the
+   *     others are read as one stream): each holds up to {@code (connections + 1) x partSize} bytes
    */
-  record Parallelism(int connections, long threshold, int partSize) {
+  record Parallelism(int connections, long threshold, int partSize, int maxRanged) {
     /** The most connections per blob. */
     static final int MAX_CONNECTIONS = 16;
     static final int DEFAULT_CONNECTIONS = 4;
@@ -70,15 +75,26 @@ final class BlobDownload implements AutoCloseable {
       if (partSize < 1) {
         throw new IllegalArgumentException("the part size must be positive, got " + partSize);
       }
+      if (maxRanged < 1) {
+        throw new IllegalArgumentException("the most parallel downloads must be positive, got " + maxRanged);
+      }
     }
 
-    static Parallelism defaults() {
-      return new Parallelism(DEFAULT_CONNECTIONS, DEFAULT_THRESHOLD, DEFAULT_PART_SIZE);
+    /**
+     * As many parallel downloads as fit in a quarter of {@code maxHeap}, at least one: layers are indexed
+     * several at once (one per processor), and with a 128 MiB heap two windows of 40 MiB beside two
+     * inflates would not fit; the other layers are then read as one stream each (1 MiB read-ahead).
+     */
+    static int maxRangedFor(long maxHeap, int connections, int partSize) {
+      long window = (connections + 1L) * partSize;
+      return (int) Math.max(1, Math.min(MAX_CONNECTIONS, maxHeap / 4 / window));
     }
   }
 
   private final Transport transport;
   private final Parallelism parallelism;
+  /** One permit per blob that may be received over several connections now. */
+  private final Semaphore rangedSlots;
   private final ExecutorService readers = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "registry-blob-reader");
     t.setDaemon(true);
@@ -95,6 +111,7 @@ final class BlobDownload implements AutoCloseable {
   BlobDownload(Transport transport, Parallelism parallelism) {
     this.transport = transport;
     this.parallelism = parallelism;
+    this.rangedSlots = new Semaphore(parallelism.maxRanged());
   }
 
   /**
@@ -109,8 +126,19 @@ final class BlobDownload implements AutoCloseable {
    */
   InputStream open(Op op, Digest digest, long size) {
     InputStream raw;
-    if (parallelism.connections() > 1 && size > 0 && size >= parallelism.threshold()) {
-      raw = openRanged(op, digest, size);
+    if (parallelism.connections() > 1 && size > 0 && size >= parallelism.threshold() && rangedSlots.tryAcquire()) {
+      AtomicBoolean held = new AtomicBoolean(true);
+      Runnable release = () -> {
+        if (held.getAndSet(false)) {
+          rangedSlots.release();
+        }
+      };
+      try {
+        raw = openRanged(op, digest, size, release);
+      } catch (RuntimeException | Error e) {
+        release.run();
+        throw e;
+      }
     } else {
       Resumable single = new Resumable(op, digest, size, 0, null);
       single.connect();
@@ -133,8 +161,11 @@ final class BlobDownload implements AutoCloseable {
    * The first part with a ranged GET through the registry (auth, redirects): a 206 with exactly that range
    * starts the other parts where the redirects ended; a 200 (ranges ignored) is the whole blob, read over
    * this one connection as without parallelism.
+   *
+   * @param release gives the ranged slot back; run when the ranged stream is closed, or now if the blob
+   *     is read as one stream
    */
-  private InputStream openRanged(Op op, Digest digest, long size) {
+  private InputStream openRanged(Op op, Digest digest, long size, Runnable release) {
     URI uri = blobUri(op, digest);
     long firstLast = Math.min(size, parallelism.partSize()) - 1;
     Response r = transport.withRetries(op, () -> {
@@ -156,17 +187,19 @@ final class BlobDownload implements AutoCloseable {
                 Resumable rest = new Resumable(op, digest, size, position, null);
                 rest.connect();
                 return rest;
-              });
+              }, release);
         } catch (IOException e) {
           throw Transport.ioFailure(op, e);
         }
       }
       // Some other range: start over on one connection, as without parallelism.
       Transport.closeQuietly(r);
+      release.run();
       Resumable single = new Resumable(op, digest, size, 0, null);
       single.connect();
       return single;
     }
+    release.run();
     total = r.headers().firstValueAsLong("Content-Length").orElse(-1);
     checkSize(op, digest, size, total, r);
     return new Resumable(op, digest, size, 0, r.body());

@@ -81,6 +81,7 @@ final class RangedBlob extends InputStream {
   /** Where parts are fetched from: where the last redirects through the registry ended. */
   private volatile URI partUri;
   private final LongFunction<InputStream> resume;
+  private final Runnable onClose;
   /** The waits of this whole download, against the retry budget; shared by the workers. */
   private final Transport.RetryState retries = new Transport.RetryState();
   private final List<Future<?>> workers = new ArrayList<>();
@@ -119,11 +120,13 @@ final class RangedBlob extends InputStream {
    * @param registryUri the blob's URL at the registry
    * @param partUri where the first GET's redirects ended (or {@code registryUri})
    * @param resume opens the blob over one connection from a byte offset (the fall back)
+   * @param onClose run once, when this stream is closed
    * @throws IOException if {@code threads} no longer accepts work (the client was closed); then everything
    *     opened has been closed
    */
   RangedBlob(Transport transport, Op op, long size, int connections, int partSize, ExecutorService threads,
-      InputStream firstBody, URI registryUri, URI partUri, LongFunction<InputStream> resume) throws IOException {
+      InputStream firstBody, URI registryUri, URI partUri, LongFunction<InputStream> resume, Runnable onClose)
+      throws IOException {
     if (size <= 0 || connections < 1 || partSize < 1) {
       throw new IllegalArgumentException("size, connections and partSize must be positive");
     }
@@ -142,6 +145,7 @@ final class RangedBlob extends InputStream {
     this.registryUri = Objects.requireNonNull(registryUri, "registryUri");
     this.partUri = Objects.requireNonNull(partUri, "partUri");
     this.resume = Objects.requireNonNull(resume, "resume");
+    this.onClose = Objects.requireNonNull(onClose, "onClose");
     try {
       for (int i = 0; i < Math.min(connections, partCount); i++) {
         workers.add(threads.submit(this::work));
@@ -313,6 +317,7 @@ final class RangedBlob extends InputStream {
     for (Future<?> w : workers) {
       w.cancel(true);
     }
+    onClose.run();
   }
 
   // ------------------------------------------------------------------ the workers

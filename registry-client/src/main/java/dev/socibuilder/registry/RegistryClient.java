@@ -94,7 +94,8 @@ public final class RegistryClient implements AutoCloseable {
     this.transport = new Transport(b.credentials, b.retry, b.plainHttp, b.timeout, b.deadline, b.sleeper, b.warnings,
         b.sslContext);
     this.downloads = new BlobDownload(transport,
-        new BlobDownload.Parallelism(b.blobConnections, b.parallelThreshold, b.partSize));
+        new BlobDownload.Parallelism(b.blobConnections, b.parallelThreshold, b.partSize, b.maxRanged > 0 ? b.maxRanged
+            : BlobDownload.Parallelism.maxRangedFor(Runtime.getRuntime().maxMemory(), b.blobConnections, b.partSize)));
     this.uploads = new BlobUpload(transport, b.chunkSize);
     this.lister = new NameLister(transport);
   }
@@ -118,6 +119,7 @@ public final class RegistryClient implements AutoCloseable {
     private int blobConnections = DEFAULT_BLOB_CONNECTIONS;
     private long parallelThreshold = DEFAULT_PARALLEL_THRESHOLD;
     private int partSize = BlobDownload.Parallelism.DEFAULT_PART_SIZE;
+    private int maxRanged;
 
     private Builder() {}
 
@@ -169,8 +171,9 @@ public final class RegistryClient implements AutoCloseable {
      * {@linkplain #parallelDownloadThreshold threshold} is fetched as 8 MiB ranges over this many connections
      * at once (one connection is often limited to tens or a few hundred MB/s by the storage behind a
      * registry), still delivered and verified in order; at most {@code (n + 1) x 8 MiB} of it is held in
-     * memory. A server that does not answer ranges exactly is read over one connection. 1 reads every blob
-     * as one stream.
+     * memory. As many blobs at once are received so as fit in a quarter of the heap (at least one); the
+     * others are read as one stream each. A server that does not answer ranges exactly is read over one
+     * connection. 1 reads every blob as one stream.
      *
      * @throws IllegalArgumentException if out of range
      */
@@ -198,6 +201,12 @@ public final class RegistryClient implements AutoCloseable {
     /** Bytes per ranged GET of a parallel download (tests: small parts). */
     Builder partSize(int bytes) {
       this.partSize = bytes;
+      return this;
+    }
+
+    /** How many blobs may be received over several connections at once; 0 (default): from the heap size. */
+    Builder maxRangedDownloads(int n) {
+      this.maxRanged = n;
       return this;
     }
 

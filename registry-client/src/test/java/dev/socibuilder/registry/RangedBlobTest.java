@@ -294,7 +294,7 @@ class RangedBlobTest {
       try (RangedBlob blob = new RangedBlob(transport, op, bigBytes.length, connections, PART, threads, first.body(),
           uri, uri, at -> {
             throw new AssertionError("no fall back expected");
-          })) {
+          }, () -> { })) {
         assertThat(blob.read()).isEqualTo(bigBytes[0] & 0xff);
         // Part 0 (one page) is with the reader; the window is the next connections + 1 parts.
         int window = connections + 1;
@@ -311,6 +311,25 @@ class RangedBlobTest {
         threads.shutdownNow();
       }
     }
+  }
+
+  @Test
+  void blobsBeyondTheParallelDownloadsAllowedAtOnceAreReadAsOneStream() throws Exception {
+    client.close();
+    client = builder(4).maxRangedDownloads(1).build();
+    String firstPart = "bytes=0-" + (PART - 1);
+
+    try (InputStream a = client.openBlob(proxy.hostPort(), "ranged/app", digest, big.size())) {
+      try (InputStream b = client.openBlob(proxy.hostPort(), "ranged/app", digest, big.size())) {
+        assertThat(b.readAllBytes()).isEqualTo(bigBytes);
+      }
+      assertThat(a.readAllBytes()).isEqualTo(bigBytes);
+    }
+    assertThat(ranges()).containsOnlyOnce((String) null).containsOnlyOnce(firstPart);
+
+    // Closing the first gave its slot back.
+    assertThat(readBlob()).isEqualTo(bigBytes);
+    assertThat(ranges().stream().filter(firstPart::equals)).hasSize(2);
   }
 
   @Test
