@@ -236,15 +236,35 @@ class RangedBlobTest {
   }
 
   @Test
-  void partsFollowTheRedirectOfTheFirstRequestToStorage() throws Exception {
-    try (FaultProxy storage = FaultProxy.start(registry.hostPort())) {
-      proxy.redirect("GET", blobPath(), "http://" + storage.hostPort(), 1);
+  void partsGoWhereTheFirstRequestWasRedirectedWithoutCredentialsAndBackToTheRegistryWhenStorageRefuses()
+      throws Exception {
+    // The registry wants a password and redirects blob GETs to "storage" (here: the anonymous registry
+    // holding the blob), which must get no credentials.
+    try (RegistryServer secured = RegistryServer.basicAuth("alice", "s3cret-pass").start();
+        FaultProxy front = FaultProxy.start(secured.hostPort());
+        FaultProxy storage = FaultProxy.start(registry.hostPort());
+        RegistryClient authed = builder(4).credentials(name -> new Credentials("alice", "s3cret-pass")).build()) {
+      front.redirect("GET", blobPath(), "http://" + storage.hostPort(), 2);
+      // An expired pre-signed URL: storage refuses one part once; it is asked of the registry again.
+      long refusedAt = 3L * PART;
+      storage.respond("GET", blobPath(), 403, 1).onRange("^bytes=" + refusedAt + "-");
+      // Learn the registry's challenge first, so the blob request carries credentials.
+      assertThat(authed.blobExists(front.hostPort(), "ranged/app", digest)).isFalse();
 
-      assertThat(readBlob()).isEqualTo(bigBytes);
+      try (InputStream in = authed.openBlob(front.hostPort(), "ranged/app", digest, big.size())) {
+        assertThat(in.readAllBytes()).isEqualTo(bigBytes);
+      }
 
-      assertThat(proxy.count("GET", blobPath())).isEqualTo(1);
-      assertThat(storage.requests().stream().map(FaultProxy.Request::range).toList())
-          .containsExactlyInAnyOrderElementsOf(partRanges());
+      List<FaultProxy.Request> atRegistry = front.requests().stream()
+          .filter(r -> r.method().equals("GET") && r.path().equals(blobPath())).toList();
+      assertThat(atRegistry).extracting(FaultProxy.Request::range)
+          .containsExactly("bytes=0-" + (PART - 1), "bytes=" + refusedAt + "-" + (refusedAt + PART - 1));
+      assertThat(atRegistry).extracting(FaultProxy.Request::authScheme).containsExactly("Basic", "Basic");
+      List<FaultProxy.Request> atStorage = storage.requests();
+      assertThat(atStorage).extracting(FaultProxy.Request::authScheme).containsOnlyNulls();
+      List<String> expected = new ArrayList<>(partRanges());
+      expected.add("bytes=" + refusedAt + "-" + (refusedAt + PART - 1)); // refused, then sent again
+      assertThat(atStorage).extracting(FaultProxy.Request::range).containsExactlyInAnyOrderElementsOf(expected);
     }
   }
 
