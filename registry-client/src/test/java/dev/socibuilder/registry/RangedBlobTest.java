@@ -206,6 +206,23 @@ class RangedBlobTest {
   }
 
   @Test
+  void stalledPartIsAbandonedAfterTheTimeoutAndResumed() throws Exception {
+    client.close();
+    client = builder(4).timeout(Duration.ofMillis(1500)).build();
+    long partStart = 4L * PART;
+    FaultProxy.Rule stall = proxy.stallAfterBytes("GET", blobPath(), 10_000, Duration.ofSeconds(20), 1)
+        .onRange("^bytes=" + partStart + "-");
+
+    assertThat(readBlob()).isEqualTo(bigBytes);
+
+    assertThat(stall.fired()).isEqualTo(1);
+    String partEnd = "-" + (partStart + PART - 1);
+    assertThat(ranges()).filteredOn(r -> r != null && r.endsWith(partEnd)).hasSize(2)
+        .anyMatch(r -> !r.equals("bytes=" + partStart + partEnd));
+    assertThat(sleeps).hasSize(1);
+  }
+
+  @Test
   void corruptedByteInAPartIsADigestMismatch() {
     proxy.flipByte("GET", blobPath(), 1000, 1).onRange("^bytes=" + 4 * PART + "-");
 
