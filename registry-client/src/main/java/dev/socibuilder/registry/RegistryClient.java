@@ -171,8 +171,8 @@ public final class RegistryClient implements AutoCloseable {
      * {@linkplain #parallelDownloadThreshold threshold} is fetched as 8 MiB ranges over this many connections
      * at once (one connection is often limited to tens or a few hundred MB/s by the storage behind a
      * registry), still delivered and verified in order; at most {@code (n + 1) x 8 MiB} of it is held in
-     * memory. As many blobs at once are received so as fit in a quarter of the heap (at least one); the
-     * others are read as one stream each. A server that does not answer ranges exactly is read over one
+     * memory. Only as many blobs are received this way at once as their parts fit in a quarter of the heap
+     * (at least one); the others are read as one stream each. A server that does not answer ranges exactly is read over one
      * connection. 1 reads every blob as one stream.
      *
      * @throws IllegalArgumentException if out of range
