@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.function.LongFunction;
 
 /**
@@ -85,6 +86,11 @@ final class RangedBlob extends InputStream {
   /** The waits of this whole download, against the retry budget; shared by the workers. */
   private final Transport.RetryState retries = new Transport.RetryState();
   private final List<Future<?>> workers = new ArrayList<>();
+  /**
+   * One permit per part the window still has room for: a worker takes one to start a part, the reader gives
+   * it back when it has taken the part's last byte. The lock's monitor is then waited on by the reader only.
+   */
+  private final Semaphore windowSlots;
 
   private final Object lock = new Object();
   // Guarded by lock:
@@ -141,6 +147,7 @@ final class RangedBlob extends InputStream {
     }
     this.partCount = (int) count;
     this.window = connections + 1;
+    this.windowSlots = new Semaphore(window);
     this.firstBody = Objects.requireNonNull(firstBody, "firstBody");
     this.registryUri = Objects.requireNonNull(registryUri, "registryUri");
     this.partUri = Objects.requireNonNull(partUri, "partUri");
@@ -262,7 +269,7 @@ final class RangedBlob extends InputStream {
           if (p.taken == p.length) {
             parts.remove(delivering);
             delivering++;
-            lock.notifyAll(); // the window moved
+            windowSlots.release(); // the window moved
           }
           page = next.buf();
           pagePos = 0;
@@ -334,6 +341,7 @@ final class RangedBlob extends InputStream {
         closeQuietly(body);
       }
       bodies.clear();
+      windowSlots.release(2 * window); // more than workers: each waiting one wakes up, sees the stop and ends
       lock.notifyAll();
     }
   }
@@ -343,11 +351,11 @@ final class RangedBlob extends InputStream {
       while (true) {
         Part p;
         InputStream body;
+        // A slot of the window; waiting on the lock instead would wake every worker at every page delivered.
+        windowSlots.acquire();
         synchronized (lock) {
-          while (!stopped && nextToFetch < partCount && nextToFetch >= delivering + window) {
-            lock.wait();
-          }
           if (stopped || nextToFetch >= partCount) {
+            windowSlots.release(); // for the next worker to see the same
             return;
           }
           int i = nextToFetch++;
