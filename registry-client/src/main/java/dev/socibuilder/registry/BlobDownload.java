@@ -122,6 +122,10 @@ final class BlobDownload implements AutoCloseable {
    * another thread, up to 1 MiB ahead of the reader ({@link ReadAhead}): the socket reads and the
    * SHA-256 then run beside the reader's own work (a layer's inflate) instead of before it.
    *
+   * <p>A blob of known size of at least the {@link Parallelism#threshold()} is received as ranges over
+   * several connections ({@link RangedBlob}, whose stream is then the one verified and read ahead), if
+   * fewer than {@link Parallelism#maxRanged()} such downloads are open; closing the stream stops them.
+   *
    * @param size the expected size, or -1 to take it from the response
    */
   InputStream open(Op op, Digest digest, long size) {
