@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,7 +27,8 @@ import software.amazon.awssdk.services.ecr.EcrClient;
 /**
  * How to reach a registry, shared by every command that talks to one: plain HTTP, credentials
  * ({@code --username} with {@code --password-stdin}, else {@code ~/.docker/config.json} with its
- * credential helpers, else ECR tokens for ECR hosts), and the run's deadline ({@code --timeout}).
+ * credential helpers, else ECR tokens for ECR hosts), the run's deadline ({@code --timeout}), and the
+ * connections per large layer download ({@code --blob-connections}).
  */
 final class RegistryOptions {
   /** How long a registry may take to connect, to answer, or between two reads of a body. */
@@ -49,6 +51,16 @@ final class RegistryOptions {
           + "(e.g. 90s, 15m, 1h, PT15M; default: no limit).")
   Duration timeout;
 
+  /** The environment variable giving {@code --blob-connections} when the option is not given. */
+  static final String BLOB_CONNECTIONS_ENV = "SOCI_BUILDER_BLOB_CONNECTIONS";
+
+  @Option(names = "--blob-connections", paramLabel = "N",
+      description = "Connections per layer download, 1 to " + RegistryClient.MAX_BLOB_CONNECTIONS + ": layers of 64 MiB "
+          + "or more are fetched as 8 MiB ranges over N connections at once (one connection to a registry's storage "
+          + "is often the bottleneck), still streamed and verified in order; 1 reads each layer as one stream "
+          + "(default: $" + BLOB_CONNECTIONS_ENV + ", else " + RegistryClient.DEFAULT_BLOB_CONNECTIONS + ").")
+  Integer blobConnections;
+
   @Spec(Spec.Target.MIXEE) CommandLine.Model.CommandSpec mixee;
 
   private Deadline deadline;
@@ -58,6 +70,40 @@ final class RegistryOptions {
     if (passwordStdin && username == null) {
       throw IndexingOptions.usage(spec, "--password-stdin needs --username");
     }
+    if (blobConnections != null && !validConnections(blobConnections)) {
+      throw IndexingOptions.usage(spec, "--blob-connections must be 1 to " + RegistryClient.MAX_BLOB_CONNECTIONS
+          + ", got " + blobConnections);
+    }
+  }
+
+  private static boolean validConnections(int n) {
+    return n >= 1 && n <= RegistryClient.MAX_BLOB_CONNECTIONS;
+  }
+
+  /**
+   * Connections per blob download: {@code --blob-connections}, else {@value #BLOB_CONNECTIONS_ENV} in
+   * {@code env} (if set and not blank), else {@link RegistryClient#DEFAULT_BLOB_CONNECTIONS}.
+   *
+   * @throws CliException if the variable is not a number from 1 to {@link RegistryClient#MAX_BLOB_CONNECTIONS}
+   */
+  int blobConnections(Map<String, String> env) {
+    if (blobConnections != null) {
+      return blobConnections;
+    }
+    String fromEnv = env.get(BLOB_CONNECTIONS_ENV);
+    if (fromEnv == null || fromEnv.isBlank()) {
+      return RegistryClient.DEFAULT_BLOB_CONNECTIONS;
+    }
+    try {
+      int n = Integer.parseInt(fromEnv.strip());
+      if (validConnections(n)) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // the message below
+    }
+    throw new CliException("$" + BLOB_CONNECTIONS_ENV + " must be a whole number from 1 to "
+        + RegistryClient.MAX_BLOB_CONNECTIONS + ", got '" + fromEnv.strip() + "'");
   }
 
   /**
@@ -83,6 +129,7 @@ final class RegistryOptions {
         .plainHttp(plainHttp)
         .timeout(REGISTRY_TIMEOUT)
         .deadline(deadline())
+        .blobConnections(blobConnections(System.getenv()))
         .warnings(w -> {
           err.println("soci-builder: warning: " + w);
           err.flush();

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class RegistryOptionsTest {
   private static String read(String stdin) throws Exception {
@@ -27,5 +29,52 @@ class RegistryOptionsTest {
   void passwordStdinIsBounded() {
     assertThatThrownBy(() -> read("x".repeat(RegistryOptions.MAX_PASSWORD_BYTES + 1)))
         .isInstanceOf(CliException.class).hasMessageContaining("more than " + RegistryOptions.MAX_PASSWORD_BYTES);
+  }
+
+  private static IndexCommand parse(String... args) {
+    IndexCommand command = new IndexCommand();
+    new CommandLine(command).parseArgs(args);
+    return command;
+  }
+
+  private static final Map<String, String> ENV = Map.of("SOCI_BUILDER_BLOB_CONNECTIONS", " 8 ");
+
+  @Test
+  void blobConnectionsComeFromTheOptionThenTheEnvironmentThenTheDefault() {
+    assertThat(parse("oci:x", "--blob-connections", "2").registryOptions.blobConnections(ENV)).isEqualTo(2);
+    assertThat(parse("oci:x", "--blob-connections=1").registryOptions.blobConnections(ENV)).isEqualTo(1);
+    assertThat(parse("oci:x").registryOptions.blobConnections(ENV)).isEqualTo(8);
+    assertThat(parse("oci:x").registryOptions.blobConnections(Map.of())).isEqualTo(4);
+    assertThat(parse("oci:x").registryOptions.blobConnections(Map.of("SOCI_BUILDER_BLOB_CONNECTIONS", " ")))
+        .isEqualTo(4);
+  }
+
+  @Test
+  void blobConnectionsOutOfRangeAreAUsageError() {
+    IndexCommand command = parse("oci:x", "--blob-connections", "17");
+    CommandLine.Model.CommandSpec spec = new CommandLine(command).getCommandSpec();
+
+    assertThatThrownBy(() -> command.registryOptions.validate(spec))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessage("--blob-connections must be 1 to 16, got 17");
+    assertThatThrownBy(() -> parse("oci:x", "--blob-connections", "many"))
+        .isInstanceOf(CommandLine.ParameterException.class);
+  }
+
+  @Test
+  void anInvalidBlobConnectionsVariableNamesTheVariable() {
+    assertThatThrownBy(() -> parse("oci:x").registryOptions.blobConnections(Map.of("SOCI_BUILDER_BLOB_CONNECTIONS", "0")))
+        .isInstanceOf(CliException.class)
+        .hasMessage("$SOCI_BUILDER_BLOB_CONNECTIONS must be a whole number from 1 to 16, got '0'");
+    assertThatThrownBy(() -> parse("oci:x").registryOptions.blobConnections(Map.of("SOCI_BUILDER_BLOB_CONNECTIONS", "x")))
+        .isInstanceOf(CliException.class).hasMessageContaining("got 'x'");
+  }
+
+  @Test
+  void everyCommandThatReadsARegistryHasTheOption() {
+    for (Object command : new Object[] {new IndexCommand(), new BackfillCommand(), new InspectCommand()}) {
+      assertThat(new CommandLine(command).getUsageMessage())
+          .contains("--blob-connections=N").contains("$SOCI_BUILDER_BLOB_CONNECTIONS");
+    }
   }
 }

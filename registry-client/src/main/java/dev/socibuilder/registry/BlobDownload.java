@@ -10,6 +10,11 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Blob downloads that survive dropped connections and verify what they delivered.
@@ -24,6 +29,11 @@ import java.util.concurrent.Executors;
  * policy's retry budget), and by the run's deadline: a blob trickled slower than the deadline allows
  * fails when it passes. Every byte goes through one
  * {@link VerifyingInputStream}: the size and digest must match, else {@link DigestMismatchException}.
+ *
+ * <p>A blob of known size of at least the {@link Parallelism#threshold()} is received over up to
+ * {@link Parallelism#connections()} connections at once ({@link RangedBlob}), still verified in order by
+ * the same single {@code VerifyingInputStream}; at most {@link Parallelism#maxRanged()} blobs at once, the
+ * others as one stream.
  */
 final class BlobDownload implements AutoCloseable {
   private static final int MAX_REDIRECTS = 5;
@@ -33,15 +43,75 @@ final class BlobDownload implements AutoCloseable {
   static final int READ_AHEAD_BUFFER = 128 * 1024;
   static final int READ_AHEAD_BUFFERS = 8;
 
+  /**
+   * How large blobs are received over several connections.
+   *
+   * @param connections connections per blob, 1 (one stream, no ranges) to {@link #MAX_CONNECTIONS}
+   * @param threshold blobs of at least this many bytes (and of known size) use several connections
+   * @param partSize bytes per ranged GET
+   * @param maxRanged how many blobs of one client may be received over several connections at once (the
+   *     others are read as one stream): each holds up to {@code (connections + 1) x partSize} bytes
+   */
+  record Parallelism(int connections, long threshold, int partSize, int maxRanged) {
+    /** The most connections per blob. */
+    static final int MAX_CONNECTIONS = 16;
+    static final int DEFAULT_CONNECTIONS = 4;
+    static final long DEFAULT_THRESHOLD = 64L << 20;
+    /**
+     * 8 MiB: large enough that a part's request (a round trip, and on S3 the time to its first byte) is
+     * small against its transfer at the tens to hundreds of MB/s of one connection, as AWS recommends for
+     * S3 byte-range GETs (8-16 MB); small enough that the window of parts held in memory stays at
+     * (connections + 1) x 8 MiB, 40 MiB at 4 connections, beside the inflate in a 128 MiB heap.
+     */
+    static final int DEFAULT_PART_SIZE = 8 << 20;
+
+    Parallelism {
+      if (connections < 1 || connections > MAX_CONNECTIONS) {
+        throw new IllegalArgumentException("blob connections must be 1 to " + MAX_CONNECTIONS + ", got " + connections);
+      }
+      if (threshold < 1) {
+        throw new IllegalArgumentException("the parallel download threshold must be positive, got " + threshold);
+      }
+      if (partSize < 1) {
+        throw new IllegalArgumentException("the part size must be positive, got " + partSize);
+      }
+      if (maxRanged < 1) {
+        throw new IllegalArgumentException("the most parallel downloads must be positive, got " + maxRanged);
+      }
+    }
+
+    /**
+     * As many parallel downloads as fit in a quarter of {@code maxHeap}, at least one: layers are indexed
+     * several at once (one per processor), and with a 128 MiB heap two windows of 40 MiB beside two
+     * inflates would not fit; the other layers are then read as one stream each (1 MiB read-ahead).
+     */
+    static int maxRangedFor(long maxHeap, int connections, int partSize) {
+      long window = (connections + 1L) * partSize;
+      return (int) Math.max(1, Math.min(MAX_CONNECTIONS, maxHeap / 4 / window));
+    }
+  }
+
   private final Transport transport;
+  private final Parallelism parallelism;
+  /** One permit per blob that may be received over several connections now. */
+  private final Semaphore rangedSlots;
   private final ExecutorService readers = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "registry-blob-reader");
     t.setDaemon(true);
     return t;
   });
+  /** The part workers of ranged downloads; a thread ends as soon as its download no longer needs it. */
+  private final ExecutorService partWorkers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 0, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "registry-blob-part");
+        t.setDaemon(true);
+        return t;
+      });
 
-  BlobDownload(Transport transport) {
+  BlobDownload(Transport transport, Parallelism parallelism) {
     this.transport = transport;
+    this.parallelism = parallelism;
+    this.rangedSlots = new Semaphore(parallelism.maxRanged());
   }
 
   /**
@@ -52,11 +122,32 @@ final class BlobDownload implements AutoCloseable {
    * another thread, up to 1 MiB ahead of the reader ({@link ReadAhead}): the socket reads and the
    * SHA-256 then run beside the reader's own work (a layer's inflate) instead of before it.
    *
+   * <p>A blob of known size of at least the {@link Parallelism#threshold()} is received as ranges over
+   * several connections ({@link RangedBlob}, whose stream is then the one verified and read ahead), if
+   * fewer than {@link Parallelism#maxRanged()} such downloads are open; closing the stream stops them.
+   *
    * @param size the expected size, or -1 to take it from the response
    */
   InputStream open(Op op, Digest digest, long size) {
-    Resumable raw = new Resumable(op, digest, size);
-    raw.connect();
+    InputStream raw;
+    if (parallelism.connections() > 1 && size > 0 && size >= parallelism.threshold() && rangedSlots.tryAcquire()) {
+      AtomicBoolean held = new AtomicBoolean(true);
+      Runnable release = () -> {
+        if (held.getAndSet(false)) {
+          rangedSlots.release();
+        }
+      };
+      try {
+        raw = openRanged(op, digest, size, release);
+      } catch (RuntimeException | Error e) {
+        release.run();
+        throw e;
+      }
+    } else {
+      Resumable single = new Resumable(op, digest, size, 0, null);
+      single.connect();
+      raw = single;
+    }
     InputStream verified = new VerifyingInputStream(raw, digest, size, (actual, detail) ->
         new DigestMismatchException(op.action(), op.registry(), op.repository(), digest, actual,
             "registry sent " + detail));
@@ -70,10 +161,71 @@ final class BlobDownload implements AutoCloseable {
     }
   }
 
-  /** Stops the read-ahead threads; blobs still being read fail. */
+  /**
+   * The first part with a ranged GET through the registry (auth, redirects): a 206 with exactly that range
+   * starts the other parts where the redirects ended; a 200 (ranges ignored) is the whole blob, read over
+   * this one connection as without parallelism.
+   *
+   * @param release gives the ranged slot back; run when the ranged stream is closed, or now if the blob
+   *     is read as one stream
+   */
+  private InputStream openRanged(Op op, Digest digest, long size, Runnable release) {
+    URI uri = blobUri(op, digest);
+    long firstLast = Math.min(size, parallelism.partSize()) - 1;
+    Response r = transport.withRetries(op, () -> {
+      Response x = get(transport, op, uri, "bytes=0-" + firstLast);
+      if (x.statusCode() != 200 && x.statusCode() != 206) {
+        throw Transport.failure(op, x);
+      }
+      return x;
+    });
+    long total;
+    if (r.statusCode() == 206) {
+      String cr = r.headers().firstValue("Content-Range").orElse("");
+      total = HeaderValues.contentRangeTotal(cr);
+      checkSize(op, digest, size, total, r);
+      if (RangedBlob.isRange(cr, 0, firstLast, size)) {
+        try {
+          return new RangedBlob(transport, op, size, parallelism.connections(), parallelism.partSize(), partWorkers,
+              r.body(), uri, r.uri(), position -> {
+                Resumable rest = new Resumable(op, digest, size, position, null);
+                rest.connect();
+                return rest;
+              }, release);
+        } catch (IOException e) {
+          throw Transport.ioFailure(op, e);
+        }
+      }
+      // Some other range: start over on one connection, as without parallelism.
+      Transport.closeQuietly(r);
+      release.run();
+      Resumable single = new Resumable(op, digest, size, 0, null);
+      single.connect();
+      return single;
+    }
+    release.run();
+    total = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+    checkSize(op, digest, size, total, r);
+    return new Resumable(op, digest, size, 0, r.body());
+  }
+
+  private static void checkSize(Op op, Digest digest, long size, long total, Response r) {
+    if (total >= 0 && total != size) {
+      Transport.closeQuietly(r);
+      throw sizeMismatch(op, digest, size, total);
+    }
+  }
+
+  private static DigestMismatchException sizeMismatch(Op op, Digest digest, long size, long total) {
+    return new DigestMismatchException(op.action(), op.registry(), op.repository(), digest, null,
+        "expected " + size + " bytes but the registry serves " + total);
+  }
+
+  /** Stops the read-ahead and part threads; blobs still being read fail. */
   @Override
   public void close() {
     readers.shutdownNow();
+    partWorkers.shutdownNow();
   }
 
   /** The size and body of one GET from {@code offset}. */
@@ -84,18 +236,7 @@ final class BlobDownload implements AutoCloseable {
    * {@code offset} and the total blob size if the response told it (else -1).
    */
   private Fetched fetch(Op op, Digest digest, long offset) throws IOException, InterruptedException {
-    URI uri = transport.uri(op.registry(), op.repository(), "/blobs/" + digest);
-    Response r = transport.exchange(op, () -> rangeGet(uri, offset));
-    for (int hops = 0; Transport.isRedirect(r.statusCode()); hops++) {
-      Transport.closeQuietly(r);
-      if (hops >= MAX_REDIRECTS) {
-        throw op.failure(r.statusCode(), null, "more than " + MAX_REDIRECTS + " redirects", false);
-      }
-      URI next = Transport.location(op, r, "redirect");
-      // Pre-signed storage on another origin is authenticated by its query string: the exchange sends
-      // the registry's credentials only to the registry's own origin.
-      r = transport.exchange(op, () -> rangeGet(next, offset));
-    }
+    Response r = get(transport, op, blobUri(op, digest), offset > 0 ? "bytes=" + offset + "-" : null);
     int s = r.statusCode();
     if (s == 206 && offset > 0) {
       String cr = r.headers().firstValue("Content-Range").orElse("");
@@ -121,10 +262,34 @@ final class BlobDownload implements AutoCloseable {
     throw Transport.failure(op, r);
   }
 
-  private static Request.Builder rangeGet(URI uri, long offset) {
+  private URI blobUri(Op op, Digest digest) {
+    return transport.uri(op.registry(), op.repository(), "/blobs/" + digest);
+  }
+
+  /**
+   * One GET of {@code uri} with {@code Range: range} (or none if null), following redirects; the answer
+   * (not a redirect) is the caller's to check and close. Its {@link Response#uri()} is where the redirects
+   * ended.
+   */
+  static Response get(Transport transport, Op op, URI uri, String range) throws IOException, InterruptedException {
+    Response r = transport.exchange(op, () -> rangeGet(uri, range));
+    for (int hops = 0; Transport.isRedirect(r.statusCode()); hops++) {
+      Transport.closeQuietly(r);
+      if (hops >= MAX_REDIRECTS) {
+        throw op.failure(r.statusCode(), null, "more than " + MAX_REDIRECTS + " redirects", false);
+      }
+      URI next = Transport.location(op, r, "redirect");
+      // Pre-signed storage on another origin is authenticated by its query string: the exchange sends
+      // the registry's credentials only to the registry's own origin.
+      r = transport.exchange(op, () -> rangeGet(next, range));
+    }
+    return r;
+  }
+
+  private static Request.Builder rangeGet(URI uri, String range) {
     Request.Builder b = Request.newBuilder(uri).GET();
-    if (offset > 0) {
-      b.header("Range", "bytes=" + offset + "-");
+    if (range != null) {
+      b.header("Range", range);
     }
     return b;
   }
@@ -142,10 +307,16 @@ final class BlobDownload implements AutoCloseable {
     /** The waits of this whole download, against the retry budget. */
     private final Transport.RetryState retries = new Transport.RetryState();
 
-    Resumable(Op op, Digest digest, long size) {
+    /**
+     * @param position where the blob is read from
+     * @param current a body already open at {@code position} (its size checked), or null to connect
+     */
+    Resumable(Op op, Digest digest, long size, long position, InputStream current) {
       this.op = op;
       this.digest = digest;
       this.size = size;
+      this.position = position;
+      this.current = current;
     }
 
     void connect() {
@@ -156,8 +327,7 @@ final class BlobDownload implements AutoCloseable {
           size = total;
         } else if (total != size) {
           closeQuietly(r.body());
-          throw new DigestMismatchException(op.action(), op.registry(), op.repository(), digest, null,
-              "expected " + size + " bytes but the registry serves " + total);
+          throw sizeMismatch(op, digest, size, total);
         }
       }
       current = r.body();

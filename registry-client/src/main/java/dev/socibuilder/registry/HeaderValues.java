@@ -76,6 +76,21 @@ final class HeaderValues {
     }
   }
 
+  /** {@code "bytes 100-199/200"} → 199; -1 if unparseable. */
+  static long contentRangeEnd(String contentRange) {
+    String r = contentRange.trim();
+    int dash = r.indexOf('-');
+    int slash = r.indexOf('/');
+    if (dash < 0 || slash < dash) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(r.substring(dash + 1, slash).trim());
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** {@code "bytes 100-199/200"} → 200; -1 if unknown ({@code *}) or unparseable. */
   static long contentRangeTotal(String contentRange) {
     int slash = contentRange.indexOf('/');

@@ -52,6 +52,13 @@ public final class RegistryClient implements AutoCloseable {
 
   private static final int MAX_MANIFEST_BYTES = 32 * 1024 * 1024;
 
+  /** The default {@link Builder#blobConnections(int)}. */
+  public static final int DEFAULT_BLOB_CONNECTIONS = BlobDownload.Parallelism.DEFAULT_CONNECTIONS;
+  /** The most {@link Builder#blobConnections(int)}. */
+  public static final int MAX_BLOB_CONNECTIONS = BlobDownload.Parallelism.MAX_CONNECTIONS;
+  /** The default {@link Builder#parallelDownloadThreshold(long)}: 64 MiB. */
+  public static final long DEFAULT_PARALLEL_THRESHOLD = BlobDownload.Parallelism.DEFAULT_THRESHOLD;
+
   /**
    * The most of a referrers list that is read: 4 MiB, the manifest size limit of Distribution and ECR
    * (some 15,000 entries). A larger answer fails instead of being read.
@@ -86,7 +93,9 @@ public final class RegistryClient implements AutoCloseable {
   private RegistryClient(Builder b) {
     this.transport = new Transport(b.credentials, b.retry, b.plainHttp, b.timeout, b.deadline, b.sleeper, b.warnings,
         b.sslContext);
-    this.downloads = new BlobDownload(transport);
+    this.downloads = new BlobDownload(transport,
+        new BlobDownload.Parallelism(b.blobConnections, b.parallelThreshold, b.partSize, b.maxRanged > 0 ? b.maxRanged
+            : BlobDownload.Parallelism.maxRangedFor(Runtime.getRuntime().maxMemory(), b.blobConnections, b.partSize)));
     this.uploads = new BlobUpload(transport, b.chunkSize);
     this.lister = new NameLister(transport);
   }
@@ -107,6 +116,10 @@ public final class RegistryClient implements AutoCloseable {
     private Transport.Sleeper sleeper = d -> Thread.sleep(d.toMillis());
     private int chunkSize = DEFAULT_CHUNK_SIZE;
     private SSLContext sslContext;
+    private int blobConnections = DEFAULT_BLOB_CONNECTIONS;
+    private long parallelThreshold = DEFAULT_PARALLEL_THRESHOLD;
+    private int partSize = BlobDownload.Parallelism.DEFAULT_PART_SIZE;
+    private int maxRanged;
 
     private Builder() {}
 
@@ -149,6 +162,51 @@ public final class RegistryClient implements AutoCloseable {
      */
     public Builder warnings(Consumer<String> w) {
       this.warnings = Objects.requireNonNull(w, "warnings");
+      return this;
+    }
+
+    /**
+     * Connections per large blob download, 1 to {@link #MAX_BLOB_CONNECTIONS} (default
+     * {@value #DEFAULT_BLOB_CONNECTIONS}): a blob of known size of at least the
+     * {@linkplain #parallelDownloadThreshold threshold} is fetched as 8 MiB ranges over this many connections
+     * at once (one connection is often limited to tens or a few hundred MB/s by the storage behind a
+     * registry), still delivered and verified in order; at most {@code (n + 1) x 8 MiB} of it is held in
+     * memory. Only as many blobs are received this way at once as their parts fit in a quarter of the heap
+     * (at least one); the others are read as one stream each. A server that does not answer ranges exactly is read over one
+     * connection. 1 reads every blob as one stream.
+     *
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder blobConnections(int n) {
+      if (n < 1 || n > MAX_BLOB_CONNECTIONS) {
+        throw new IllegalArgumentException("blob connections must be 1 to " + MAX_BLOB_CONNECTIONS + ", got " + n);
+      }
+      this.blobConnections = n;
+      return this;
+    }
+
+    /**
+     * The smallest blob fetched over several connections (default 64 MiB); smaller blobs take one.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder parallelDownloadThreshold(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("the parallel download threshold must be positive, got " + bytes);
+      }
+      this.parallelThreshold = bytes;
+      return this;
+    }
+
+    /** Bytes per ranged GET of a parallel download (tests: small parts). */
+    Builder partSize(int bytes) {
+      this.partSize = bytes;
+      return this;
+    }
+
+    /** How many blobs may be received over several connections at once; 0 (default): from the heap size. */
+    Builder maxRangedDownloads(int n) {
+      this.maxRanged = n;
       return this;
     }
 
@@ -344,7 +402,10 @@ public final class RegistryClient implements AutoCloseable {
    * credentials, resumption with {@code Range}). At end of stream the size and sha256 are verified: a
    * mismatch throws {@link DigestMismatchException} from {@code read}; failures to (re)connect throw
    * {@link RegistryException} from {@code read}. The caller must close the stream. A blob over 1 MiB is
-   * received and verified up to 1 MiB ahead of the reader, on a thread of the client.
+   * received and verified up to 1 MiB ahead of the reader, on a thread of the client. A blob of at least
+   * the {@linkplain Builder#parallelDownloadThreshold parallel download threshold} (of known size) is
+   * received as ranges over {@linkplain Builder#blobConnections several connections} at once, still
+   * delivered and verified in order; closing the stream stops them all.
    *
    * @param size the expected size, or -1 to take it from the response
    */

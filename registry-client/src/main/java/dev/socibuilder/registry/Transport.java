@@ -58,7 +58,10 @@ final class Transport implements AutoCloseable {
     T run() throws IOException, InterruptedException;
   }
 
-  /** The waits of one operation so far, against {@link RetryPolicy#retryBudget()}. */
+  /**
+   * The waits of one operation so far, against {@link RetryPolicy#retryBudget()}; may be shared by the
+   * threads of one operation.
+   */
   static final class RetryState {
     private Duration waited = Duration.ZERO;
   }
@@ -237,15 +240,19 @@ final class Transport implements AutoCloseable {
       why = " (the registry asked for " + Deadline.format(asked) + ", the longest single wait is "
           + Deadline.format(retry.maxWait()) + ")";
     }
-    if (state.waited.plus(wait).compareTo(retry.retryBudget()) > 0) {
-      throw failure.withNote("gave up after " + attempt + " attempt(s): waiting another " + Deadline.format(wait)
-          + why + " would exceed the retry budget of " + Deadline.format(retry.retryBudget()));
+    // One state may be shared by the threads of one operation (the parts of a blob): check and count
+    // the wait together.
+    synchronized (state) {
+      if (state.waited.plus(wait).compareTo(retry.retryBudget()) > 0) {
+        throw failure.withNote("gave up after " + attempt + " attempt(s): waiting another " + Deadline.format(wait)
+            + why + " would exceed the retry budget of " + Deadline.format(retry.retryBudget()));
+      }
+      if (wait.compareTo(deadline.remaining()) >= 0) {
+        throw new DeadlineExceededException(failure.getMessage() + "; not retried: waiting " + Deadline.format(wait)
+            + why + " would pass " + deadline, failure);
+      }
+      state.waited = state.waited.plus(wait);
     }
-    if (wait.compareTo(deadline.remaining()) >= 0) {
-      throw new DeadlineExceededException(failure.getMessage() + "; not retried: waiting " + Deadline.format(wait)
-          + why + " would pass " + deadline, failure);
-    }
-    state.waited = state.waited.plus(wait);
     try {
       sleeper.sleep(wait);
     } catch (InterruptedException e) {

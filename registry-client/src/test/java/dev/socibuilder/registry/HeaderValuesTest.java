@@ -56,6 +56,16 @@ class HeaderValuesTest {
   }
 
   @Test
+  void contentRangeGivesTheLastByte() {
+    assertThat(HeaderValues.contentRangeEnd("bytes 100-199/200")).isEqualTo(199);
+    assertThat(HeaderValues.contentRangeEnd(" bytes 0-8388607/*")).isEqualTo(8388607);
+    assertThat(HeaderValues.contentRangeEnd("bytes 100-/200")).isEqualTo(-1);
+    assertThat(HeaderValues.contentRangeEnd("bytes */200")).isEqualTo(-1);
+    assertThat(HeaderValues.contentRangeEnd("bytes 100-199")).isEqualTo(-1);
+    assertThat(HeaderValues.contentRangeEnd("nonsense")).isEqualTo(-1);
+  }
+
+  @Test
   void contentDigestIgnoresWhatIsNotADigest() {
     Digest d = Digest.sha256Of(new byte[] {1});
     assertThat(HeaderValues.contentDigest(headers("Docker-Content-Digest", " " + d + " "))).isEqualTo(d);

@@ -2,6 +2,7 @@ package dev.socibuilder.indexer.lambda;
 
 import dev.socibuilder.ztoc.BuildInfo;
 import dev.socibuilder.indexer.IndexOptions;
+import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.ztoc.ZtocLimits;
@@ -36,6 +37,9 @@ import java.util.regex.Pattern;
  *     (e.g. {@code toc-entries=1000000,ztoc-bytes=256MiB}); unset, the defaults
  * @param optimizations {@code SOCI_OPTIMIZATIONS}: soci's index optimizations, comma-separated (default none;
  *     the only one is {@code xattr})
+ * @param blobConnections {@code BLOB_CONNECTIONS}: connections per layer download, 1 to 16 (default 4): layers
+ *     of 64 MiB or more are fetched as ranges over this many connections at once (see
+ *     {@link RegistryClient.Builder#blobConnections(int)})
  */
 public record IndexerConfig(
     SociIndex.Version indexVersion,
@@ -49,7 +53,8 @@ public record IndexerConfig(
     String ztocCacheBucket,
     String ztocCachePrefix,
     ZtocLimits limits,
-    Set<Optimization> optimizations) {
+    Set<Optimization> optimizations,
+    int blobConnections) {
 
   /** The default {@code ZTOC_CACHE_PREFIX}. */
   public static final String DEFAULT_ZTOC_CACHE_PREFIX = "ztoc/";
@@ -103,6 +108,10 @@ public record IndexerConfig(
       throw new IndexerConfigException("ZTOC_LIMITS must be given");
     }
     optimizations = Set.copyOf(optimizations);
+    if (blobConnections < 1 || blobConnections > RegistryClient.MAX_BLOB_CONNECTIONS) {
+      throw new IndexerConfigException("BLOB_CONNECTIONS must be 1 to " + RegistryClient.MAX_BLOB_CONNECTIONS + ", got "
+          + blobConnections);
+    }
     // The remaining checks (span, minimum, suffix) are the indexing options' own.
     try {
       IndexOptions.defaults(buildTool).withLimits(limits).withVersion(indexVersion).withSpanSize(spanSize)
@@ -154,7 +163,21 @@ public record IndexerConfig(
         value(env, "ZTOC_CACHE_BUCKET", null),
         value(env, "ZTOC_CACHE_PREFIX", DEFAULT_ZTOC_CACHE_PREFIX),
         limits,
-        optimizations(value(env, "SOCI_OPTIMIZATIONS", "")));
+        optimizations(value(env, "SOCI_OPTIMIZATIONS", "")),
+        blobConnections(value(env, "BLOB_CONNECTIONS", null)));
+  }
+
+  /** {@code BLOB_CONNECTIONS}: a whole number; unset, {@link RegistryClient#DEFAULT_BLOB_CONNECTIONS}. */
+  private static int blobConnections(String v) {
+    if (v == null) {
+      return RegistryClient.DEFAULT_BLOB_CONNECTIONS;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IndexerConfigException("BLOB_CONNECTIONS must be a whole number from 1 to "
+          + RegistryClient.MAX_BLOB_CONNECTIONS + ", got '" + v + "'", e);
+    }
   }
 
   /** {@code SOCI_OPTIMIZATIONS}: comma-separated soci optimization names; blank for none. */

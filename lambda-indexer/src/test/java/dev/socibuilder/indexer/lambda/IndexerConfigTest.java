@@ -41,6 +41,15 @@ class IndexerConfigTest {
     assertThat(config.limits()).isEqualTo(ZtocLimits.DEFAULTS);
     assertThat(config.optimizations()).isEmpty();
     assertThat(config.indexOptions().disablesXattrs()).isFalse();
+    assertThat(config.blobConnections()).isEqualTo(4);
+  }
+
+  @Test
+  void readsBlobConnections() {
+    assertThat(IndexerConfig.fromEnvironment(env("BLOB_CONNECTIONS", " 8 ")).blobConnections()).isEqualTo(8);
+    assertThat(IndexerConfig.fromEnvironment(env("BLOB_CONNECTIONS", "1")).blobConnections()).isEqualTo(1);
+    assertThat(IndexerConfig.fromEnvironment(env("BLOB_CONNECTIONS", "16")).blobConnections()).isEqualTo(16);
+    assertThat(IndexerConfig.fromEnvironment(env("BLOB_CONNECTIONS", " ")).blobConnections()).isEqualTo(4);
   }
 
   @Test
@@ -127,6 +136,9 @@ class IndexerConfigTest {
       ZTOC_CACHE_PREFIX          | a b                 | ZTOC_CACHE_PREFIX must be at most 512 of
       SOCI_OPTIMIZATIONS         | XATTR               | SOCI_OPTIMIZATIONS must be a comma-separated list of soci optimizations (valid: xattr), got 'XATTR'
       SOCI_OPTIMIZATIONS         | xattr,prefetch      | SOCI_OPTIMIZATIONS must be a comma-separated list of soci optimizations (valid: xattr), got 'xattr,prefetch'
+      BLOB_CONNECTIONS           | 0                   | BLOB_CONNECTIONS must be 1 to 16, got 0
+      BLOB_CONNECTIONS           | 17                  | BLOB_CONNECTIONS must be 1 to 16, got 17
+      BLOB_CONNECTIONS           | four                | BLOB_CONNECTIONS must be a whole number from 1 to 16, got 'four'
       """)
   void invalidVariableIsNamedInTheError(String name, String value, String message) {
     assertThatThrownBy(() -> IndexerConfig.fromEnvironment(env(name, value)))

@@ -13,6 +13,9 @@ import java.util.Objects;
  * or the end of the connection. Every read waits at most what the {@link ReadGuard} allows. Once the
  * body has been read to its end the connection goes back to the pool (if the server keeps it open);
  * closing the body earlier closes the connection. A read in an interrupted thread fails.
+ *
+ * <p>Read by one thread at a time; {@link #close()} may also be called from another thread, and then
+ * ends a read blocked in the reading thread (which fails) and closes the connection.
  */
 final class ResponseBody extends InputStream {
   /** How the end of the body is found. */
@@ -26,7 +29,8 @@ final class ResponseBody extends InputStream {
   private final ReadGuard guard;
   private final boolean reusable;
   private final long declaredLength;
-  private Connection conn;
+  /** Null once the body no longer owns it; taken (set to null) only through {@link #takeConnection()}. */
+  private volatile Connection conn;
   /** LENGTH: bytes left; CHUNKED: bytes left in the current chunk. */
   private long remaining;
   /** CHUNKED: the CRLF after a chunk's data is still to be read. */
@@ -35,7 +39,7 @@ final class ResponseBody extends InputStream {
   private boolean broken;
   private long delivered;
   private boolean done;
-  private boolean closed;
+  private volatile boolean closed;
 
   ResponseBody(Http1Client owner, Connection conn, Framing framing, long length, boolean reusable, ReadGuard guard) {
     this.owner = owner;
@@ -166,7 +170,7 @@ final class ResponseBody extends InputStream {
       throw guard.timedOut(limitTime);
     }
     try {
-      return conn.readLine(limit, Http1Client.millis(limitTime));
+      return connection().readLine(limit, Http1Client.millis(limitTime));
     } catch (SocketTimeoutException e) {
       abandon();
       throw withCause(guard.timedOut(limitTime), e);
@@ -183,7 +187,7 @@ final class ResponseBody extends InputStream {
       throw guard.timedOut(limit);
     }
     try {
-      return conn.read(b, off, len, Http1Client.millis(limit));
+      return connection().read(b, off, len, Http1Client.millis(limit));
     } catch (SocketTimeoutException e) {
       abandon();
       throw withCause(guard.timedOut(limit), e);
@@ -200,25 +204,41 @@ final class ResponseBody extends InputStream {
     return e;
   }
 
+  /** The connection to read from; fails if the body was closed (possibly by another thread). */
+  private Connection connection() throws IOException {
+    Connection c = conn;
+    if (c == null) {
+      throw new IOException("response body closed");
+    }
+    return c;
+  }
+
+  /** The connection, which the body no longer owns; null if it was already taken. */
+  private synchronized Connection takeConnection() {
+    Connection c = conn;
+    conn = null;
+    return c;
+  }
+
   /** The body is complete: its connection may serve another request. */
   private void finish() {
     done = true;
-    if (conn != null) {
-      if (reusable && !conn.hasBuffered()) {
-        owner.release(conn);
+    Connection c = takeConnection();
+    if (c != null) {
+      if (reusable && !c.hasBuffered()) {
+        owner.release(c);
       } else {
-        conn.close();
+        c.close();
       }
-      conn = null;
     }
   }
 
   /** The body will not be read to its end: its connection cannot be reused. */
   private void abandon() {
     broken = true;
-    if (conn != null) {
-      conn.close();
-      conn = null;
+    Connection c = takeConnection();
+    if (c != null) {
+      c.close();
     }
   }
 
@@ -227,15 +247,16 @@ final class ResponseBody extends InputStream {
     return 0;
   }
 
-  /** Closes the connection too, unless the body was read to its end (then it is already pooled). */
+  /**
+   * Closes the connection too, unless the body was read to its end (then it is already pooled). May be
+   * called from any thread.
+   */
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      if (conn != null) {
-        conn.close();
-        conn = null;
-      }
+    closed = true;
+    Connection c = takeConnection();
+    if (c != null) {
+      c.close();
     }
   }
 }

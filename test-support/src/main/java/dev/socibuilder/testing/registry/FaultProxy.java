@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * {@link Rule} matches a method (or any) and a regex found in the request path (and query), and
  * fires for the first {@code times} matching requests: drop the connection after N response-body
  * bytes, answer a status (500, 429 with {@code Retry-After}, ...) without forwarding, flip one byte
- * of the response body, delay before forwarding, or forward without the query string. Every request
+ * of the response body, delay before forwarding, forward without the query string, or answer with another
+ * {@code Content-Range}; a rule may also be limited to requests whose Range header matches. Every request
  * is recorded (method, path, Range header, Authorization scheme). Absolute {@code Location} headers
  * pointing at the upstream are rewritten to point at the proxy, so uploads keep flowing through it.
  */
@@ -44,7 +45,7 @@ public final class FaultProxy implements AutoCloseable {
    */
   public record Request(String method, String path, String range, String authScheme) {}
 
-  private enum Kind { DROP, STATUS, FLIP, DELAY, IGNORE_RANGE, REDIRECT, STALL, DROP_QUERY }
+  private enum Kind { DROP, STATUS, FLIP, DELAY, IGNORE_RANGE, REDIRECT, STALL, DROP_QUERY, CONTENT_RANGE }
 
   /** A fault; {@link #fired()} counts how often it was applied. */
   public static final class Rule {
@@ -56,10 +57,20 @@ public final class FaultProxy implements AutoCloseable {
     private final Integer retryAfterSeconds;
     private final Duration delay;
     private String target;
+    private volatile Pattern range;
     private volatile String errorCode = "INJECTED";
     private volatile String errorMessage;
     private final AtomicInteger remaining;
     private final AtomicInteger fired = new AtomicInteger();
+
+    /**
+     * Limits the rule to requests with a Range header in which {@code rangeRegex} is found (e.g.
+     * {@code "^bytes=8388608-"}); requests without one never match.
+     */
+    public Rule onRange(String rangeRegex) {
+      this.range = Pattern.compile(rangeRegex);
+      return this;
+    }
 
     /** For a status rule: the OCI error code in the body (default {@code INJECTED}). */
     public Rule withErrorCode(String code) {
@@ -85,8 +96,12 @@ public final class FaultProxy implements AutoCloseable {
       this.remaining = new AtomicInteger(times);
     }
 
-    boolean tryFire(String m, String p) {
+    boolean tryFire(String m, String p, String rangeHeader) {
       if ((method != null && !method.equalsIgnoreCase(m)) || !path.matcher(p).find()) {
+        return false;
+      }
+      Pattern onRange = range;
+      if (onRange != null && (rangeHeader == null || !onRange.matcher(rangeHeader).find())) {
         return false;
       }
       if (remaining.getAndUpdate(r -> r > 0 ? r - 1 : r) <= 0) {
@@ -177,6 +192,16 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   /**
+   * Forwards the request but answers with {@code Content-Range: contentRange} instead of the upstream's
+   * (the body unchanged), {@code times} times.
+   */
+  public Rule contentRange(String method, String pathRegex, String contentRange, int times) {
+    Rule r = new Rule(method, pathRegex, Kind.CONTENT_RANGE, 0, 0, null, null, times);
+    r.target = contentRange;
+    return add(r);
+  }
+
+  /**
    * Forwards the request without its query string, {@code times} times: a cross-repository mount
    * ({@code POST .../blobs/uploads/?mount=..&from=..}) then reaches the registry as a plain upload start,
    * which it answers 202 with an upload session, as a registry that declines the mount does.
@@ -233,10 +258,11 @@ public final class FaultProxy implements AutoCloseable {
     String path = uri.getRawPath() + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
     String authorization = ex.getRequestHeaders().getFirst("Authorization");
     String scheme = authorization == null ? null : authorization.split(" ", 2)[0];
-    requests.add(new Request(method, path, ex.getRequestHeaders().getFirst("Range"), scheme));
+    String rangeHeader = ex.getRequestHeaders().getFirst("Range");
+    requests.add(new Request(method, path, rangeHeader, scheme));
     List<Rule> firing = new ArrayList<>();
     for (Rule r : rules) {
-      if (r.tryFire(method, path)) {
+      if (r.tryFire(method, path, rangeHeader)) {
         firing.add(r);
       }
     }
@@ -291,9 +317,14 @@ public final class FaultProxy implements AutoCloseable {
     }
     HttpResponse<InputStream> r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     Headers out = ex.getResponseHeaders();
+    Rule contentRange = firing.stream().filter(x -> x.kind == Kind.CONTENT_RANGE).findFirst().orElse(null);
+    if (contentRange != null) {
+      out.set("Content-Range", contentRange.target);
+    }
     for (Map.Entry<String, List<String>> h : r.headers().map().entrySet()) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name) || name.equals(":status")) {
+      if (HOP_BY_HOP.contains(name) || name.equals(":status")
+          || (contentRange != null && name.equals("content-range"))) {
         continue;
       }
       for (String v : h.getValue()) {

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Whole-process comparison, in one run, of indexing a large one-layer image over one connection and
+# over several, from a registry whose every connection is capped in bandwidth (as one connection to
+# the storage behind ECR is), against curl of the same blob through the same cap.
+#
+# Makes (once, kept in LAYER) a ~500 MB gzip layer of random data (gzip -1: it stays ~500 MB), builds a
+# one-layer OCI image of it, starts the Distribution registry (/usr/bin/docker-registry) on 127.0.0.1
+# with a free port, pushes the image with skopeo, starts bench/throttle-proxy.py in front of it
+# (MBPS MB/s per TCP connection, default 50), then times ROUNDS interleaved rounds of, all through
+# the proxy:
+#   curl             curl of the layer blob to /dev/null (one connection: the external baseline)
+#   index, 1 conn    soci-builder index IMAGE --force --blob-connections 1
+#   index, N conns   soci-builder index IMAGE --force --blob-connections N (CONNECTIONS, default 4)
+# soci-builder runs with -Xmx128m. Prints the best and the median of each and the ratios (best over best).
+#
+# Usage: bench/ranged-download.sh [ROUNDS]        (after mvn -DskipTests package)
+#   LAYER=/path/layer.tar.gz (default /tmp/soci-bench-500mb.tar.gz; made if missing, kept for later runs;
+#   delete it when done), MBPS=50 (0: no proxy, straight to the registry), CONNECTIONS=4,
+#   JAVA=/path/to/java, JAR=/path/to/soci-builder.jar.
+set -euo pipefail
+rounds=${1:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+jar=$(realpath "${JAR:-$here/../cli/target/soci-builder.jar}")
+java=${JAVA:-java}
+python=$(python3 -c 'import sys; print(sys.executable)') # not a pyenv shim: no start-up script
+registry_bin=${REGISTRY_BINARY:-/usr/bin/docker-registry}
+layer=${LAYER:-/tmp/soci-bench-500mb.tar.gz}
+mbps=${MBPS:-50}
+connections=${CONNECTIONS:-4}
+[[ -f $jar ]] || { echo "no $jar: run mvn -DskipTests package first" >&2; exit 1; }
+unset SOCI_BUILDER_ZTOC_CACHE SOCI_BUILDER_BLOB_CONNECTIONS
+
+work=$(mktemp -d /tmp/ranged-download.XXXXXX)
+registry_pid=
+proxy_pid=
+cleanup() {
+  for pid in $proxy_pid $registry_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- the layer: 5 files of 100 MB of random data, gzip -1 --------------------------------------
+if [[ ! -f $layer ]]; then
+  echo "making $layer (500 MB of random data, gzip -1)" >&2
+  mkdir -p "$work/files"
+  for i in 1 2 3 4 5; do head -c 100000000 /dev/urandom > "$work/files/random-$i.bin"; done
+  tar -C "$work/files" --owner=0 --group=0 --mtime=@0 -cf - . | gzip -1 > "$layer.tmp"
+  mv "$layer.tmp" "$layer"
+  rm -rf "$work/files"
+fi
+layer=$(realpath "$layer")
+
+# --- the one-layer image, as an OCI layout ---------------------------------------------------
+layout=$work/image
+mkdir -p "$layout/blobs/sha256"
+layer_hex=$(sha256sum "$layer" | cut -d' ' -f1)
+layer_size=$(stat -c %s "$layer")
+diff_hex=$(gzip -dc "$layer" | sha256sum | cut -d' ' -f1)
+ln "$layer" "$layout/blobs/sha256/$layer_hex" 2>/dev/null || cp "$layer" "$layout/blobs/sha256/$layer_hex"
+put_blob() { # json -> "hex size" of the blob written
+  local hex
+  hex=$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)
+  printf '%s' "$1" > "$layout/blobs/sha256/$hex"
+  echo "$hex ${#1}"
+}
+config='{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:'$diff_hex'"]},"config":{}}'
+read -r config_hex config_size < <(put_blob "$config")
+manifest='{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:'$config_hex'","size":'$config_size'},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:'$layer_hex'","size":'$layer_size'}]}'
+read -r manifest_hex manifest_size < <(put_blob "$manifest")
+printf '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"bench"}}]}' \
+  "$manifest_hex" "$manifest_size" > "$layout/index.json"
+
+# --- the registry (the test-support RegistryServer's configuration) --------------------------
+free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+mkdir -p "$work/storage"
+cat > "$work/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $work/storage
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:$port
+  secret: bench-secret
+EOF
+"$registry_bin" serve "$work/config.yml" > "$work/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 100); do
+  curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && break
+  sleep 0.1
+done
+curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" || { cat "$work/registry.log" >&2; exit 1; }
+skopeo copy -q --dest-tls-verify=false "oci:$layout:bench" "docker://127.0.0.1:$port/bench/layer:1"
+rm -rf "$layout" # the registry has its own copy
+
+# --- the bandwidth cap (MBPS=0: none, straight to the registry) ----------------------------------
+if [[ $mbps == 0 ]]; then
+  proxy_port=$port
+else
+  proxy_port=$(free_port)
+  "$python" "$here/throttle-proxy.py" "$proxy_port" "127.0.0.1:$port" "$mbps" &
+  proxy_pid=$!
+  for _ in $(seq 100); do
+    curl -fs -o /dev/null "http://127.0.0.1:$proxy_port/v2/" && break
+    sleep 0.1
+  done
+fi
+image=127.0.0.1:$proxy_port/bench/layer:1
+blob_url=http://127.0.0.1:$proxy_port/v2/bench/layer/blobs/sha256:$layer_hex
+
+# --- the measured commands --------------------------------------------------------------------
+run_curl() { curl -fs -o /dev/null "$blob_url"; }
+# shellcheck disable=SC2086
+run_one() { "$java" -Xmx128m ${JAVA_OPTS:-} -jar "$jar" index "$image" --plain-http --force --blob-connections 1 > /dev/null; }
+# shellcheck disable=SC2086
+run_many() { "$java" -Xmx128m ${JAVA_OPTS:-} -jar "$jar" index "$image" --plain-http --force --blob-connections "$connections" > /dev/null; }
+names=(curl one many)
+labels=("curl (1 connection)" "index, 1 connection" "index, $connections connections")
+
+for name in "${names[@]}"; do "run_$name" > /dev/null; done # warm-up: caches, registry
+declare -A times
+for r in $(seq "$rounds"); do
+  for name in "${names[@]}"; do
+    s=$(date +%s%N)
+    "run_$name" > /dev/null
+    e=$(date +%s%N)
+    times[$name]+="$(( (e - s) / 1000000 )) "
+  done
+  echo "round $r/$rounds done" >&2
+done
+
+best() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | head -1; }
+median() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+echo "layer: $layer ($layer_size bytes), $mbps MB/s per connection, $rounds rounds, $(nproc) processors," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-28s %9s %9s %8s\n' command best_ms median_ms MB/s
+for i in "${!names[@]}"; do
+  b=$(best "${names[$i]}")
+  printf '%-28s %9s %9s %8.1f\n' "${labels[$i]}" "$b" "$(median "${names[$i]}")" \
+    "$(awk -v s="$layer_size" -v ms="$b" 'BEGIN { print s / ms / 1000 }')"
+done
+ratio() { awk -v a="$(best "$1")" -v b="$(best "$2")" -v l="$3" 'BEGIN { printf "%-40s %6.2f\n", l, a / b }'; }
+ratio one many "index 1 connection / $connections connections"
+ratio one curl "index 1 connection / curl"
+ratio many curl "index $connections connections / curl"
