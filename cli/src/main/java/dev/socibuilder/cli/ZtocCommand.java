@@ -105,9 +105,11 @@ final class ZtocCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "unknown time zone: " + timeZone);
       }
       String tool = buildTool != null ? buildTool : BuildInfo.defaultBuildTool();
+      // A missing or unreadable layer is reported when it is opened below.
+      long size = Files.isRegularFile(layer) ? Files.size(layer) : -1;
       ZtocBuilder builder;
       try {
-        builder = ZtocBuilder.of(spanSize, tool, zone, ztocLimits);
+        builder = ZtocBuilder.of(spanSize, tool, zone, ztocLimits).withParallelism(ZtocBuilder.parallelismFor(size));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--span-size: " + e.getMessage());
       }

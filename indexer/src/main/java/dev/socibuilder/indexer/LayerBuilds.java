@@ -53,9 +53,6 @@ final class LayerBuilds {
     this(run, null);
   }
 
-  /** Compressed size from which a layer is inflated on all processors (see {@link #inflateThreads}). */
-  static final long PARALLEL_INFLATE_MIN_SIZE = 32L << 20;
-
   /** @param reuse the zTOC cache for this run, or null to build every zTOC */
   LayerBuilds(RunContext run, ZtocReuse reuse) {
     this.run = run;
@@ -144,7 +141,7 @@ final class LayerBuilds {
       cacheProblem = found.problem();
     }
     ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone(), options.limits())
-        .withParallelism(inflateThreads(layer));
+        .withParallelism(ZtocBuilder.parallelismFor(layer.size()));
     ZtocBuilder.Result r;
     try (InputStream in = counting(run.store().openBlob(layer), layer)) {
       r = builder.build(in, alg);
@@ -171,15 +168,6 @@ final class LayerBuilds {
     return new Built(r.bytes(), r.ztocDigest(), report, xattrFree);
   }
 
-  /**
-   * Threads that inflate one layer: the builder's default ({@link ZtocBuilder#defaultParallelism()}:
-   * all processors where there are enough) for a large layer, which dominates the run (images are
-   * mostly one big layer and a few small ones, which the pool builds beside it); one below {@link
-   * #PARALLEL_INFLATE_MIN_SIZE}, where starting the parallel decoder costs more than it saves.
-   */
-  private static int inflateThreads(Descriptor layer) {
-    return layer.size() >= PARALLEL_INFLATE_MIN_SIZE ? ZtocBuilder.defaultParallelism() : 1;
-  }
 
   /** Reports progress, and stops at the deadline (an OCI layout's files have no deadline of their own). */
   private InputStream counting(InputStream in, Descriptor layer) {

@@ -31,7 +31,8 @@ import java.util.Objects;
  * layer is read, not only at the end) and the span size.
  *
  * <p>A gzip layer is inflated on {@link #parallelism()} threads (by default the available
- * processors if there are four or more: {@link #defaultParallelism()}; {@link ParallelGzipInflater}), with the same bytes and faults as on one; the chunks in
+ * processors if there are four or more: {@link #defaultParallelism()}; callers that know the layer's
+ * size use {@link #parallelismFor(long)}; {@link ParallelGzipInflater}), with the same bytes and faults as on one; the chunks in
  * flight then add up to 48 MiB, whatever the layer's size. In a heap smaller than {@link
  * #PARALLEL_MIN_HEAP} the calling thread inflates alone.
  *
@@ -52,8 +53,14 @@ public final class ZtocBuilder {
    */
   public static final long PARALLEL_MIN_HEAP = 112L << 20;
 
-  /** The fewest available processors on which {@link #defaultParallelism()} inflates in parallel. */
+  /** The fewest available processors on which a layer of unknown size is inflated in parallel. */
   public static final int PARALLEL_MIN_PROCESSORS = 4;
+
+  /** The smallest compressed layer inflated in parallel on {@link #PARALLEL_MIN_PROCESSORS} or more. */
+  public static final long PARALLEL_MIN_LAYER_SIZE = 32L << 20;
+
+  /** The smallest compressed layer inflated in parallel on two or three processors. */
+  public static final long PARALLEL_MIN_LAYER_SIZE_FEW_CORES = 256L << 20;
 
   private final long spanSize;
   private final byte[] buildTool;
@@ -120,15 +127,28 @@ public final class ZtocBuilder {
   }
 
   /**
-   * The threads a gzip layer is inflated on by default: every available processor when there are at
-   * least {@link #PARALLEL_MIN_PROCESSORS}, else one. The parallel decoder spends about 1.5 times the
-   * sequential one's CPU (trial decoding, markers, their resolution) and the reading thread needs a
-   * core of its own (tar scan, span digests, checkpoints), so on two processors it gains nothing
-   * (measured: 0.9 to 1.0 times the sequential build's speed, bench/RESULTS.md).
+   * The threads a gzip layer of unknown size is inflated on by default: every available processor when
+   * there are at least {@link #PARALLEL_MIN_PROCESSORS}, else one (see {@link #parallelismFor(long)}).
    */
   public static int defaultParallelism() {
+    return parallelismFor(-1);
+  }
+
+  /**
+   * The threads a gzip layer of {@code compressedSize} bytes (-1 if unknown) is best inflated on: every
+   * available processor for a layer of at least {@link #PARALLEL_MIN_LAYER_SIZE} when there are {@link
+   * #PARALLEL_MIN_PROCESSORS} or more, and for a layer of at least {@link #PARALLEL_MIN_LAYER_SIZE_FEW_CORES}
+   * on two or three; else one. The parallel path starts slower: in a fresh JVM its decoders run
+   * interpreted until compiled (the compiler takes a core's share too), and the first chunks are decoded
+   * with markers for the unknown window. Once warm, two threads inflate 1.36 times as fast as one on two
+   * processors; whole processes gain from about 200 MB of compressed layer there (bench/RESULTS.md).
+   */
+  public static int parallelismFor(long compressedSize) {
     int processors = Runtime.getRuntime().availableProcessors();
-    return processors >= PARALLEL_MIN_PROCESSORS ? processors : 1;
+    if (processors >= PARALLEL_MIN_PROCESSORS) {
+      return compressedSize < 0 || compressedSize >= PARALLEL_MIN_LAYER_SIZE ? processors : 1;
+    }
+    return processors > 1 && compressedSize >= PARALLEL_MIN_LAYER_SIZE_FEW_CORES ? processors : 1;
   }
 
   /** The number of threads a gzip layer is inflated on. */

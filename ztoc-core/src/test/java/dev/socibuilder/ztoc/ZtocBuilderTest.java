@@ -321,6 +321,23 @@ class ZtocBuilderTest {
     assertThat(r.tocEntries()).isEqualTo(decoded.toc().size()).isEqualTo(c.numFiles());
   }
 
+  @Test
+  void inflatesOnAllProcessorsOnlyWhereTheParallelPathPaysOff() {
+    int processors = Runtime.getRuntime().availableProcessors();
+    int many = processors >= 4 ? processors : 1;
+    int few = processors > 1 ? processors : 1;
+
+    assertThat(ZtocBuilder.parallelismFor(0)).isEqualTo(1);
+    assertThat(ZtocBuilder.parallelismFor((32L << 20) - 1)).isEqualTo(1);
+    assertThat(ZtocBuilder.parallelismFor(32L << 20)).isEqualTo(many);
+    assertThat(ZtocBuilder.parallelismFor((256L << 20) - 1)).isEqualTo(many);
+    assertThat(ZtocBuilder.parallelismFor(256L << 20)).isEqualTo(few);
+    assertThat(ZtocBuilder.parallelismFor(10L << 30)).isEqualTo(few);
+    assertThat(ZtocBuilder.parallelismFor(-1)).as("unknown size").isEqualTo(many);
+    assertThat(ZtocBuilder.defaultParallelism()).isEqualTo(many);
+    assertThat(ZtocBuilder.of("t").parallelism()).isEqualTo(many);
+  }
+
   /** A 3 MB tar of generated files whose fourth header has a wrong checksum, and that header's offset. */
   static byte[] tarWithBadFourthHeader(long[] headerOffset) throws IOException {
     ByteArrayOutputStream bos = new ByteArrayOutputStream();
