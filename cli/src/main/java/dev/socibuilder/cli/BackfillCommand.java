@@ -3,9 +3,11 @@ package dev.socibuilder.cli;
 import dev.socibuilder.filter.rules.FilterRules;
 import dev.socibuilder.filter.rules.FilterSyntaxException;
 import dev.socibuilder.indexer.IndexOptions;
+import dev.socibuilder.indexer.IndexingService;
 import dev.socibuilder.indexer.backfill.Backfill;
 import dev.socibuilder.indexer.backfill.BackfillOptions;
 import dev.socibuilder.indexer.backfill.BackfillReport;
+import dev.socibuilder.registry.Deadline;
 import dev.socibuilder.registry.ImageReference;
 import dev.socibuilder.registry.Listing;
 import dev.socibuilder.registry.RegistryClient;
@@ -63,15 +65,17 @@ final class BackfillCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    Deadline deadline = registryOptions.deadline(); // --timeout counts from here
     IndexOptions options = indexing.toIndexOptions(spec);
     registryOptions.validate(spec);
+    IndexingService indexer = new IndexingService(options, null, indexing.ztocCache(System.getenv()), deadline);
     Target t = parseTarget();
     BackfillOptions backfill = backfillOptions();
     PrintWriter out = spec.commandLine().getOut();
     BackfillReport report;
     try (RegistryClient client = registryOptions.client(t.registry());
         BackfillProgress progress = new BackfillProgress()) {
-      report = new Backfill(client, options, backfill, progress).run(t.registry(), t.repository());
+      report = new Backfill(client, indexer, options, backfill, progress).run(t.registry(), t.repository());
     } catch (RegistryException e) {
       throw registryOptions.failure(e);
     }

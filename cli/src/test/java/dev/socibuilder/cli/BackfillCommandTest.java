@@ -18,6 +18,7 @@ import dev.socibuilder.testing.registry.TestImages.TestImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -182,6 +183,23 @@ class BackfillCommandTest {
     assertThat(outcomes(r.out())).containsExactlyInAnyOrderEntriesOf(Map.of(
         "team/app:dev-1", "indexed", "team/app:v1", "indexed", "team/app:v2", "indexed"));
     assertThat(JSON.readTree(r.out()).get("repository").asText()).isEqualTo("team/app");
+  }
+
+  @Test
+  void theZtocCacheOptionFillsTheCacheThatASecondForcedRunReuses(@TempDir Path cache) throws IOException {
+    CliTestSupport.Run first = CliTestSupport.run("backfill", registry.hostPort() + "/team/app", "--plain-http",
+        "--min-layer-size", "65536", "--json", "--ztoc-cache", cache.toString());
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    long entries;
+    try (java.util.stream.Stream<Path> files = Files.walk(cache)) {
+      entries = files.filter(f -> f.getFileName().toString().endsWith(".entry")).count();
+    }
+    assertThat(entries).as("cache entries").isPositive();
+
+    CliTestSupport.Run second = CliTestSupport.run("backfill", registry.hostPort() + "/team/app", "--plain-http",
+        "--min-layer-size", "65536", "--json", "--force", "--ztoc-cache", cache.toString());
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.out()).contains("\"source\":\"cached\"").doesNotContain("\"source\":\"built\"");
   }
 
   @Test

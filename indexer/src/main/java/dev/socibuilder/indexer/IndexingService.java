@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 /**
  * Indexes one image, as a pipeline of small steps:
@@ -56,6 +57,8 @@ public final class IndexingService {
   private final IndexListener listener;
   private final ZtocCache cache;
   private final Deadline deadline;
+  /** One layer at a time is inflated on several threads, across all runs of this service (see LayerBuilds). */
+  private final Semaphore parallelInflates;
 
   /** A service that builds every zTOC (no cache) and whose runs have no deadline. */
   public IndexingService(IndexOptions options, IndexListener listener) {
@@ -79,6 +82,7 @@ public final class IndexingService {
    *     no request goes past it either); {@link Deadline#none()} for no limit
    */
   public IndexingService(IndexOptions options, IndexListener listener, ZtocCache cache, Deadline deadline) {
+    this.parallelInflates = new Semaphore(1);
     this.options = Objects.requireNonNull(options, "options");
     this.listener = listener == null ? IndexListener.NONE : listener;
     this.cache = cache;
@@ -143,7 +147,8 @@ public final class IndexingService {
     run.checkDeadline("before building zTOCs; nothing was published");
     IndexPlan plan = new IndexPlan(options, targets);
     ZtocReuse reuse = cache == null ? null : new ZtocReuse(cache, run);
-    Map<String, LayerBuilds.Built> built = new LayerBuilds(run, reuse).buildAll(plan.layersToBuild());
+    Map<String, LayerBuilds.Built> built =
+        new LayerBuilds(run, reuse, parallelInflates).buildAll(plan.layersToBuild());
     IndexPlan.Indexes indexes = plan.indexes(built);
     if (indexes.indexes().isEmpty()) {
       return done(run, start, Outcome.NOTHING_TO_INDEX,

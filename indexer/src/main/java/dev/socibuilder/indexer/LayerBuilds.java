@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * The build step: streams each planned layer once from the store through the zTOC builder, layers in
@@ -46,17 +47,30 @@ final class LayerBuilds {
     }
   }
 
+  /**
+   * The smallest heap in which the indexer inflates a layer on several threads: the parallel inflater's
+   * chunks in flight (48 MiB and a 4 MiB input copy per thread, {@link ZtocBuilder#PARALLEL_MIN_HEAP})
+   * must fit beside the layer downloads, which may hold a quarter of the heap in ranged parts.
+   */
+  static final long PARALLEL_MIN_HEAP = 256L << 20;
+
   private final RunContext run;
   private final ZtocReuse reuse;
+  private final Semaphore parallelInflates;
 
   LayerBuilds(RunContext run) {
-    this(run, null);
+    this(run, null, new Semaphore(1));
   }
 
-  /** @param reuse the zTOC cache for this run, or null to build every zTOC */
-  LayerBuilds(RunContext run, ZtocReuse reuse) {
+  /**
+   * @param reuse the zTOC cache for this run, or null to build every zTOC
+   * @param parallelInflates a permit per layer that may be inflated on several threads at once (shared by
+   *     the runs of one service): one such layer already takes every processor, and each holds 48 MiB
+   */
+  LayerBuilds(RunContext run, ZtocReuse reuse, Semaphore parallelInflates) {
     this.run = run;
     this.reuse = reuse;
+    this.parallelInflates = parallelInflates;
   }
 
   /** Builds the zTOC of every layer in {@code layers} (keyed by digest); the result has the same order. */
@@ -140,14 +154,21 @@ final class LayerBuilds {
       }
       cacheProblem = found.problem();
     }
+    int threads = ZtocBuilder.parallelismFor(layer.size());
+    boolean parallel = threads > 1 && Runtime.getRuntime().maxMemory() >= PARALLEL_MIN_HEAP
+        && parallelInflates.tryAcquire();
     ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone(), options.limits())
-        .withParallelism(ZtocBuilder.parallelismFor(layer.size()));
+        .withParallelism(parallel ? threads : 1);
     ZtocBuilder.Result r;
     try (InputStream in = counting(run.store().openBlob(layer), layer)) {
       r = builder.build(in, alg);
     } catch (LayerDataException | ZtocLimitException e) {
       throw new IndexingException("image " + run.image() + ": layer " + layer.digest() + " (" + layer.mediaType()
           + "): " + e.getMessage(), e);
+    } finally {
+      if (parallel) {
+        parallelInflates.release();
+      }
     }
     // The store's stream has verified the digest by now (it is read to its end).
     if (r.layerSize() != layer.size()) {

@@ -46,6 +46,7 @@ public final class Backfill {
   private static final Pattern REFERRERS_TAG = Pattern.compile("sha256-[0-9a-f]{64}|sha512-[0-9a-f]{128}");
 
   private final RegistryClient client;
+  private final IndexingService indexer;
   private final IndexOptions options;
   private final BackfillOptions backfill;
   private final BackfillListener listener;
@@ -57,7 +58,20 @@ public final class Backfill {
    * @param listener progress, or null
    */
   public Backfill(RegistryClient client, IndexOptions options, BackfillOptions backfill, BackfillListener listener) {
+    this(client, new IndexingService(options, null), options, backfill, listener);
+  }
+
+  /**
+   * @param client the registry client (not closed here)
+   * @param indexer indexes each image (with its zTOC cache and deadline); its options must be {@code options}
+   * @param options how each image is indexed
+   * @param backfill which images, how many at once, dry run, listing bounds
+   * @param listener progress, or null
+   */
+  public Backfill(RegistryClient client, IndexingService indexer, IndexOptions options, BackfillOptions backfill,
+      BackfillListener listener) {
     this.client = Objects.requireNonNull(client, "client");
+    this.indexer = Objects.requireNonNull(indexer, "indexer");
     this.options = Objects.requireNonNull(options, "options");
     this.backfill = Objects.requireNonNull(backfill, "backfill");
     this.listener = listener == null ? BackfillListener.NONE : listener;
@@ -178,8 +192,7 @@ public final class Backfill {
 
   private ImageResult index(String registry, String repository, String tag) {
     try {
-      IndexReport report = new IndexingService(options, null)
-          .index(new RegistryImageStore(client, registry, repository), tag, null);
+      IndexReport report = indexer.index(new RegistryImageStore(client, registry, repository), tag, null);
       return new ImageResult(repository, tag, Status.INDEXER, report.message(), report);
     } catch (RuntimeException e) {
       // Whatever went wrong with this image (registry, bad layer, bad manifest) stays with this image.
