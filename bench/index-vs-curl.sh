@@ -38,57 +38,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# --- the one-layer image, as an OCI layout ---------------------------------------------------
-layout=$work/image
-mkdir -p "$layout/blobs/sha256"
-layer_hex=$(sha256sum "$layer" | cut -d' ' -f1)
-layer_size=$(stat -c %s "$layer")
-diff_hex=$(gzip -dc "$layer" | sha256sum | cut -d' ' -f1)
-ln "$layer" "$layout/blobs/sha256/$layer_hex" 2>/dev/null || cp "$layer" "$layout/blobs/sha256/$layer_hex"
-put_blob() { # json -> "hex size" of the blob written
-  local hex
-  hex=$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)
-  printf '%s' "$1" > "$layout/blobs/sha256/$hex"
-  echo "$hex ${#1}"
-}
-config='{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:'$diff_hex'"]},"config":{}}'
-read -r config_hex config_size < <(put_blob "$config")
-manifest='{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:'$config_hex'","size":'$config_size'},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:'$layer_hex'","size":'$layer_size'}]}'
-read -r manifest_hex manifest_size < <(put_blob "$manifest")
-printf '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"bench"}}]}' \
-  "$manifest_hex" "$manifest_size" > "$layout/index.json"
-
-# --- the registry (the test-support RegistryServer's configuration) --------------------------
-port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$work/storage"
-cat > "$work/config.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/storage
-  delete:
-    enabled: true
-  maintenance:
-    uploadpurging:
-      enabled: false
-http:
-  addr: 127.0.0.1:$port
-  secret: bench-secret
-EOF
-"$registry_bin" serve "$work/config.yml" > "$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do
-  curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" && break
-  sleep 0.1
-done
-curl -fs -o /dev/null "http://127.0.0.1:$port/v2/" || { cat "$work/registry.log" >&2; exit 1; }
+# --- the one-layer image in a local registry ---------------------------------------------------
+. "$(dirname "$0")/one-layer-registry.sh"
+one_layer_registry "$layer" "$work"
 image=127.0.0.1:$port/bench/layer:1
-skopeo copy -q --dest-tls-verify=false "oci:$layout:bench" "docker://$image"
 blob_url=http://127.0.0.1:$port/v2/bench/layer/blobs/sha256:$layer_hex
 
 # --- the measured commands --------------------------------------------------------------------
