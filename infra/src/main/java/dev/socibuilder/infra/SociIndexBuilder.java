@@ -321,6 +321,7 @@ public final class SociIndexBuilder extends Construct {
     env.put("SOCI_INDEX_VERSION", props.indexVersion().value());
     env.put("SPAN_SIZE_BYTES", text(props.spanSizeBytes()));
     env.put("MIN_LAYER_SIZE_BYTES", text(props.minLayerSizeBytes()));
+    env.put("BLOB_CONNECTIONS", text(props.blobConnections()));
     env.put("SOCI_TAG_SUFFIX", props.tagSuffix());
     env.put("RESULT_EVENT_BUS_NAME", resultBus.getEventBusArn());
     if (ztocCache != null) {

@@ -66,6 +66,10 @@ public final class SociIndexBuilderProps {
   public static final int DEFAULT_BACKFILL_INVOKES_PER_MINUTE = 20;
   /** Largest {@link Builder#backfillInvokesPerMinute} (what the sweep accepts: 1000 a second). */
   public static final int MAX_BACKFILL_INVOKES_PER_MINUTE = 60_000;
+  /** Default {@link Builder#blobConnections}: as the indexer's own default. */
+  public static final int DEFAULT_BLOB_CONNECTIONS = 4;
+  /** Largest {@link Builder#blobConnections} (what the indexer accepts). */
+  public static final int MAX_BLOB_CONNECTIONS = 16;
   /** Default {@link Builder#ztocCacheDays}. */
   public static final int DEFAULT_ZTOC_CACHE_DAYS = 90;
   /** Largest {@link Builder#ztocCacheDays} accepted (a sanity bound: 100 years). */
@@ -106,6 +110,7 @@ public final class SociIndexBuilderProps {
   private final ApplicationLogLevel logLevel;
   private final String backfillSchedule;
   private final Number backfillInvokesPerMinute;
+  private final Number blobConnections;
   private final int sweepReservedConcurrency;
   private final boolean ztocCache;
   private final Number ztocCacheDays;
@@ -131,6 +136,7 @@ public final class SociIndexBuilderProps {
     this.logLevel = b.logLevel;
     this.backfillSchedule = b.backfillSchedule;
     this.backfillInvokesPerMinute = b.backfillInvokesPerMinute;
+    this.blobConnections = b.blobConnections;
     this.sweepReservedConcurrency = b.sweepReservedConcurrency;
     this.ztocCache = b.ztocCache;
     this.ztocCacheDays = b.ztocCacheDays;
@@ -152,6 +158,7 @@ public final class SociIndexBuilderProps {
           + "'");
     }
     requireWhole("backfillInvokesPerMinute", backfillInvokesPerMinute, 1, MAX_BACKFILL_INVOKES_PER_MINUTE);
+    requireWhole("blobConnections", blobConnections, 1, MAX_BLOB_CONNECTIONS);
     if (sweepReservedConcurrency < 0 || sweepReservedConcurrency > 1) {
       throw new IllegalArgumentException("sweepReservedConcurrency must be 0 (unreserved) or 1, got "
           + sweepReservedConcurrency);
@@ -267,6 +274,10 @@ public final class SociIndexBuilderProps {
     return backfillInvokesPerMinute;
   }
 
+  public Number blobConnections() {
+    return blobConnections;
+  }
+
   /** 1 to keep the sweep to one run at a time with reserved concurrency; 0 (the default) leaves it unreserved. */
   public int sweepReservedConcurrency() {
     return sweepReservedConcurrency;
@@ -314,6 +325,7 @@ public final class SociIndexBuilderProps {
     private ApplicationLogLevel logLevel = ApplicationLogLevel.INFO;
     private String backfillSchedule = DEFAULT_BACKFILL_SCHEDULE;
     private Number backfillInvokesPerMinute = DEFAULT_BACKFILL_INVOKES_PER_MINUTE;
+    private Number blobConnections = DEFAULT_BLOB_CONNECTIONS;
     private int sweepReservedConcurrency;
     private boolean ztocCache = true;
     private Number ztocCacheDays = DEFAULT_ZTOC_CACHE_DAYS;
@@ -455,6 +467,17 @@ public final class SociIndexBuilderProps {
      */
     public Builder backfillInvokesPerMinute(Number invokes) {
       this.backfillInvokesPerMinute = Objects.requireNonNull(invokes, "backfillInvokesPerMinute");
+      return this;
+    }
+
+    /**
+     * Connections the indexer downloads one large layer over (default 4, 1 to 16; {@code BLOB_CONNECTIONS}):
+     * layers of 64 MiB or more are fetched as 8 MiB ranges over this many connections at once, since one
+     * connection to the storage behind ECR carries tens to a few hundred MB/s. 1 reads each layer as one
+     * stream.
+     */
+    public Builder blobConnections(Number connections) {
+      this.blobConnections = Objects.requireNonNull(connections, "blobConnections");
       return this;
     }
 

@@ -91,6 +91,7 @@ public final class SociIndexBuilderStack extends Stack {
                 params.permissionsBoundaryArn.getValueAsString(), Aws.NO_VALUE))))
         .backfillSchedule(params.backfillSchedule.getValueAsString())
         .backfillInvokesPerMinute(Token.asNumber(params.backfillInvokesPerMinute.getValueAsString()))
+        .blobConnections(Token.asNumber(params.blobConnections.getValueAsString()))
         .ztocCacheDays(Token.asNumber(params.ztocCacheDays.getValueAsString()))
         .sociOptimizations(params.sociOptimizations.getValueAsString())
         .ztocLimits(params.ztocLimits.getValueAsString())

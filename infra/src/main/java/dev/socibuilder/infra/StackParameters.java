@@ -30,6 +30,7 @@ final class StackParameters {
   final CfnParameter sociIndexVersion;
   final CfnParameter spanSizeBytes;
   final CfnParameter minLayerSizeBytes;
+  final CfnParameter blobConnections;
   final CfnParameter sociTagSuffix;
   final CfnParameter indexUntaggedPushes;
   final CfnParameter indexerMemoryMiB;
@@ -146,6 +147,12 @@ final class StackParameters {
             + " x 60 / the seconds an image takes to index, or requests wait in Lambda's queue (dropped after 6"
             + " hours; the next sweep sends them again).",
         "a whole number of invokes per minute from 1 to 60000");
+    blobConnections = wholeNumber(scope, "BlobConnections", SociIndexBuilderProps.DEFAULT_BLOB_CONNECTIONS, 1,
+        SociIndexBuilderProps.MAX_BLOB_CONNECTIONS,
+        "Connections the indexer downloads one large layer over: layers of 64 MiB or more come as 8 MiB ranges"
+            + " over this many connections at once (one connection to the storage behind ECR carries tens to a"
+            + " few hundred MB/s). 1 reads each layer as one stream.",
+        "a whole number of connections from 1 to 16");
     ztocCacheDays = wholeNumber(scope, "ZtocCacheDays", SociIndexBuilderProps.DEFAULT_ZTOC_CACHE_DAYS, 1,
         SociIndexBuilderProps.MAX_ZTOC_CACHE_DAYS,
         "Days after which a zTOC cache entry expires. The indexer rewrites an entry it reuses once it is more than"

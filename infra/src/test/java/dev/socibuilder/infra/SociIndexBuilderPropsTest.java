@@ -48,6 +48,7 @@ class SociIndexBuilderPropsTest {
     assertThat(props.logLevel()).isEqualTo(ApplicationLogLevel.INFO);
     assertThat(props.backfillSchedule()).isEqualTo("rate(1 day)");
     assertThat(props.backfillInvokesPerMinute()).isEqualTo(20);
+    assertThat(props.blobConnections()).isEqualTo(4);
     assertThat(props.ztocCache()).isTrue();
     assertThat(props.ztocCacheDays()).isEqualTo(90);
     assertThat(props.ztocCacheRemovalPolicy()).isEqualTo(RemovalPolicy.RETAIN);
@@ -79,7 +80,8 @@ class SociIndexBuilderPropsTest {
   @ValueSource(strings = {"span-decimal", "span-small", "span-large", "min-negative", "memory-small",
       "memory-large", "concurrency-negative", "suffix-empty", "suffix-space", "untagged-yes", "filters-bad",
       "schedule-bad", "schedule-plural", "pace-zero", "pace-decimal", "days-zero", "days-decimal",
-      "removal-snapshot", "optimizations-bad", "limits-bad", "limits-spaces"})
+      "removal-snapshot", "optimizations-bad", "limits-bad", "limits-spaces", "connections-zero",
+      "connections-many", "connections-decimal"})
   void literalValuesOutOfRangeAreRejectedNamingTheProp(String which) {
     Map<String, UnaryOperator<SociIndexBuilderProps.Builder>> cases = Map.ofEntries(
         Map.entry("span-decimal", b -> b.spanSizeBytes(4_194_304.5)),
@@ -102,7 +104,10 @@ class SociIndexBuilderPropsTest {
         Map.entry("removal-snapshot", b -> b.ztocCacheRemovalPolicy(RemovalPolicy.SNAPSHOT)),
         Map.entry("optimizations-bad", b -> b.sociOptimizations("xattrs")),
         Map.entry("limits-bad", b -> b.ztocLimits("files=10")),
-        Map.entry("limits-spaces", b -> b.ztocLimits("toc-entries=1, ztoc-bytes=1MiB")));
+        Map.entry("limits-spaces", b -> b.ztocLimits("toc-entries=1, ztoc-bytes=1MiB")),
+        Map.entry("connections-zero", b -> b.blobConnections(0)),
+        Map.entry("connections-many", b -> b.blobConnections(17)),
+        Map.entry("connections-decimal", b -> b.blobConnections(2.5)));
     String prop = switch (which.substring(0, which.indexOf('-'))) {
       case "span" -> "spanSizeBytes";
       case "min" -> "minLayerSizeBytes";
@@ -116,6 +121,7 @@ class SociIndexBuilderPropsTest {
       case "removal" -> "ztocCacheRemovalPolicy";
       case "optimizations" -> "sociOptimizations";
       case "limits" -> "ztocLimits";
+      case "connections" -> "blobConnections";
       default -> "filters";
     };
 

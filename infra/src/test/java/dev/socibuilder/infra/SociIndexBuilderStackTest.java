@@ -57,7 +57,7 @@ class SociIndexBuilderStackTest {
   private static final List<String> FUNCTION_PARAMETERS = List.of("RepositoryImageTagFilters", "SociIndexVersion",
       "SpanSizeBytes", "MinLayerSizeBytes", "SociTagSuffix", "IndexUntaggedPushes", "IndexerMemoryMiB",
       "IndexerReservedConcurrency", "ResultEventBusName", "SociOptimizations", "ZtocLimits",
-      "BackfillInvokesPerMinute");
+      "BackfillInvokesPerMinute", "BlobConnections");
 
   @TempDir
   static Path jars;
@@ -184,7 +184,7 @@ class SociIndexBuilderStackTest {
         Map.entry("IndexUntaggedPushes", "true"), Map.entry("IndexerMemoryMiB", "4096"),
         Map.entry("IndexerReservedConcurrency", "25"), Map.entry("ResultEventBusName", "pipes"),
         Map.entry("SociOptimizations", "xattr"), Map.entry("ZtocLimits", "toc-entries=1000000,ztoc-bytes=256MiB"),
-        Map.entry("BackfillInvokesPerMinute", "7"), Map.entry("ZtocCacheDays", "30"),
+        Map.entry("BackfillInvokesPerMinute", "7"), Map.entry("ZtocCacheDays", "30"), Map.entry("BlobConnections", "8"),
         Map.entry("BackfillSchedule", "cron(0 3 * * ? *)"));
     CfnEvaluator deployed = t.deployed(values);
 
@@ -192,6 +192,7 @@ class SociIndexBuilderStackTest {
     assertThat(deployed.evaluate(indexerEnv.get("SOCI_INDEX_VERSION"))).isEqualTo("V1");
     assertThat(deployed.evaluate(indexerEnv.get("SPAN_SIZE_BYTES"))).isEqualTo("8388608");
     assertThat(deployed.evaluate(indexerEnv.get("MIN_LAYER_SIZE_BYTES"))).isEqualTo("0");
+    assertThat(deployed.evaluate(indexerEnv.get("BLOB_CONNECTIONS"))).isEqualTo("8");
     assertThat(deployed.evaluate(indexerEnv.get("SOCI_TAG_SUFFIX"))).isEqualTo("-lazy");
     assertThat(deployed.evaluate(indexerEnv.get("RESULT_EVENT_BUS_NAME")))
         .isEqualTo("arn:aws:events:" + CfnEvaluator.REGION + ":" + CfnEvaluator.ACCOUNT + ":event-bus/pipes");
@@ -264,7 +265,8 @@ class SociIndexBuilderStackTest {
       "IndexerMemoryMiB, 3008, 512, 10240",
       "IndexerReservedConcurrency, 0, 0, 10000",
       "BackfillInvokesPerMinute, 20, 1, 60000",
-      "ZtocCacheDays, 90, 1, 36500"})
+      "ZtocCacheDays, 90, 1, 36500",
+      "BlobConnections, 4, 1, 16"})
   void wholeNumberParametersRejectDecimalsAtDeployTime(String parameter, String defaultValue, long min, long max) {
     Map<String, Object> p = map(t.parameters().get(parameter));
     Pattern pattern = allowedPattern(parameter);
@@ -380,11 +382,12 @@ class SociIndexBuilderStackTest {
     for (String function : List.of(indexer(), reporter())) {
       Map<String, Object> env = t.environment(function);
       assertThat(env).containsOnlyKeys("SOCI_INDEX_VERSION", "SPAN_SIZE_BYTES", "MIN_LAYER_SIZE_BYTES",
-          "SOCI_TAG_SUFFIX", "RESULT_EVENT_BUS_NAME", "ZTOC_CACHE_BUCKET", "ZTOC_CACHE_PREFIX", "SOCI_OPTIMIZATIONS",
+          "BLOB_CONNECTIONS", "SOCI_TAG_SUFFIX", "RESULT_EVENT_BUS_NAME", "ZTOC_CACHE_BUCKET", "ZTOC_CACHE_PREFIX", "SOCI_OPTIMIZATIONS",
           "ZTOC_LIMITS");
       assertThat(env).containsEntry("SOCI_INDEX_VERSION", Map.of("Ref", "SociIndexVersion"))
           .containsEntry("SPAN_SIZE_BYTES", Map.of("Ref", "SpanSizeBytes"))
           .containsEntry("MIN_LAYER_SIZE_BYTES", Map.of("Ref", "MinLayerSizeBytes"))
+          .containsEntry("BLOB_CONNECTIONS", Map.of("Ref", "BlobConnections"))
           .containsEntry("SOCI_TAG_SUFFIX", Map.of("Ref", "SociTagSuffix"))
           .containsEntry("SOCI_OPTIMIZATIONS", Map.of("Ref", "SociOptimizations"))
           .containsEntry("ZTOC_LIMITS", Map.of("Ref", "ZtocLimits"))
@@ -952,7 +955,7 @@ class SociIndexBuilderStackTest {
     template.hasParameter("ZtocLimits", Map.of("Type", "String", "Default", "", "AllowedPattern", Match.anyValue(),
         "Description", Match.stringLikeRegexp("^Optional: .*")));
     List<String> ours = t.parameters().keySet().stream().filter(p -> !p.equals("BootstrapVersion")).toList();
-    assertThat(ours).hasSize(17);
+    assertThat(ours).hasSize(18);
     // No Number parameters: they take decimals (see wholeNumberParametersRejectDecimalsAtDeployTime).
     assertThat(ours).allSatisfy(p -> assertThat(map(t.parameters().get(p)).get("Type")).isEqualTo("String"));
   }
