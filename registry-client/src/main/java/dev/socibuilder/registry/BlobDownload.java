@@ -128,6 +128,14 @@ final class BlobDownload implements AutoCloseable {
    *
    * @param size the expected size, or -1 to take it from the response
    */
+  /**
+   * Ranged downloads open now. A closed download gives its slot back once its workers have stopped,
+   * which the read-ahead thread that owns the stream may do a moment after the reader closed it.
+   */
+  int rangedDownloadsOpen() {
+    return parallelism.maxRanged() - rangedSlots.availablePermits();
+  }
+
   InputStream open(Op op, Digest digest, long size) {
     InputStream raw;
     if (parallelism.connections() > 1 && size > 0 && size >= parallelism.threshold() && rangedSlots.tryAcquire()) {

@@ -397,6 +397,11 @@ public final class RegistryClient implements AutoCloseable {
     });
   }
 
+  /** Blob downloads over several connections open now (tests: their slots come back when closed). */
+  int rangedDownloadsOpen() {
+    return downloads.rangedDownloadsOpen();
+  }
+
   /**
    * Opens a blob for streaming, exactly once through (see {@link BlobDownload}: redirects without
    * credentials, resumption with {@code Range}). At end of stream the size and sha256 are verified: a

@@ -364,7 +364,8 @@ class RangedBlobTest {
     }
     assertThat(ranges()).containsOnlyOnce((String) null).containsOnlyOnce(firstPart);
 
-    // Closing the first gave its slot back.
+    // Closing the first gives its slot back (once its read-ahead thread has closed it).
+    waitFor(() -> client.rangedDownloadsOpen() == 0);
     assertThat(readBlob()).isEqualTo(bigBytes);
     assertThat(ranges().stream().filter(firstPart::equals)).hasSize(2);
   }
