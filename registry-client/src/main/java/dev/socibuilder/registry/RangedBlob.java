@@ -287,6 +287,8 @@ final class RangedBlob extends InputStream {
     }
     // The server does not serve ranges as asked: the rest over one connection. Nothing past the reader's
     // position was delivered, so nothing is delivered (or hashed) twice.
+    transport.warnOnce("ranges " + op.registry(), "registry " + op.registry() + " did not serve a part of a blob"
+        + " as asked (" + fallback + "): blobs whose parts it refuses are read over one connection");
     freeReaderPages();
     try {
       single = resume.apply(position);

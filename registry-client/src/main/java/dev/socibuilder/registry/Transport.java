@@ -169,6 +169,13 @@ final class Transport implements AutoCloseable {
     return http.send(req, bodyReads);
   }
 
+  /** Warns once per {@code key} (e.g. per registry), so that a run over many blobs does not repeat itself. */
+  void warnOnce(String key, String message) {
+    if (warnedOrigins.add(key)) {
+      warnings.accept(message);
+    }
+  }
+
   /** Warns (once per origin) that Basic credentials go over plain HTTP to a host that is not this one. */
   void warnIfClearText(URI uri) {
     if (!"http".equalsIgnoreCase(uri.getScheme()) || isLoopback(uri.getHost())) {

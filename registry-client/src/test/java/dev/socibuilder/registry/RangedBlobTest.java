@@ -160,12 +160,20 @@ class RangedBlobTest {
 
   @Test
   void partAnsweredWithTheWholeBlobFallsBackToOneConnectionWithoutLosingOrRepeatingBytes() throws Exception {
-    FaultProxy.Rule ignored = proxy.ignoreRange("GET", blobPath(), 1).onRange("^bytes=" + 3 * PART + "-");
+    FaultProxy.Rule ignored = proxy.ignoreRange("GET", blobPath(), 2).onRange("^bytes=" + 3 * PART + "-");
+    List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+    client.close();
+    client = builder(4).warnings(warnings::add).build();
 
     assertThat(readBlob()).isEqualTo(bigBytes);
+    waitFor(() -> client.rangedDownloadsOpen() == 0); // so that the second is ranged too
+    assertThat(readBlob()).as("a second blob that falls back").isEqualTo(bigBytes);
 
-    assertThat(ignored.fired()).isEqualTo(1);
+    assertThat(ignored.fired()).isEqualTo(2);
     assertThat(ranges()).anyMatch(RangedBlobTest::isFallBack);
+    assertThat(warnings).as("one warning per registry").singleElement().asString()
+        .startsWith("registry " + proxy.hostPort() + " did not serve a part of a blob as asked (")
+        .endsWith("): blobs whose parts it refuses are read over one connection");
   }
 
   @Test

@@ -241,7 +241,8 @@ public final class IndexerService {
     CredentialsProvider credentials = registry -> registry.equals(httpHost) ? ecrCredentials.credentialsFor(ecrHost)
         : null;
     try (RegistryClient client = RegistryClient.builder().credentials(credentials).retry(retry).plainHttp(plainHttp)
-        .timeout(REGISTRY_TIMEOUT).deadline(deadline).blobConnections(config.blobConnections()).build()) {
+        .timeout(REGISTRY_TIMEOUT).deadline(deadline).blobConnections(config.blobConnections())
+        .warnings(w -> log.warn(w, Map.of())).build()) {
       ImageStore store = new RegistryImageStore(client, httpHost, request.getRepository());
       IndexOptions options = config.indexOptions();
       IndexingService service = new IndexingService(options, listener(log), ztocCache, deadline);
