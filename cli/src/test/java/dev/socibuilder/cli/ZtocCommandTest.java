@@ -3,9 +3,10 @@ package dev.socibuilder.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.socibuilder.digest.Digest;
-import dev.socibuilder.testing.conformance.ConformanceCorpus;
 import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
 import dev.socibuilder.testing.conformance.ConformanceCorpus.FileCase;
+import dev.socibuilder.testing.conformance.ConformanceCorpus;
+import dev.socibuilder.testing.tar.UstarHeader;
 import dev.socibuilder.ztoc.CompressionInfo;
 import dev.socibuilder.ztoc.FileExtractor;
 import dev.socibuilder.ztoc.FileMetadata;
@@ -249,7 +250,7 @@ class ZtocCommandTest {
     Path layer = tmp.resolve("many.tar.gz");
     try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(layer))) {
       for (int i = 0; i < 60_000; i++) {
-        out.write(TarHeaders.file(String.format("d/%08d", i), 0));
+        out.write(UstarHeader.file(String.format("d/%08d", i), 0));
       }
       out.write(new byte[1024]);
     }

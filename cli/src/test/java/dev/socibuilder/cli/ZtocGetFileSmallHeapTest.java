@@ -3,6 +3,7 @@ package dev.socibuilder.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.testing.tar.UstarHeader;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class ZtocGetFileSmallHeapTest {
             def.setLevel(Deflater.BEST_SPEED);
           }
         }) {
-      out.write(TarHeaders.file("data/big.bin", FILE_BYTES));
+      out.write(UstarHeader.file("data/big.bin", FILE_BYTES));
       byte[] chunk = new byte[1 << 16];
       DigestOutputStream data = new DigestOutputStream(OutputStream.nullOutputStream(), written);
       for (long left = FILE_BYTES; left > 0; left -= chunk.length) {

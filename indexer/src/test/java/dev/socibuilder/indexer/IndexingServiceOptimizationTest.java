@@ -12,6 +12,7 @@ import dev.socibuilder.indexer.store.OciLayout;
 import dev.socibuilder.oci.Descriptor;
 import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.testing.tar.UstarHeader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,35 +94,11 @@ class IndexingServiceOptimizationTest {
   }
 
   static void writeEntry(ByteArrayOutputStream tar, String name, char type, byte[] body) {
-    byte[] h = new byte[512];
-    put(h, 0, name.length() > 100 ? name.substring(0, 100) : name); // a longer one is in the PAX path record
-    put(h, 100, type == '5' ? "0000755" : "0000644");
-    put(h, 108, "0001750");
-    put(h, 116, "0001750");
-    put(h, 124, String.format("%011o", body.length));
-    put(h, 136, String.format("%011o", 1_700_000_000L));
-    h[156] = (byte) type;
-    put(h, 257, "ustar");
-    put(h, 263, "00");
-    put(h, 265, "builder");
-    put(h, 297, "builder");
-    for (int i = 148; i < 156; i++) {
-      h[i] = ' ';
-    }
-    int sum = 0;
-    for (byte b : h) {
-      sum += b & 0xff;
-    }
-    put(h, 148, String.format("%06o", sum));
-    h[154] = 0;
-    tar.writeBytes(h);
+    // A name longer than 100 bytes is cut here; the whole one is in the PAX path record.
+    tar.writeBytes(UstarHeader.of(name, body.length, type, type == '5' ? 0755 : 0644, 01750, UstarHeader.DEFAULT_MTIME,
+        "builder"));
     tar.writeBytes(body);
     tar.writeBytes(new byte[(512 - body.length % 512) % 512]);
-  }
-
-  static void put(byte[] h, int off, String s) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    System.arraycopy(b, 0, h, off, b.length);
   }
 
   /** A single-platform OCI layout tagged {@code v1} with {@code layers}. */

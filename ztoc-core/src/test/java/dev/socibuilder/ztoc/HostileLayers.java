@@ -1,5 +1,6 @@
 package dev.socibuilder.ztoc;
 
+import dev.socibuilder.testing.tar.UstarHeader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -149,32 +150,6 @@ public final class HostileLayers {
 
   /** A USTAR header block. */
   static byte[] header(String name, long size, char type) {
-    byte[] h = new byte[512];
-    put(h, 0, name);
-    put(h, 100, "0000644");
-    put(h, 108, "0001750");
-    put(h, 116, "0001750");
-    put(h, 124, String.format("%011o", size));
-    put(h, 136, String.format("%011o", 1700000000L));
-    h[156] = (byte) type;
-    put(h, 257, "ustar");
-    put(h, 263, "00");
-    put(h, 265, "user");
-    put(h, 297, "user");
-    for (int i = 148; i < 156; i++) {
-      h[i] = ' ';
-    }
-    long sum = 0;
-    for (byte b : h) {
-      sum += b & 0xff;
-    }
-    put(h, 148, String.format("%06o", sum));
-    h[154] = 0;
-    return h;
-  }
-
-  private static void put(byte[] h, int off, String s) {
-    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(b, 0, h, off, b.length);
+    return UstarHeader.of(name, size, type, 0644, 01750, UstarHeader.DEFAULT_MTIME, "user");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.digest.Digest;
+import dev.socibuilder.testing.tar.UstarHeader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -111,7 +112,7 @@ class ZtocBuilderSmallHeapTest {
     long count = 0;
     while (written < targetBytes) {
       long size = 65536 + rnd.nextInt(2 << 20);
-      out.write(header("data/file-" + count + ".txt", size));
+      out.write(UstarHeader.file("data/file-" + count + ".txt", size));
       written += 512;
       long left = size;
       while (left > 0) {
@@ -129,33 +130,5 @@ class ZtocBuilderSmallHeapTest {
     }
     out.write(new byte[1024]);
     return count;
-  }
-
-  static byte[] header(String name, long size) {
-    byte[] h = new byte[512];
-    put(h, 0, name);
-    put(h, 100, "0000644");
-    put(h, 108, "0000000");
-    put(h, 116, "0000000");
-    put(h, 124, String.format("%011o", size));
-    put(h, 136, String.format("%011o", 1700000000L));
-    h[156] = '0';
-    put(h, 257, "ustar");
-    put(h, 263, "00");
-    for (int i = 148; i < 156; i++) {
-      h[i] = ' ';
-    }
-    long sum = 0;
-    for (byte b : h) {
-      sum += b & 0xff;
-    }
-    put(h, 148, String.format("%06o", sum));
-    h[154] = 0;
-    return h;
-  }
-
-  private static void put(byte[] h, int off, String s) {
-    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(b, 0, h, off, b.length);
   }
 }

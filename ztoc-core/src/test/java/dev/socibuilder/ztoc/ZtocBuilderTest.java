@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.socibuilder.digest.Digest;
 import dev.socibuilder.layer.LayerDataException;
-import dev.socibuilder.testing.conformance.ConformanceCorpus;
 import dev.socibuilder.testing.conformance.ConformanceCorpus.Case;
+import dev.socibuilder.testing.conformance.ConformanceCorpus;
+import dev.socibuilder.testing.tar.UstarHeader;
 import dev.socibuilder.ztoc.inflate.CheckpointingInflater;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -548,7 +549,7 @@ class ZtocBuilderTest {
           }
         }
       }
-      tar.writeBytes(ZtocBuilderSmallHeapTest.header("dir/file-" + f, size));
+      tar.writeBytes(UstarHeader.file("dir/file-" + f, size));
       tar.writeBytes(data);
       tar.writeBytes(new byte[(512 - size % 512) % 512]);
     }

@@ -12,6 +12,7 @@ import dev.socibuilder.oci.MediaTypes;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RetryPolicy;
 import dev.socibuilder.testing.registry.RegistryServer;
+import dev.socibuilder.testing.tar.UstarHeader;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -156,32 +157,9 @@ public final class BackfillBenchmark {
   /** A ustar archive of one regular file. */
   private static byte[] tar(String name, byte[] content) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] h = new byte[512];
-    put(h, 0, name);
-    put(h, 100, "0000644");
-    put(h, 108, "0000000");
-    put(h, 116, "0000000");
-    put(h, 124, String.format("%011o", content.length));
-    put(h, 136, String.format("%011o", 1704067200L));
-    h[156] = '0';
-    put(h, 257, "ustar");
-    put(h, 263, "00");
-    for (int i = 148; i < 156; i++) {
-      h[i] = ' ';
-    }
-    int sum = 0;
-    for (byte b : h) {
-      sum += b & 0xff;
-    }
-    put(h, 148, String.format("%06o", sum));
-    out.writeBytes(h);
+    out.writeBytes(UstarHeader.of(name, content.length, '0', 0644, 0, 1704067200L, ""));
     out.writeBytes(content);
     out.writeBytes(new byte[(512 - content.length % 512) % 512 + 1024]);
     return out.toByteArray();
-  }
-
-  private static void put(byte[] h, int off, String s) {
-    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(b, 0, h, off, b.length);
   }
 }

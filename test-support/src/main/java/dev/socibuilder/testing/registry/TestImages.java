@@ -1,5 +1,6 @@
 package dev.socibuilder.testing.registry;
 
+import dev.socibuilder.testing.tar.UstarHeader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -162,32 +163,7 @@ public final class TestImages {
   }
 
   private static void tarHeader(ByteArrayOutputStream out, String name, long size, char type, int mode) {
-    byte[] h = new byte[512];
-    put(h, 0, name, 100);
-    put(h, 100, String.format("%07o", mode), 8);
-    put(h, 108, "0000000", 8);
-    put(h, 116, "0000000", 8);
-    put(h, 124, String.format("%011o", size), 12);
-    put(h, 136, String.format("%011o", 1704067200L), 12); // 2024-01-01T00:00:00Z
-    h[156] = (byte) type;
-    put(h, 257, "ustar", 6);
-    put(h, 263, "00", 2);
-    put(h, 265, "root", 32);
-    put(h, 297, "root", 32);
-    for (int i = 148; i < 156; i++) {
-      h[i] = ' ';
-    }
-    long sum = 0;
-    for (byte b : h) {
-      sum += b & 0xff;
-    }
-    put(h, 148, String.format("%06o", sum), 7);
-    out.writeBytes(h);
-  }
-
-  private static void put(byte[] h, int off, String s, int max) {
-    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(b, 0, h, off, Math.min(b.length, max));
+    out.writeBytes(UstarHeader.of(name, size, type, mode, 0, 1704067200L, "root")); // 2024-01-01T00:00:00Z
   }
 
   static byte[] gzip(byte[] data) {
