@@ -71,20 +71,8 @@ names=(curl curl_zlib skopeo gzip pigz ztoc index)
 labels=("curl" "curl | python3 zlib" "skopeo copy to oci:" "gzip -dc" "pigz -dc" "soci-builder ztoc create" "soci-builder index --force")
 
 cat "$layer" > /dev/null # page cache
-for name in "${names[@]}"; do "run_$name" > /dev/null; done # warm-up: caches, registry
-declare -A times
-for r in $(seq "$rounds"); do
-  for name in "${names[@]}"; do
-    s=$(date +%s%N)
-    "run_$name" > /dev/null
-    e=$(date +%s%N)
-    times[$name]+="$(( (e - s) / 1000000 )) "
-  done
-  echo "round $r/$rounds done" >&2
-done
+time_rounds "$rounds" "${names[@]}"
 
-best() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | head -1; }
-median() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 echo "layer: $layer ($layer_size bytes), $rounds rounds, $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-28s %9s %9s\n' command best_ms median_ms
 for i in "${!names[@]}"; do

@@ -1,4 +1,5 @@
-# Sourced by the benchmarks that index a one-layer image from a local registry (not run on its own).
+# Sourced by the benchmarks that index a one-layer image from a local registry (not run on its own):
+# the registry with the image, and interleaved timing rounds.
 #
 # one_layer_registry LAYER WORK: writes a one-layer OCI image of LAYER (a gzip tar) in WORK/image, starts
 # the Distribution registry ($registry_bin, the test-support RegistryServer's configuration) on 127.0.0.1
@@ -62,3 +63,24 @@ put_blob() { # LAYOUT JSON -> "hex size" of the blob written
   printf '%s' "$2" > "$1/blobs/sha256/$hex"
   echo "$hex ${#2}"
 }
+
+# time_rounds ROUNDS NAME...: runs each run_NAME once (warm-up: caches, registry), then ROUNDS rounds
+# of all of them interleaved, and fills times[NAME] with each round's milliseconds, space-separated.
+time_rounds() {
+  local rounds=$1 name r s e
+  shift
+  for name in "$@"; do "run_$name" > /dev/null; done
+  declare -gA times=()
+  for r in $(seq "$rounds"); do
+    for name in "$@"; do
+      s=$(date +%s%N)
+      "run_$name" > /dev/null
+      e=$(date +%s%N)
+      times[$name]+="$(( (e - s) / 1000000 )) "
+    done
+    echo "round $r/$rounds done" >&2
+  done
+}
+
+best() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | head -1; }
+median() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
