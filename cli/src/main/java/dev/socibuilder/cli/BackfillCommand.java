@@ -75,7 +75,7 @@ final class BackfillCommand implements Callable<Integer> {
     BackfillReport report;
     try (RegistryClient client = registryOptions.client(t.registry());
         BackfillProgress progress = new BackfillProgress()) {
-      report = new Backfill(client, indexer, options, backfill, progress).run(t.registry(), t.repository());
+      report = new Backfill(client, indexer, backfill, progress).run(t.registry(), t.repository());
     } catch (RegistryException e) {
       throw registryOptions.failure(e);
     }

@@ -58,7 +58,7 @@ public final class IndexingService {
   private final ZtocCache cache;
   private final Deadline deadline;
   /** One layer at a time is inflated on several threads, across all runs of this service (see LayerBuilds). */
-  private final Semaphore parallelInflates;
+  private final Semaphore parallelInflates = new Semaphore(1);
 
   /** A service that builds every zTOC (no cache) and whose runs have no deadline. */
   public IndexingService(IndexOptions options, IndexListener listener) {
@@ -82,11 +82,15 @@ public final class IndexingService {
    *     no request goes past it either); {@link Deadline#none()} for no limit
    */
   public IndexingService(IndexOptions options, IndexListener listener, ZtocCache cache, Deadline deadline) {
-    this.parallelInflates = new Semaphore(1);
     this.options = Objects.requireNonNull(options, "options");
     this.listener = listener == null ? IndexListener.NONE : listener;
     this.cache = cache;
     this.deadline = Objects.requireNonNull(deadline, "deadline");
+  }
+
+  /** How this service indexes each image. */
+  public IndexOptions options() {
+    return options;
   }
 
   /**

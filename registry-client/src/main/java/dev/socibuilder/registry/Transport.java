@@ -73,7 +73,8 @@ final class Transport implements AutoCloseable {
   private final Sleeper sleeper;
   private final Consumer<String> warnings;
   private final String userAgent;
-  private final Set<String> warnedOrigins = ConcurrentHashMap.newKeySet();
+  /** What was warned about already (an origin, a registry's ranges): each warning is given once. */
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
   private final Http1Client http;
   private final Authenticator auth;
   private final ReadGuard bodyReads = new BodyReads();
@@ -171,7 +172,7 @@ final class Transport implements AutoCloseable {
 
   /** Warns once per {@code key} (e.g. per registry), so that a run over many blobs does not repeat itself. */
   void warnOnce(String key, String message) {
-    if (warnedOrigins.add(key)) {
+    if (warned.add(key)) {
       warnings.accept(message);
     }
   }
@@ -182,9 +183,7 @@ final class Transport implements AutoCloseable {
       return;
     }
     String origin = originOf(uri);
-    if (warnedOrigins.add(origin)) {
-      warnings.accept("credentials for " + origin + " are sent over plain HTTP, unencrypted");
-    }
+    warnOnce(origin, "credentials for " + origin + " are sent over plain HTTP, unencrypted");
   }
 
   /** {@code localhost}, {@code 127.x.x.x} or {@code ::1}: traffic that never leaves the machine. */

@@ -58,21 +58,20 @@ public final class Backfill {
    * @param listener progress, or null
    */
   public Backfill(RegistryClient client, IndexOptions options, BackfillOptions backfill, BackfillListener listener) {
-    this(client, new IndexingService(options, null), options, backfill, listener);
+    this(client, new IndexingService(options, null), backfill, listener);
   }
 
   /**
    * @param client the registry client (not closed here)
-   * @param indexer indexes each image (with its zTOC cache and deadline); its options must be {@code options}
-   * @param options how each image is indexed
+   * @param indexer indexes each image, with its options (and its zTOC cache and deadline)
    * @param backfill which images, how many at once, dry run, listing bounds
    * @param listener progress, or null
    */
-  public Backfill(RegistryClient client, IndexingService indexer, IndexOptions options, BackfillOptions backfill,
+  public Backfill(RegistryClient client, IndexingService indexer, BackfillOptions backfill,
       BackfillListener listener) {
     this.client = Objects.requireNonNull(client, "client");
     this.indexer = Objects.requireNonNull(indexer, "indexer");
-    this.options = Objects.requireNonNull(options, "options");
+    this.options = indexer.options();
     this.backfill = Objects.requireNonNull(backfill, "backfill");
     this.listener = listener == null ? BackfillListener.NONE : listener;
   }
