@@ -94,6 +94,14 @@ final class IndexingOptions {
       description = LIMITS_DESCRIPTION)
   String limits;
 
+  @Option(names = "--inflate-threads", paramLabel = "N", description = INFLATE_THREADS_DESCRIPTION)
+  Integer inflateThreads;
+
+  /** The description of {@code --inflate-threads}, shared with {@code ztoc create}. */
+  static final String INFLATE_THREADS_DESCRIPTION = "Threads one gzip layer is inflated on (default: every "
+      + "processor for a layer of 32 MiB or more when there are 4 or more, for 256 MiB or more on 2-3, else 1). "
+      + "The zTOC is the same on any number.";
+
   /** The description of {@code --limits}, shared with {@code ztoc create}. */
   static final String LIMITS_DESCRIPTION = "Limits of one zTOC build: toc-entries (tar entries), xattr-bytes "
       + "(PAX record bytes), ztoc-bytes (zTOC size), min-span-size (smallest --span-size); sizes may end in "
@@ -155,6 +163,9 @@ final class IndexingOptions {
       throw usage(spec, "unknown time zone: " + timeZone);
     }
     ZtocLimits ztocLimits = limits(spec, limits);
+    if (inflateThreads != null && inflateThreads < 1) {
+      throw usage(spec, "--inflate-threads must be at least 1");
+    }
     try {
       return IndexOptions.defaults(buildTool != null ? buildTool : BuildInfo.defaultBuildTool())
           .withLimits(ztocLimits)
@@ -165,7 +176,8 @@ final class IndexingOptions {
           .withTagSuffix(tagSuffix)
           .withForce(force)
           .withZone(zone)
-          .withOptimizations(wantedOptimizations);
+          .withOptimizations(wantedOptimizations)
+          .withInflateThreads(inflateThreads != null ? inflateThreads : 0);
     } catch (IllegalArgumentException e) {
       throw usage(spec, e.getMessage());
     }

@@ -90,10 +90,16 @@ final class ZtocCommand implements Runnable {
         description = IndexingOptions.LIMITS_DESCRIPTION)
     String limits;
 
+    @Option(names = "--inflate-threads", paramLabel = "N", description = IndexingOptions.INFLATE_THREADS_DESCRIPTION)
+    Integer inflateThreads;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
+      if (inflateThreads != null && inflateThreads < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--inflate-threads must be at least 1");
+      }
       if (spanSize <= 0) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--span-size must be positive");
       }
@@ -109,7 +115,8 @@ final class ZtocCommand implements Runnable {
       long size = Files.isRegularFile(layer) ? Files.size(layer) : -1;
       ZtocBuilder builder;
       try {
-        builder = ZtocBuilder.of(spanSize, tool, zone, ztocLimits).withParallelism(ZtocBuilder.parallelismFor(size));
+        builder = ZtocBuilder.of(spanSize, tool, zone, ztocLimits)
+            .withParallelism(inflateThreads != null ? inflateThreads : ZtocBuilder.parallelismFor(size));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--span-size: " + e.getMessage());
       }

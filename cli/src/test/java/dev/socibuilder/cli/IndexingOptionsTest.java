@@ -7,6 +7,7 @@ import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.indexer.cache.DirectoryZtocCache;
 import dev.socibuilder.indexer.cache.ZtocCache;
 import dev.socibuilder.soci.Optimization;
+import dev.socibuilder.ztoc.ZtocBuilder;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,23 @@ class IndexingOptionsTest {
 
   private static CommandLine.Model.CommandSpec spec() {
     return new CommandLine(new IndexCommand()).getCommandSpec();
+  }
+
+  @Test
+  void inflateThreadsAreChosenBySizeUnlessGiven() {
+    IndexOptions auto = parse("oci:x").toIndexOptions(spec());
+    assertThat(auto.inflateThreads()).isZero();
+    assertThat(auto.inflateThreadsFor(1 << 20)).isEqualTo(1); // a small layer: one thread on any machine
+    assertThat(auto.inflateThreadsFor(1L << 30)).isEqualTo(ZtocBuilder.parallelismFor(1L << 30));
+
+    IndexOptions three = parse("oci:x", "--inflate-threads", "3").toIndexOptions(spec());
+    assertThat(three.inflateThreads()).isEqualTo(3);
+    assertThat(three.inflateThreadsFor(1 << 20)).isEqualTo(3);
+    assertThat(three.inflateThreadsFor(1L << 30)).isEqualTo(3);
+
+    assertThatThrownBy(() -> parse("oci:x", "--inflate-threads", "0").toIndexOptions(spec()))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--inflate-threads must be at least 1");
   }
 
   @Test

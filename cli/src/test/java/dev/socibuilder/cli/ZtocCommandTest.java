@@ -55,6 +55,53 @@ class ZtocCommandTest {
   }
 
   @ParameterizedTest(name = "{0}")
+  @MethodSource("okCases")
+  void createOnSeveralInflateThreadsWritesSocisBytes(Case c) throws IOException {
+    Path out = tmp.resolve(c.name() + ".ztoc");
+    CliTestSupport.Run r = CliTestSupport.run("ztoc", "create", ConformanceCorpus.file(c.layer()).toString(),
+        "-o", out.toString(), "--span-size", Long.toString(c.spanSize()), "--build-tool", c.buildTool(),
+        "--compression", c.compression(), "--inflate-threads", "3");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(Files.readAllBytes(out)).isEqualTo(ConformanceCorpus.expectedZtoc(c));
+  }
+
+  /**
+   * A layer of several of the parallel inflater's first chunks (1 MiB each), so that workers decode
+   * it: the same zTOC as the single-threaded reference path.
+   */
+  @Test
+  void createOnTwoInflateThreadsMatchesTheReferencePathOnALayerOfSeveralChunks() throws IOException {
+    Path layer = tmp.resolve("layer.tar.gz");
+    java.util.Random random = new java.util.Random(13);
+    try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(layer), 1 << 16)) {
+      for (int f = 0; f < 40; f++) {
+        byte[] data = new byte[200_000 + random.nextInt(100_000)];
+        for (int i = 0; i < data.length; i++) {
+          // Half text-like (compressible), half random (not): both kinds of deflate block.
+          data[i] = (byte) (f % 2 == 0 ? 'a' + random.nextInt(6) : random.nextInt());
+        }
+        gz.write(UstarHeader.file("f" + f, data.length));
+        gz.write(data);
+        gz.write(new byte[(512 - data.length % 512) % 512]);
+      }
+      gz.write(new byte[1024]);
+    }
+    assertThat(Files.size(layer)).as("several 1 MiB chunks").isGreaterThan(4L << 20);
+    Path one = tmp.resolve("one.ztoc");
+    Path two = tmp.resolve("two.ztoc");
+    CliTestSupport.Run r1 = CliTestSupport.run("ztoc", "create", layer.toString(), "-o", one.toString(),
+        "--inflate-threads", "1");
+    CliTestSupport.Run r2 = CliTestSupport.run("ztoc", "create", layer.toString(), "-o", two.toString(),
+        "--inflate-threads", "2");
+
+    assertThat(r1.exitCode()).as(r1.err()).isZero();
+    assertThat(r2.exitCode()).as(r2.err()).isZero();
+    assertThat(Files.readAllBytes(two)).isEqualTo(Files.readAllBytes(one));
+    assertThat(ZtocCodec.decode(Files.readAllBytes(two)).toc()).hasSize(40);
+  }
+
+  @ParameterizedTest(name = "{0}")
   @MethodSource("errorCases")
   void createFailsWithOneLineAndNoOutputFile(Case c) throws IOException {
     Path out = tmp.resolve(c.name() + ".ztoc");
@@ -75,6 +122,8 @@ class ZtocCommandTest {
     assertThat(CliTestSupport.run("ztoc", "create", "x.tar.gz", "-o", "y", "--compression", "zstd").exitCode())
         .isEqualTo(2);
     assertThat(CliTestSupport.run("ztoc", "create", "x.tar.gz", "-o", "y", "--span-size", "0").exitCode())
+        .isEqualTo(2);
+    assertThat(CliTestSupport.run("ztoc", "create", "x.tar.gz", "-o", "y", "--inflate-threads", "0").exitCode())
         .isEqualTo(2);
     assertThat(CliTestSupport.run("no-such-command").exitCode()).isEqualTo(2);
   }

@@ -3,6 +3,7 @@ package dev.socibuilder.indexer;
 import dev.socibuilder.oci.Platform;
 import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
+import dev.socibuilder.ztoc.ZtocBuilder;
 import dev.socibuilder.ztoc.ZtocLimits;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -27,6 +28,8 @@ import java.util.Set;
  * @param optimizations soci's {@code --optimizations} (none by default): with {@link Optimization#XATTR}
  *     the zTOC of a layer without extended attributes or opaque whiteouts is marked
  *     {@code com.amazon.soci.disable-xattrs}
+ * @param inflateThreads the threads one gzip layer is inflated on, or 0 (the default) for {@link
+ *     ZtocBuilder#parallelismFor(long)}'s choice by the layer's size and the processors
  */
 public record IndexOptions(
     SociIndex.Version version,
@@ -39,7 +42,8 @@ public record IndexOptions(
     ZoneId zone,
     int parallelism,
     ZtocLimits limits,
-    Set<Optimization> optimizations) {
+    Set<Optimization> optimizations,
+    int inflateThreads) {
 
   public IndexOptions {
     Objects.requireNonNull(version, "version");
@@ -61,6 +65,9 @@ public record IndexOptions(
       throw new IllegalArgumentException("parallelism must be >= 1");
     }
     optimizations = Set.copyOf(optimizations);
+    if (inflateThreads < 0) {
+      throw new IllegalArgumentException("inflate threads must be >= 0 (0: automatic), got " + inflateThreads);
+    }
   }
 
   /**
@@ -79,58 +86,81 @@ public record IndexOptions(
         ZoneOffset.UTC,
         Math.max(1, Runtime.getRuntime().availableProcessors()),
         ZtocLimits.DEFAULTS,
-        Set.of());
+        Set.of(),
+        0);
   }
 
   public IndexOptions withVersion(SociIndex.Version v) {
     return new IndexOptions(
-        v, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations);
+        v, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations,
+        inflateThreads);
   }
 
   public IndexOptions withMinLayerSize(long bytes) {
     return new IndexOptions(
-        version, bytes, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations);
+        version, bytes, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations,
+        inflateThreads);
   }
 
   public IndexOptions withSpanSize(long bytes) {
     return new IndexOptions(
-        version, minLayerSize, bytes, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations);
+        version, minLayerSize, bytes, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations,
+        inflateThreads);
   }
 
   public IndexOptions withPlatforms(List<Platform> p) {
     return new IndexOptions(
-        version, minLayerSize, spanSize, p, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations);
+        version, minLayerSize, spanSize, p, tagSuffix, buildTool, force, zone, parallelism, limits, optimizations,
+        inflateThreads);
   }
 
   public IndexOptions withTagSuffix(String s) {
     return new IndexOptions(
-        version, minLayerSize, spanSize, platforms, s, buildTool, force, zone, parallelism, limits, optimizations);
+        version, minLayerSize, spanSize, platforms, s, buildTool, force, zone, parallelism, limits, optimizations,
+        inflateThreads);
   }
 
   public IndexOptions withForce(boolean f) {
     return new IndexOptions(
-        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone, parallelism, limits, optimizations);
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, f, zone, parallelism, limits, optimizations,
+        inflateThreads);
   }
 
   public IndexOptions withZone(ZoneId z) {
     return new IndexOptions(
-        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, z, parallelism, limits, optimizations);
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, z, parallelism, limits, optimizations,
+        inflateThreads);
   }
 
   public IndexOptions withParallelism(int n) {
     return new IndexOptions(
-        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n, limits, optimizations);
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, n, limits, optimizations,
+        inflateThreads);
   }
 
   /** These options with other limits (set them before a span size below the default floor). */
   public IndexOptions withLimits(ZtocLimits l) {
     return new IndexOptions(
-        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, l, optimizations);
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, l, optimizations,
+        inflateThreads);
+  }
+
+  /** These options with gzip layers inflated on {@code n} threads (0: chosen by size, see {@link #inflateThreads}). */
+  public IndexOptions withInflateThreads(int n) {
+    return new IndexOptions(
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits,
+        optimizations, n);
+  }
+
+  /** The threads a gzip layer of {@code compressedSize} bytes is inflated on under these options. */
+  public int inflateThreadsFor(long compressedSize) {
+    return inflateThreads > 0 ? inflateThreads : ZtocBuilder.parallelismFor(compressedSize);
   }
 
   public IndexOptions withOptimizations(Set<Optimization> o) {
     return new IndexOptions(
-        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, o);
+        version, minLayerSize, spanSize, platforms, tagSuffix, buildTool, force, zone, parallelism, limits, o,
+        inflateThreads);
   }
 
   /** Whether soci's {@code --optimizations xattr} is on. */

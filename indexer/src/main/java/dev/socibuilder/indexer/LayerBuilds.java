@@ -154,7 +154,7 @@ final class LayerBuilds {
       }
       cacheProblem = found.problem();
     }
-    int threads = ZtocBuilder.parallelismFor(layer.size());
+    int threads = options.inflateThreadsFor(layer.size());
     boolean parallel = threads > 1 && Runtime.getRuntime().maxMemory() >= PARALLEL_MIN_HEAP
         && parallelInflates.tryAcquire();
     ZtocBuilder builder = ZtocBuilder.of(options.spanSize(), options.buildTool(), options.zone(), options.limits())
