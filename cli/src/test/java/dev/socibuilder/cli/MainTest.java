@@ -36,6 +36,31 @@ class MainTest {
   }
 
   @Test
+  void aCommandLineForOneCommandHoldsOnlyIt() {
+    assertThat(Main.commandLine("ztoc").getSubcommands().keySet()).containsExactly("ztoc");
+    assertThat(Main.commandLine("index").getSubcommands().keySet()).containsExactly("index");
+  }
+
+  @Test
+  void helpVersionAndUnknownCommandsSeeEveryCommand() {
+    for (String first : new String[] {null, "--help", "-V", "help", "no-such-command"}) {
+      assertThat(Main.commandLine(first).getSubcommands().keySet())
+          .as(first)
+          .containsExactly("index", "backfill", "inspect", "ztoc", "help");
+    }
+  }
+
+  @Test
+  void theUsageListsEveryCommand() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = Main.commandLine("--help");
+    cl.setOut(new PrintWriter(out, true));
+
+    assertThat(Main.run(cl, "--help")).isZero();
+    assertThat(out.toString()).contains("  index ", "  backfill ", "  inspect ", "  ztoc ", "  help ");
+  }
+
+  @Test
   void aStackOverflowIsOneLineNotAStackTrace() {
     assertThat(runFailing(new StackOverflowError()))
         .isEqualTo("soci-builder: internal error: stack overflow (input nested too deeply?)" + System.lineSeparator());
