@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Finds a SOCI index that already covers every target: for v2 the {@code <tag><suffix>} image index, built
- * with the span size and the {@code xattr} optimization asked for now; for v1 a referrer (through the
+ * Finds a SOCI index that already covers every target, built with the span size and the {@code xattr}
+ * optimization asked for now: for v2 the {@code <tag><suffix>} image index; for v1 a referrer (through the
  * referrers API, or the {@code sha256-<hex>} referrers tag on registries without it).
  */
 final class ExistingIndex {
@@ -86,7 +86,8 @@ final class ExistingIndex {
       reports.add(new PlatformReport(t.platform(), t.descriptor().digest(), sociDigest, List.of(), List.of()));
     }
     return Optional.of(new Found(reports, null, null,
-        "already indexed: every platform has a SOCI index v1 referrer (use --force to rebuild)"));
+        "already indexed: every platform has a SOCI index v1 referrer built with these options (use --force to "
+            + "rebuild)"));
   }
 
   /**
@@ -124,11 +125,13 @@ final class ExistingIndex {
    */
   private boolean sameOptions(String sociDigest) {
     Optional<StoredManifest> soci = run.store().manifest(sociDigest);
-    if (soci.isEmpty()) {
-      return false;
-    }
+    return soci.isPresent() && sameOptions(soci.get());
+  }
+
+  /** As {@link #sameOptions(String)} for the SOCI index manifest {@code soci}. */
+  private boolean sameOptions(StoredManifest soci) {
     String span = Long.toString(run.options().spanSize());
-    for (Descriptor z : ImageManifest.parse(soci.get().bytes()).layers()) {
+    for (Descriptor z : ImageManifest.parse(soci.bytes()).layers()) {
       if (!MediaTypes.OCTET_STREAM.equals(z.mediaType())) {
         continue;
       }
@@ -172,10 +175,10 @@ final class ExistingIndex {
   }
 
   /**
-   * The digest of an existing v1 SOCI index referring to {@code subject}, or null. Through the referrers
-   * API the registry lists only manifests it has, so the first entry of the SOCI v1 artifact type is the
-   * answer without another request. A referrers tag index may name manifests that are gone: its SOCI
-   * entries are checked newest (last) first, at most {@link #MAX_REFERRER_MANIFESTS} of them.
+   * The digest of an existing v1 SOCI index referring to {@code subject} and built with the options asked
+   * for now ({@link #sameOptions}), or null. Its SOCI entries are checked in turn, at most {@link
+   * #MAX_REFERRER_MANIFESTS} of them: through the referrers API in the registry's order (it lists only
+   * manifests it has); in a referrers tag index, which may name manifests that are gone, newest (last) first.
    *
    * @throws IndexingException if the list exceeds {@link #MAX_REFERRER_ENTRIES} entries (or the tag index
    *     {@link #MAX_REFERRERS_TAG_BYTES}), or more SOCI entries than may be checked are all gone
@@ -186,7 +189,7 @@ final class ExistingIndex {
       List<Descriptor> entries = api.get();
       checkEntries(entries.size(), "the referrers of " + subject);
       return entries.stream().filter(d -> MediaTypes.SOCI_INDEX_V1.equals(d.artifactType()))
-          .map(Descriptor::digest).findFirst().orElse(null);
+          .limit(MAX_REFERRER_MANIFESTS).map(Descriptor::digest).filter(this::sameOptions).findFirst().orElse(null);
     }
     String tag = ReferrersTagIndex.tagFor(subject);
     Optional<StoredManifest> tagIndex = run.store().manifest(tag);
@@ -196,15 +199,23 @@ final class ExistingIndex {
     List<Descriptor> soci = referrersTagEntries(run, tag, tagIndex.get().bytes()).stream()
         .filter(d -> MediaTypes.SOCI_INDEX_V1.equals(d.artifactType())).toList();
     int checked = 0;
+    boolean anyExists = false;
     for (int i = soci.size() - 1; i >= 0; i--) {
       if (checked == MAX_REFERRER_MANIFESTS) {
+        if (anyExists) {
+          return null; // none of the newest was built with these options: build one that is
+        }
         throw new IndexingException("image " + run.image() + ": the referrers tag " + tag + " lists " + soci.size()
             + " SOCI index entries and the newest " + MAX_REFERRER_MANIFESTS + " do not exist; "
             + "clean up the tag (or rebuild with --force)");
       }
       checked++;
-      if (run.store().manifest(soci.get(i).digest()).isPresent()) {
-        return soci.get(i).digest();
+      Optional<StoredManifest> m = run.store().manifest(soci.get(i).digest());
+      if (m.isPresent()) {
+        anyExists = true;
+        if (sameOptions(m.get())) {
+          return soci.get(i).digest();
+        }
       }
     }
     return null;

@@ -20,6 +20,7 @@ import dev.socibuilder.registry.DigestMismatchException;
 import dev.socibuilder.registry.RegistryClient;
 import dev.socibuilder.registry.RegistryException;
 import dev.socibuilder.registry.RetryPolicy;
+import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.ReferrersTagIndex;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.testing.registry.FaultProxy;
@@ -548,6 +549,32 @@ class IndexingServiceTest {
     assertThat(soci.subject()).isEqualTo(Descriptor.of(MediaTypes.DOCKER_MANIFEST, source.digest(), source.size()));
     assertThat(find(registry, repo, ReferrersTagIndex.tagFor(source.digest()))).isNotNull();
     assertZtocs(registry, repo, soci, ImageManifest.parse(source.bytes()));
+  }
+
+  @Test
+  void v1ReferrerBuiltWithOtherOptionsIsNotTakenForOne() {
+    String repo = push(plain, "v1/options");
+    IndexOptions v1 = options().withVersion(SociIndex.Version.V1);
+    List<Outcome> outcomes = new ArrayList<>();
+    List<String> digests = new ArrayList<>();
+    for (IndexOptions o : List.of(v1, v1.withSpanSize(2 * SPAN), v1, v1.withSpanSize(2 * SPAN),
+        v1.withOptimizations(Set.of(Optimization.XATTR)))) {
+      IndexReport r = index(repo, "v1", o);
+      outcomes.add(r.outcome());
+      digests.add(r.platforms().get(0).sociIndexDigest());
+    }
+
+    // Another span size is another index; each is found again afterwards. The layers have no xattrs, so
+    // the optimization marks their zTOCs: that index differs too.
+    assertThat(outcomes).containsExactly(Outcome.INDEXED, Outcome.INDEXED, Outcome.ALREADY_INDEXED,
+        Outcome.ALREADY_INDEXED, Outcome.INDEXED);
+    assertThat(digests.get(2)).isEqualTo(digests.get(0));
+    assertThat(digests.get(3)).isEqualTo(digests.get(1));
+    assertThat(digests.get(1)).isNotEqualTo(digests.get(0));
+    assertThat(digests.get(4)).isNotIn(digests.get(0), digests.get(1));
+    assertThat(ImageIndex.parse(manifest(registry, repo, ReferrersTagIndex.tagFor(Digest.parse(plain.digest())))
+        .bytes()).manifestList()).extracting(Descriptor::digest).containsExactlyInAnyOrder(
+            digests.get(0), digests.get(1), digests.get(4));
   }
 
   @Test
