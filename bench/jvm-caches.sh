@@ -12,12 +12,8 @@
 # same jar. Each `ztoc create` runs on every thread count given (--inflate-threads).
 # Usage: bench/jvm-caches.sh LAYER.tar.gz [ROUNDS] [THREADS...]   (after: mvn -B -q -DskipTests package)
 set -euo pipefail
-layer=${1:?usage: $0 LAYER.tar.gz [ROUNDS] [THREADS...]}
-rounds=${2:-5}
-shift $(( $# >= 2 ? 2 : 1 ))
-threads=("$@")
-(( ${#threads[@]} )) || threads=(1 2)
-root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/layer-args.sh
+source "$(dirname "$0")/layer-args.sh" # layer, rounds, threads, root
 jar=$root/cli/target/soci-builder.jar
 sample=$root/cli/target/sample-image
 [[ -f $jar && -d $sample ]] || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 2; }

@@ -8,12 +8,8 @@
 # Usage: bench/ztoc-parallel.sh LAYER.tar.gz [ROUNDS] [THREADS...]
 #   (after: mvn -q -Dmaven.repo.local=... -pl ztoc-core -am test-compile)
 set -euo pipefail
-layer=${1:?usage: $0 LAYER.tar.gz [ROUNDS] [THREADS...]}
-rounds=${2:-5}
-shift $(( $# >= 2 ? 2 : 1 ))
-threads=("$@")
-(( ${#threads[@]} )) || threads=(1 2)
-root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/layer-args.sh
+source "$(dirname "$0")/layer-args.sh" # layer, rounds, threads, root
 cp="$root/ztoc-core/target/classes:$root/ztoc-core/target/test-classes"
 [[ -d "$root/ztoc-core/target/test-classes/dev/socibuilder/ztoc/bench" ]] ||
   { echo "build first: mvn -q -pl ztoc-core -am test-compile" >&2; exit 2; }
