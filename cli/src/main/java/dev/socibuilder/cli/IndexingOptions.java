@@ -98,9 +98,9 @@ final class IndexingOptions {
   Integer inflateThreads;
 
   /** The description of {@code --inflate-threads}, shared with {@code ztoc create}. */
-  static final String INFLATE_THREADS_DESCRIPTION = "Threads one gzip layer is inflated on (default: every "
-      + "processor for a layer of 32 MiB or more when there are 4 or more, for 256 MiB or more on 2-3, else 1). "
-      + "The zTOC is the same on any number.";
+  static final String INFLATE_THREADS_DESCRIPTION = "Threads one gzip layer is inflated on, at most the "
+      + "processors (default: every processor for a layer of 32 MiB or more when there are 4 or more, for "
+      + "256 MiB or more on 2-3, else 1). The zTOC is the same on any number.";
 
   /** The description of {@code --limits}, shared with {@code ztoc create}. */
   static final String LIMITS_DESCRIPTION = "Limits of one zTOC build: toc-entries (tar entries), xattr-bytes "

@@ -116,7 +116,9 @@ final class ZtocCommand implements Runnable {
       ZtocBuilder builder;
       try {
         builder = ZtocBuilder.of(spanSize, tool, zone, ztocLimits)
-            .withParallelism(inflateThreads != null ? inflateThreads : ZtocBuilder.parallelismFor(size));
+            .withParallelism(inflateThreads != null
+                ? ZtocBuilder.parallelismAsked(inflateThreads)
+                : ZtocBuilder.parallelismFor(size));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--span-size: " + e.getMessage());
       }

@@ -55,10 +55,15 @@ class IndexingOptionsTest {
     assertThat(auto.inflateThreadsFor(1 << 20)).isEqualTo(1); // a small layer: one thread on any machine
     assertThat(auto.inflateThreadsFor(1L << 30)).isEqualTo(ZtocBuilder.parallelismFor(1L << 30));
 
-    IndexOptions three = parse("oci:x", "--inflate-threads", "3").toIndexOptions(spec());
-    assertThat(three.inflateThreads()).isEqualTo(3);
-    assertThat(three.inflateThreadsFor(1 << 20)).isEqualTo(3);
-    assertThat(three.inflateThreadsFor(1L << 30)).isEqualTo(3);
+    int processors = Runtime.getRuntime().availableProcessors();
+    IndexOptions two = parse("oci:x", "--inflate-threads", "2").toIndexOptions(spec());
+    assertThat(two.inflateThreads()).isEqualTo(2);
+    assertThat(two.inflateThreadsFor(1 << 20)).isEqualTo(Math.min(2, processors));
+    assertThat(two.inflateThreadsFor(1L << 30)).isEqualTo(Math.min(2, processors));
+
+    // More than the processors would only take memory (a chunk buffer per thread).
+    IndexOptions many = parse("oci:x", "--inflate-threads", "100000").toIndexOptions(spec());
+    assertThat(many.inflateThreadsFor(1L << 30)).isEqualTo(processors);
 
     assertThatThrownBy(() -> parse("oci:x", "--inflate-threads", "0").toIndexOptions(spec()))
         .isInstanceOf(CommandLine.ParameterException.class)

@@ -92,10 +92,15 @@ class ZtocCommandTest {
         "--inflate-threads", "1");
     CliTestSupport.Run r2 = CliTestSupport.run("ztoc", "create", layer.toString(), "-o", two.toString(),
         "--inflate-threads", "2");
+    Path many = tmp.resolve("many.ztoc"); // as many as the processors
+    CliTestSupport.Run rMany = CliTestSupport.run("ztoc", "create", layer.toString(), "-o", many.toString(),
+        "--inflate-threads", "100000");
 
     assertThat(r1.exitCode()).as(r1.err()).isZero();
     assertThat(r2.exitCode()).as(r2.err()).isZero();
+    assertThat(rMany.exitCode()).as(rMany.err()).isZero();
     assertThat(Files.readAllBytes(two)).isEqualTo(Files.readAllBytes(one));
+    assertThat(Files.readAllBytes(many)).isEqualTo(Files.readAllBytes(one));
     assertThat(ZtocCodec.decode(Files.readAllBytes(two)).toc()).hasSize(40);
   }
 

@@ -152,9 +152,14 @@ public record IndexOptions(
         optimizations, n);
   }
 
-  /** The threads a gzip layer of {@code compressedSize} bytes is inflated on under these options. */
+  /**
+   * The threads a gzip layer of {@code compressedSize} bytes is inflated on under these options: those asked
+   * for, up to the available processors ({@link ZtocBuilder#parallelismAsked}), else chosen by size.
+   */
   public int inflateThreadsFor(long compressedSize) {
-    return inflateThreads > 0 ? inflateThreads : ZtocBuilder.parallelismFor(compressedSize);
+    return inflateThreads > 0
+        ? ZtocBuilder.parallelismAsked(inflateThreads)
+        : ZtocBuilder.parallelismFor(compressedSize);
   }
 
   public IndexOptions withOptimizations(Set<Optimization> o) {

@@ -151,6 +151,14 @@ public final class ZtocBuilder {
     return processors > 1 && compressedSize >= PARALLEL_MIN_LAYER_SIZE_FEW_CORES ? processors : 1;
   }
 
+  /**
+   * The threads to inflate on when {@code asked} are asked for: at most the available processors (more would
+   * only take memory, a chunk buffer per thread), at least one.
+   */
+  public static int parallelismAsked(int asked) {
+    return Math.max(1, Math.min(asked, Runtime.getRuntime().availableProcessors()));
+  }
+
   /** The number of threads a gzip layer is inflated on. */
   public int parallelism() {
     return parallelism;
