@@ -25,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link CredentialsProvider}'s credentials on every later request; {@code Bearer} fetches a token from
  * the challenge's realm ({@code GET realm?service=..&scope=repository:REPO:pull[,push]}, plus
  * {@code &scope=repository:FROM:pull} for a cross-repository mount; with the basic credentials if there
- * are any) and caches it per registry and scope until shortly before it expires.
+ * are any) and caches it per registry and scope until shortly before it expires. With an identity token
+ * ({@link Credentials#isIdentityToken()}) the token comes from the OAuth 2 refresh-token grant instead:
+ * {@code POST realm} with the form {@code grant_type=refresh_token&refresh_token=..&service=..&scope=..
+ * &client_id=soci-builder} (the scopes space-separated); an identity token is never sent as Basic.
  * Reads ask for {@code pull}, writes for {@code pull,push}, the catalog for {@code registry:catalog:*}.
  * Credentials and tokens never appear in exceptions.
  *
@@ -34,6 +37,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Authenticator {
   static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
+  /** The OAuth 2 client id sent with a refresh-token grant (Distribution's token spec requires one). */
+  static final String CLIENT_ID = "soci-builder";
   private static final int MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
   /** Sends a request with the given Authorization header (or none), without answering challenges. */
@@ -72,7 +77,7 @@ final class Authenticator {
       return null;
     }
     if (c.isBasic()) {
-      return basic(credentials.credentialsFor(op.registry()));
+      return basic(op, credentials.credentialsFor(op.registry()));
     }
     Token t = tokens.get(tokenKey(op));
     if (t != null && System.nanoTime() - t.expiresAtNanos() < 0) {
@@ -113,17 +118,36 @@ final class Authenticator {
 
   private String rejected(Op op) {
     Credentials c = credentials.credentialsFor(op.registry());
-    return c == null ? "anonymous access refused" : "registry rejected the credentials of user '" + c.username() + "'";
+    return c == null ? "anonymous access refused" : "registry rejected " + whose(c);
+  }
+
+  /** Who a refusal was for, without the secret. */
+  private static String whose(Credentials c) {
+    return c.isIdentityToken() ? "the identity token" : "the credentials of user '" + c.username() + "'";
   }
 
   private String answer(Op op, AuthChallenge c) throws IOException, InterruptedException {
     if (c.isBasic()) {
-      return basic(credentials.credentialsFor(op.registry()));
+      return basic(op, credentials.credentialsFor(op.registry()));
     }
     tokens.remove(tokenKey(op));
     Token t = fetchToken(op, c);
     tokens.put(tokenKey(op), t);
     return "Bearer " + t.value();
+  }
+
+  /**
+   * The Basic header of {@code c} (null for none).
+   *
+   * @throws RegistryException if {@code c} is an identity token: only a token service takes one
+   */
+  private static String basic(Op op, Credentials c) {
+    if (c != null && c.isIdentityToken()) {
+      throw failure(op, 401, null, "the credentials for " + op.registry() + " are an identity token, which only "
+          + "a token service takes, and the registry asks for Basic authentication; log in with a user and "
+          + "password");
+    }
+    return basic(c);
   }
 
   private static String basic(Credentials c) {
@@ -179,11 +203,29 @@ final class Authenticator {
           + uri.getScheme() + "://" + uri.getRawAuthority() + "); refusing to send credentials unencrypted");
     }
     Credentials creds = credentials.credentialsFor(op.registry());
-    Response r = sender.send(Request.newBuilder(uri).GET().timeout(timeout), basic(creds));
+    Response r;
+    if (creds != null && creds.isIdentityToken()) {
+      // The refresh-token grant: the token travels in the body, never in the URL (nor in a log line).
+      URI endpoint = URI.create(realm.strip());
+      StringBuilder form = new StringBuilder("grant_type=refresh_token&refresh_token=")
+          .append(URLEncoder.encode(creds.password(), StandardCharsets.UTF_8))
+          .append("&client_id=").append(CLIENT_ID);
+      if (service != null) {
+        form.append("&service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8));
+      }
+      if (!scopes(op).isEmpty()) {
+        form.append("&scope=").append(URLEncoder.encode(String.join(" ", scopes(op)), StandardCharsets.UTF_8));
+      }
+      r = sender.send(Request.newBuilder(endpoint).POST(form.toString().getBytes(StandardCharsets.UTF_8))
+          .header("Content-Type", "application/x-www-form-urlencoded").timeout(timeout), null);
+    } else {
+      r = sender.send(Request.newBuilder(uri).GET().timeout(timeout), basic(creds));
+    }
     int s = r.statusCode();
     if (s != 200) {
       ErrorBody e = Transport.readError(r);
-      String who = creds == null ? "anonymous access" : "user '" + creds.username() + "'";
+      String who = creds == null ? "anonymous access" : creds.isIdentityToken() ? "the identity token"
+          : "user '" + creds.username() + "'";
       String detail = "token service " + uri.getScheme() + "://" + uri.getAuthority() + " refused " + who
           + (e.message() != null ? " (" + e.message() + ")" : "");
       boolean transientFailure = s >= 500 || s == 429;

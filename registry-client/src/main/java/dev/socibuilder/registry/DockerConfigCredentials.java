@@ -35,8 +35,8 @@ import java.util.regex.Pattern;
  * otherwise (or when the helper has no credentials for the registry) the {@code "auths"} entry is used,
  * with either {@code "auth"} (the base64 of {@code user:password}) or {@code "username"}/{@code "password"}.
  * Keys may be bare hosts or URLs ({@code https://index.docker.io/v1/}); Docker Hub's aliases all match
- * {@link ImageReference#DOCKER_HUB}. Identity tokens (a helper's {@code <token>} user) are not supported
- * and count as no credentials.
+ * {@link ImageReference#DOCKER_HUB}. An identity token (an entry's {@code "identitytoken"}, which comes
+ * before its {@code "auth"}, or a helper's {@code <token>} user) is {@link Credentials#identityToken}.
  *
  * <p>A credential helper {@code NAME} is the program {@code docker-credential-NAME}, found on the search
  * path (default {@code $PATH}), run as {@code docker-credential-NAME get} with the registry (for Docker
@@ -209,10 +209,10 @@ public final class DockerConfigCredentials implements CredentialsProvider {
     if (user == null || secret == null) {
       throw helperFailure(registry, "credential helper " + helper + " answered without Username and Secret");
     }
-    if (user.equals("<token>") || secret.isEmpty()) {
-      return null; // an identity token (OAuth refresh token): not supported
+    if (secret.isEmpty()) {
+      return null;
     }
-    return new Credentials(user, secret);
+    return new Credentials(user, secret); // the user <token> marks an identity token
   }
 
   /** At most {@link #MAX_HELPER_OUTPUT} + 1 bytes; the rest is drained so the helper can exit. */
@@ -278,6 +278,11 @@ public final class DockerConfigCredentials implements CredentialsProvider {
   }
 
   private static Credentials entry(JsonValue v) {
+    // As the Docker CLI: an identity token, when there is one, is what the token service gets.
+    String identityToken = HeaderValues.stringMember(v, "identitytoken");
+    if (identityToken != null && !identityToken.isEmpty()) {
+      return Credentials.identityToken(identityToken);
+    }
     String auth = HeaderValues.stringMember(v, "auth");
     if (auth != null && !auth.isEmpty()) {
       String decoded;

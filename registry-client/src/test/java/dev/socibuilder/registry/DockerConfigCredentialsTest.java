@@ -41,6 +41,20 @@ class DockerConfigCredentialsTest {
   }
 
   @Test
+  void anIdentityTokenComesBeforeTheEntrysAuth() throws Exception {
+    // What `docker login` stores for a registry whose login gave an OAuth refresh token.
+    DockerConfigCredentials c = config("{\"auths\":{"
+        + "\"registry.example.com\":{\"auth\":\"" + b64("00000000-0000-0000-0000-000000000000:") + "\","
+        + "\"identitytoken\":\"refresh-me\"},"
+        + "\"other.example.com\":{\"auth\":\"" + b64("dave:pw") + "\",\"identitytoken\":\"\"}}}");
+
+    assertThat(c.credentialsFor("registry.example.com")).isEqualTo(Credentials.identityToken("refresh-me"));
+    assertThat(c.credentialsFor("registry.example.com").isIdentityToken()).isTrue();
+    assertThat(c.credentialsFor("other.example.com")).isEqualTo(new Credentials("dave", "pw"));
+    assertThat(c.credentialsFor("other.example.com").isIdentityToken()).isFalse();
+  }
+
+  @Test
   void missingFileMeansAnonymous() {
     assertThat(new DockerConfigCredentials(dir.resolve("absent.json")).credentialsFor("x.example.com")).isNull();
   }
@@ -93,6 +107,17 @@ class DockerConfigCredentialsTest {
     assertThat(c.credentialsFor(ImageReference.DOCKER_HUB))
         .isEqualTo(new Credentials("u-https://index.docker.io/v1/", " s3cret with spaces "));
     assertThat(c.credentialsFor("other.example.com")).isEqualTo(new Credentials("store-user", "store-pw"));
+  }
+
+  @Test
+  void aHelpersTokenUserMeansAnIdentityToken() throws Exception {
+    helper("oidc", "read server\nprintf '{\"ServerURL\":\"%s\",\"Username\":\"<token>\",\"Secret\":\"rt-1\"}' \"$server\"\n");
+    DockerConfigCredentials c = withHelpers("{\"credsStore\":\"oidc\"}");
+
+    Credentials got = c.credentialsFor("registry.example.com");
+    assertThat(got).isEqualTo(Credentials.identityToken("rt-1"));
+    assertThat(got.isIdentityToken()).isTrue();
+    assertThat(got.toString()).doesNotContain("rt-1");
   }
 
   @Test

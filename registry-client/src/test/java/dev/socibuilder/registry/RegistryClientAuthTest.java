@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ class RegistryClientAuthTest {
   static final String USER = "alice";
   static final String PASSWORD = "correct-horse-battery";
   static final String WRONG = "wrong-password-9876";
+  static final String IDENTITY_TOKEN = "refresh-token-5432";
 
   @TempDir
   static Path tmp;
@@ -36,7 +38,7 @@ class RegistryClientAuthTest {
   @BeforeAll
   static void start() {
     basic = RegistryServer.basicAuth(USER, PASSWORD).start();
-    token = RegistryServer.tokenAuth(USER, PASSWORD).start();
+    token = RegistryServer.tokenAuth(USER, PASSWORD, IDENTITY_TOKEN).start();
     image = TestImages.singlePlatform(tmp.resolve("img"), "v1", LayerSpec.compressible(32 << 10, 5));
     Skopeo.copy(image.ociReference(), "docker://" + basic.hostPort() + "/auth/app:v1", basic.destCredsArgs());
     Skopeo.copy(image.ociReference(), "docker://" + token.hostPort() + "/auth/app:v1", token.destCredsArgs());
@@ -55,6 +57,11 @@ class RegistryClientAuthTest {
   private static RegistryClient client(String password) {
     CredentialsProvider creds = password == null ? null : r -> new Credentials(USER, password);
     return new RegistryClient(creds, RetryPolicy.defaults(), true, Duration.ofSeconds(10));
+  }
+
+  private static RegistryClient identityClient(String identityToken) {
+    return new RegistryClient(r -> Credentials.identityToken(identityToken), RetryPolicy.defaults(), true,
+        Duration.ofSeconds(10));
   }
 
   private static void pullEverything(RegistryClient c, String host) throws Exception {
@@ -152,6 +159,49 @@ class RegistryClientAuthTest {
           })
           .hasMessageContaining("token service").hasMessageContaining("'alice'")
           .satisfies(e -> assertThat(fullText(e)).doesNotContain(WRONG));
+    }
+  }
+
+  @Test
+  void anIdentityTokenGetsItsTokensFromTheRefreshTokenGrant() throws Exception {
+    try (RegistryClient c = identityClient(IDENTITY_TOKEN)) {
+      int before = token.tokenRequests();
+      pullEverything(c, token.hostPort());
+      byte[] blob = "pushed with an identity token".getBytes(StandardCharsets.UTF_8);
+      c.pushBlob(token.hostPort(), "auth/identity-pushed", Digest.sha256Of(blob), blob);
+
+      // Every token came from a POST (the identity token in the body, never in a query string).
+      List<String> asked = token.tokenQueries().subList(before, token.tokenRequests());
+      assertThat(asked).isNotEmpty().allSatisfy(q -> assertThat(q).startsWith("POST service=" + RegistryServer.SERVICE));
+      assertThat(asked).contains("POST service=" + RegistryServer.SERVICE + "&scope=repository:auth/app:pull",
+          "POST service=" + RegistryServer.SERVICE + "&scope=repository:auth/identity-pushed:pull,push");
+      try (InputStream in = c.openBlob(token.hostPort(), "auth/identity-pushed", Digest.sha256Of(blob), blob.length)) {
+        assertThat(in.readAllBytes()).isEqualTo(blob);
+      }
+      assertThat(String.join("\n", token.tokenQueries())).doesNotContain(IDENTITY_TOKEN);
+    }
+  }
+
+  @Test
+  void aRefusedIdentityTokenFailsClearlyWithoutIt() {
+    try (RegistryClient c = identityClient("not-" + IDENTITY_TOKEN)) {
+      assertThatThrownBy(() -> c.getManifest(token.hostPort(), "auth/app", "v1", null))
+          .isInstanceOfSatisfying(RegistryException.class, e -> {
+            assertThat(e.status()).isEqualTo(401);
+            assertThat(e.isTransient()).isFalse();
+          })
+          .hasMessageContaining("token service").hasMessageContaining("refused the identity token")
+          .satisfies(e -> assertThat(fullText(e)).doesNotContain(IDENTITY_TOKEN));
+    }
+  }
+
+  @Test
+  void anIdentityTokenIsNeverSentAsBasic() {
+    try (RegistryClient c = identityClient(IDENTITY_TOKEN)) {
+      assertThatThrownBy(() -> c.getManifest(basic.hostPort(), "auth/app", "v1", null))
+          .isInstanceOf(RegistryException.class)
+          .hasMessageContaining("identity token").hasMessageContaining("asks for Basic")
+          .satisfies(e -> assertThat(fullText(e)).doesNotContain(IDENTITY_TOKEN));
     }
   }
 

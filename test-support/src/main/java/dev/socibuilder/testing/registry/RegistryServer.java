@@ -42,6 +42,8 @@ public final class RegistryServer implements AutoCloseable {
   private Path dir;
   private Process process;
   private TokenServer tokenServer;
+  /** The identity token the token server also takes (token mode), or null. */
+  private String identityToken;
   private int port;
 
   private RegistryServer(Mode mode, String username, String password) {
@@ -69,6 +71,16 @@ public final class RegistryServer implements AutoCloseable {
     return new RegistryServer(Mode.TOKEN, user, password);
   }
 
+  /**
+   * As {@link #tokenAuth(String, String)}, and the token server also takes {@code identityToken} in the
+   * OAuth 2 refresh-token grant ({@code POST}), granting the user's scopes.
+   */
+  public static RegistryServer tokenAuth(String user, String password, String identityToken) {
+    RegistryServer r = new RegistryServer(Mode.TOKEN, user, password);
+    r.identityToken = identityToken;
+    return r;
+  }
+
   /** Starts the registry and waits (up to 20 s) until {@code /v2/} answers. */
   public RegistryServer start() {
     try {
@@ -84,7 +96,7 @@ public final class RegistryServer implements AutoCloseable {
         Path cert = dir.resolve("token-cert.pem");
         run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
             "-out", cert.toString(), "-days", "2", "-subj", "/CN=soci-test-token-issuer"));
-        tokenServer = TokenServer.start(key, cert, ISSUER, SERVICE, username, password);
+        tokenServer = TokenServer.start(key, cert, ISSUER, SERVICE, username, password, identityToken);
         auth.append("auth:\n  token:\n    realm: ").append(tokenServer.realm())
             .append("\n    service: ").append(SERVICE)
             .append("\n    issuer: ").append(ISSUER)

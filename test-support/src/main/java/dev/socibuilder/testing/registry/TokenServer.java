@@ -32,7 +32,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with an RS256 JWT whose header carries the signing certificate in {@code x5c} (Distribution 2.8
  * verifies that chain against its {@code rootcertbundle}; the self-signed cert is its own root).
  * The configured user gets every scope it asks for; anonymous callers get a token with no access;
- * a wrong password gets 401.
+ * a wrong password gets 401. With an identity token configured, {@code POST /token} takes the OAuth 2
+ * refresh-token grant ({@code grant_type=refresh_token&refresh_token=..&client_id=..&service=..&scope=..},
+ * the scopes space-separated) and answers {@code {"access_token":..,"expires_in":300}} only; another grant,
+ * a missing client id (400) or another refresh token (401) is refused.
  */
 final class TokenServer implements AutoCloseable {
   private final HttpServer server;
@@ -42,6 +45,7 @@ final class TokenServer implements AutoCloseable {
   private final String service;
   private final String user;
   private final String password;
+  private final String identityToken;
   private final AtomicInteger requests = new AtomicInteger();
   private final List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -51,7 +55,7 @@ final class TokenServer implements AutoCloseable {
   });
 
   private TokenServer(HttpServer server, PrivateKey key, String x5c, String issuer, String service, String user,
-      String password) {
+      String password, String identityToken) {
     this.server = server;
     this.key = key;
     this.x5c = x5c;
@@ -59,16 +63,18 @@ final class TokenServer implements AutoCloseable {
     this.service = service;
     this.user = user;
     this.password = password;
+    this.identityToken = identityToken;
   }
 
-  static TokenServer start(Path keyPem, Path certPem, String issuer, String service, String user, String password) {
+  static TokenServer start(Path keyPem, Path certPem, String issuer, String service, String user, String password,
+      String identityToken) {
     try {
       PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pem(keyPem, "PRIVATE KEY")));
       X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
           .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certPem)));
       String x5c = Base64.getEncoder().encodeToString(cert.getEncoded());
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      TokenServer ts = new TokenServer(server, key, x5c, issuer, service, user, password);
+      TokenServer ts = new TokenServer(server, key, x5c, issuer, service, user, password, identityToken);
       server.createContext("/token", ts::handle);
       server.setExecutor(ts.executor);
       server.start();
@@ -102,40 +108,78 @@ final class TokenServer implements AutoCloseable {
     return List.copyOf(queries);
   }
 
+  /** The decoded parameters of a query or form, in order (a name may repeat). */
+  private static List<String[]> params(String raw) {
+    List<String[]> out = new ArrayList<>();
+    for (String param : raw == null || raw.isEmpty() ? new String[0] : raw.split("&")) {
+      int eq = param.indexOf('=');
+      String k = eq < 0 ? param : param.substring(0, eq);
+      String v = eq < 0 ? "" : URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
+      out.add(new String[] {k, v});
+    }
+    return out;
+  }
+
+  private static String param(List<String[]> params, String name) {
+    return params.stream().filter(p -> p[0].equals(name)).map(p -> p[1]).findFirst().orElse(null);
+  }
+
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       requests.incrementAndGet();
-      queries.add(URLDecoder.decode(String.valueOf(ex.getRequestURI().getRawQuery()), StandardCharsets.UTF_8));
-      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      boolean post = "POST".equals(ex.getRequestMethod());
       String subject = "";
       boolean authenticated = false;
-      if (auth != null && auth.startsWith("Basic ")) {
-        String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
-        if (!decoded.equals(user + ":" + password)) {
-          reply(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"invalid username or password\"}]}");
+      String requestedService;
+      List<String> scopes = new ArrayList<>();
+      if (post) {
+        List<String[]> form = params(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        requestedService = param(form, "service");
+        String scope = param(form, "scope");
+        if (scope != null && !scope.isEmpty()) {
+          scopes.addAll(List.of(scope.split(" ")));
+        }
+        queries.add("POST service=" + requestedService + "&scope=" + String.join(" ", scopes));
+        if (identityToken == null || !"refresh_token".equals(param(form, "grant_type"))) {
+          reply(ex, 400, "{\"error\":\"unsupported_grant_type\"}");
+          return;
+        }
+        String clientId = param(form, "client_id");
+        if (clientId == null || clientId.isEmpty()) {
+          reply(ex, 400, "{\"error\":\"invalid_request\",\"error_description\":\"client_id is required\"}");
+          return;
+        }
+        if (!identityToken.equals(param(form, "refresh_token"))) {
+          reply(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"invalid refresh token\"}]}");
           return;
         }
         subject = user;
         authenticated = true;
+      } else {
+        queries.add(URLDecoder.decode(String.valueOf(ex.getRequestURI().getRawQuery()), StandardCharsets.UTF_8));
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        if (auth != null && auth.startsWith("Basic ")) {
+          String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+          if (!decoded.equals(user + ":" + password)) {
+            reply(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"invalid username or password\"}]}");
+            return;
+          }
+          subject = user;
+          authenticated = true;
+        }
+        List<String[]> query = params(ex.getRequestURI().getRawQuery());
+        requestedService = param(query, "service");
+        query.stream().filter(p -> p[0].equals("scope")).forEach(p -> scopes.add(p[1]));
       }
       List<String> access = new ArrayList<>();
-      String query = ex.getRequestURI().getRawQuery();
-      String requestedService = null;
-      for (String param : query == null ? new String[0] : query.split("&")) {
-        int eq = param.indexOf('=');
-        String k = eq < 0 ? param : param.substring(0, eq);
-        String v = eq < 0 ? "" : URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
-        if (k.equals("service")) {
-          requestedService = v;
-        } else if (k.equals("scope") && authenticated) {
-          String[] parts = v.split(":");
-          if (parts.length == 3) {
-            StringBuilder actions = new StringBuilder();
-            for (String a : parts[2].split(",")) {
-              actions.append(actions.length() > 0 ? "," : "").append('"').append(a).append('"');
-            }
-            access.add("{\"type\":\"" + parts[0] + "\",\"name\":\"" + parts[1] + "\",\"actions\":[" + actions + "]}");
+      for (String scope : authenticated ? scopes : List.<String>of()) {
+        String[] parts = scope.split(":");
+        if (parts.length == 3) {
+          StringBuilder actions = new StringBuilder();
+          for (String a : parts[2].split(",")) {
+            actions.append(actions.length() > 0 ? "," : "").append('"').append(a).append('"');
           }
+          access.add("{\"type\":\"" + parts[0] + "\",\"name\":\"" + parts[1] + "\",\"actions\":[" + actions + "]}");
         }
       }
       if (!service.equals(requestedService)) {
@@ -157,7 +201,9 @@ final class TokenServer implements AutoCloseable {
       } catch (GeneralSecurityException e) {
         throw new IOException("cannot sign token", e);
       }
-      reply(ex, 200, "{\"token\":\"" + jwt + "\",\"access_token\":\"" + jwt + "\",\"expires_in\":300}");
+      reply(ex, 200, post
+          ? "{\"access_token\":\"" + jwt + "\",\"expires_in\":300}"
+          : "{\"token\":\"" + jwt + "\",\"access_token\":\"" + jwt + "\",\"expires_in\":300}");
     }
   }
 
