@@ -26,6 +26,11 @@ import java.util.function.LongFunction;
  * are handed to the reader strictly in order, as they arrive (the reader may read a part while it is still
  * being received). Verification is the caller's, over exactly the bytes this stream delivers.
  *
+ * <p><b>Connections as needed.</b> One worker starts; another is added (up to N) each time the reader,
+ * past the first part, finds no byte to read: the download is then slower than its reader. A connection
+ * that keeps ahead of the reader (a registry on a fast network, a zTOC build that is the slower side) stays
+ * alone, and parts cost no thread, connection or CPU more than needed.
+ *
  * <p><b>Memory.</b> Workers fetch only parts within a window of {@code connections + 1} parts from the one
  * being read, into pages of at most {@link #PAGE_SIZE} taken from a pool of this stream (pages the reader
  * has finished go back to it). So at most {@code (connections + 1) * partSize} bytes of pages plus the page
@@ -72,6 +77,9 @@ final class RangedBlob extends InputStream {
   }
 
   private final Transport transport;
+  private final ExecutorService threads;
+  /** The most workers: the connections asked for, or fewer if the blob has fewer parts. */
+  private final int maxWorkers;
   private final Op op;
   private final long size;
   private final int partSize;
@@ -85,7 +93,7 @@ final class RangedBlob extends InputStream {
   private final Runnable onClose;
   /** The waits of this whole download, against the retry budget; shared by the workers. */
   private final Transport.RetryState retries = new Transport.RetryState();
-  private final List<Future<?>> workers = new ArrayList<>();
+  private final List<Future<?>> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /**
    * One permit per part the window still has room for: a worker takes one to start a part, the reader gives
    * it back when it has taken the part's last byte. The lock's monitor is then waited on by the reader only.
@@ -105,6 +113,7 @@ final class RangedBlob extends InputStream {
   private int delivering;
   private int allocatedPages;
   private int mostAllocatedPages;
+  private int startedWorkers;
   private RuntimeException failure;
   private String fallbackReason;
   private boolean stopped;
@@ -153,13 +162,28 @@ final class RangedBlob extends InputStream {
     this.partUri = Objects.requireNonNull(partUri, "partUri");
     this.resume = Objects.requireNonNull(resume, "resume");
     this.onClose = Objects.requireNonNull(onClose, "onClose");
+    this.threads = Objects.requireNonNull(threads, "threads");
+    this.maxWorkers = (int) Math.min(connections, partCount);
     try {
-      for (int i = 0; i < Math.min(connections, partCount); i++) {
-        workers.add(threads.submit(this::work));
+      synchronized (lock) {
+        startWorker();
       }
     } catch (RejectedExecutionException e) {
       close();
       throw new IOException("registry client closed", e);
+    }
+  }
+
+  /** Under the lock: one more worker (a connection of its own). */
+  private void startWorker() {
+    workers.add(threads.submit(this::work));
+    startedWorkers++;
+  }
+
+  /** Workers started so far (for tests: one, plus one per time the reader waited past the first part). */
+  int workersStarted() {
+    synchronized (lock) {
+      return startedWorkers;
     }
   }
 
@@ -275,6 +299,15 @@ final class RangedBlob extends InputStream {
           pagePos = 0;
           pageLen = next.len();
           return;
+        }
+        if (delivering > 0 && startedWorkers < maxWorkers && nextToFetch < partCount) {
+          // Past the first part (whose wait is the first answer's latency) the reader waits for bytes: the
+          // download is the slower side, so another connection.
+          try {
+            startWorker();
+          } catch (RejectedExecutionException e) {
+            // the client is closing: go on with the workers there are
+          }
         }
         try {
           lock.wait();

@@ -11,6 +11,7 @@ import dev.socibuilder.testing.registry.Skopeo;
 import dev.socibuilder.testing.registry.TestImages;
 import dev.socibuilder.testing.registry.TestImages.LayerSpec;
 import dev.socibuilder.testing.registry.TestImages.TestImage;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -355,6 +356,58 @@ class RangedBlobTest {
         byte[] rest = blob.readAllBytes();
         assertThat(rest).isEqualTo(Arrays.copyOfRange(bigBytes, 1, bigBytes.length));
         assertThat(blob.mostAllocatedPages()).isLessThanOrEqualTo(blob.pageBound());
+      } finally {
+        threads.shutdownNow();
+      }
+    }
+  }
+
+  /** A ranged stream of the big blob with {@code connections}, straight from the proxy. */
+  private RangedBlob rangedBlob(Transport transport, ExecutorService threads, int connections) throws Exception {
+    Op op = new Op("pull blob", proxy.hostPort(), "ranged/app", big.digest(), false);
+    URI uri = transport.uri(proxy.hostPort(), "ranged/app", "/blobs/" + digest);
+    Response first = BlobDownload.get(transport, op, uri, "bytes=0-" + (PART - 1));
+    return new RangedBlob(transport, op, bigBytes.length, connections, PART, threads, first.body(), uri, uri, at -> {
+      throw new AssertionError("no fall back expected");
+    }, () -> { });
+  }
+
+  @Test
+  void aConnectionThatKeepsAheadOfTheReaderStaysAlone() throws Exception {
+    try (Transport transport = new Transport(null, RetryPolicy.defaults(), true, Duration.ofSeconds(10),
+        Deadline.none(), sleeps::add, null, null)) {
+      ExecutorService threads = Executors.newCachedThreadPool();
+      try (RangedBlob blob = rangedBlob(transport, threads, 4)) {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        got.write(blob.read());
+        // A reader slower than the download: it reads the rest of a part only once it has arrived.
+        while (got.size() < bigBytes.length) {
+          long partEnd = Math.min(bigBytes.length, ((long) got.size() / PART + 1) * PART);
+          int want = (int) (partEnd - got.size());
+          waitFor(() -> blob.bufferedBytes() >= want);
+          got.write(blob.readNBytes(want));
+        }
+
+        assertThat(got.toByteArray()).isEqualTo(bigBytes);
+        assertThat(blob.workersStarted()).isEqualTo(1);
+      } finally {
+        threads.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aReaderThatWaitsForBytesGetsMoreConnectionsUpToTheMost() throws Exception {
+    // Every part after the first answers late: the reader waits at each part.
+    proxy.delay("GET", blobPath(), Duration.ofMillis(150), 1000).onRange("^bytes=(?!0-)");
+    try (Transport transport = new Transport(null, RetryPolicy.defaults(), true, Duration.ofSeconds(10),
+        Deadline.none(), sleeps::add, null, null)) {
+      ExecutorService threads = Executors.newCachedThreadPool();
+      try (RangedBlob blob = rangedBlob(transport, threads, 4)) {
+        assertThat(blob.workersStarted()).isEqualTo(1);
+
+        assertThat(blob.readAllBytes()).isEqualTo(bigBytes);
+        assertThat(blob.workersStarted()).isEqualTo(4);
       } finally {
         threads.shutdownNow();
       }
