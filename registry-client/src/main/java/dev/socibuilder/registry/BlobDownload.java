@@ -37,6 +37,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class BlobDownload implements AutoCloseable {
   private static final int MAX_REDIRECTS = 5;
+  /**
+   * How long a large blob is read over one connection before it may turn ranged (from its first byte):
+   * long enough that the time to the first bytes and TCP's slow start do not pass for a slow network.
+   */
+  static final long UPGRADE_AFTER_NANOS = 50_000_000L;
+
   /** Blobs larger than this (or of unknown size) are read ahead on another thread. */
   static final long READ_AHEAD_MIN_SIZE = 1 << 20;
   /** Read-ahead buffers per download: 8 x 128 KiB, 1 MiB per blob being read. */
@@ -51,8 +57,11 @@ final class BlobDownload implements AutoCloseable {
    * @param partSize bytes per ranged GET
    * @param maxRanged how many blobs of one client may be received over several connections at once (the
    *     others are read as one stream): each holds up to {@code (connections + 1) x partSize} bytes
+   * @param rangedFromStart receive such blobs as ranges from their first byte (adding connections while the
+   *     reader waits); false (the default): over one plain connection until it turns out to be the slower
+   *     side ({@link Upgrading}), so that a fast network never pays for the ranged path
    */
-  record Parallelism(int connections, long threshold, int partSize, int maxRanged) {
+  record Parallelism(int connections, long threshold, int partSize, int maxRanged, boolean rangedFromStart) {
     /** The most connections per blob. */
     static final int MAX_CONNECTIONS = 16;
     static final int DEFAULT_CONNECTIONS = 4;
@@ -64,6 +73,10 @@ final class BlobDownload implements AutoCloseable {
      * (connections + 1) x 8 MiB, 40 MiB at 4 connections, beside the inflate in a 128 MiB heap.
      */
     static final int DEFAULT_PART_SIZE = 8 << 20;
+
+    Parallelism(int connections, long threshold, int partSize, int maxRanged) {
+      this(connections, threshold, partSize, maxRanged, false);
+    }
 
     Parallelism {
       if (connections < 1 || connections > MAX_CONNECTIONS) {
@@ -138,7 +151,12 @@ final class BlobDownload implements AutoCloseable {
 
   InputStream open(Op op, Digest digest, long size) {
     InputStream raw;
-    if (parallelism.connections() > 1 && size > 0 && size >= parallelism.threshold() && rangedSlots.tryAcquire()) {
+    boolean large = parallelism.connections() > 1 && size > 0 && size >= parallelism.threshold();
+    if (large && !parallelism.rangedFromStart()) {
+      Upgrading u = new Upgrading(op, digest, size);
+      u.connect();
+      raw = u;
+    } else if (large && rangedSlots.tryAcquire()) {
       AtomicBoolean held = new AtomicBoolean(true);
       Runnable release = () -> {
         if (held.getAndSet(false)) {
@@ -300,6 +318,137 @@ final class BlobDownload implements AutoCloseable {
       b.header("Range", range);
     }
     return b;
+  }
+
+  /**
+   * A large blob over one connection ({@link Resumable}) that turns ranged when that connection is the slower
+   * side: once, past its first part and {@link #UPGRADE_AFTER_NANOS} after its first byte, the reader (the
+   * read-ahead thread) has spent a quarter of that time blocked in reads, the rest of the blob from the end
+   * of the part being read is received as ranges over all the connections at once ({@link RangedBlob}),
+   * while this connection delivers up to there and is closed. A connection that keeps ahead of the reader
+   * (a fast network; a zTOC build that is the slower side) stays alone: no ranges, part threads or pages.
+   * Needs a ranged slot at that moment, else it tries again later.
+   */
+  private final class Upgrading extends InputStream {
+    private final Op op;
+    private final Digest digest;
+    private final long size;
+    private final Resumable single;
+    private final AtomicBoolean slotHeld = new AtomicBoolean();
+    private RangedBlob ranged;
+    private long position;
+    /** Where the single connection hands over to the ranged parts; the blob's size while there are none. */
+    private long switchAt;
+    private long firstByteNanos;
+    private long blockedNanos;
+    private boolean closed;
+
+    Upgrading(Op op, Digest digest, long size) {
+      this.op = op;
+      this.digest = digest;
+      this.size = size;
+      this.switchAt = size;
+      this.single = new Resumable(op, digest, size, 0, null);
+    }
+
+    void connect() {
+      single.connect();
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (closed) {
+        throw new IOException("stream closed");
+      }
+      if (len == 0) {
+        return 0;
+      }
+      if (position >= switchAt && ranged != null) {
+        int n = ranged.read(b, off, len);
+        if (n > 0) {
+          position += n;
+        }
+        return n;
+      }
+      if (position >= size) {
+        return single.read(b, off, len); // its end: -1, or more bytes than the size (a registry bug it reports)
+      }
+      long t0 = System.nanoTime();
+      int n = single.read(b, off, (int) Math.min(len, switchAt - position));
+      long t1 = System.nanoTime();
+      if (n <= 0) {
+        return n;
+      }
+      if (firstByteNanos == 0) {
+        firstByteNanos = t1;
+      } else {
+        blockedNanos += t1 - t0;
+      }
+      position += n;
+      if (position == switchAt && ranged != null) {
+        single.close(); // the ranged parts take over
+      } else if (ranged == null && turnsRanged(position, parallelism.partSize(), t1 - firstByteNanos, blockedNanos)) {
+        upgrade();
+      }
+      return n;
+    }
+
+    /** The rest from the end of the current part over several connections, if a ranged slot is free. */
+    private void upgrade() throws IOException {
+      long at = (position / parallelism.partSize() + 1) * parallelism.partSize();
+      if (at >= size || !rangedSlots.tryAcquire()) {
+        firstByteNanos = System.nanoTime(); // measure again from now
+        blockedNanos = 0;
+        return;
+      }
+      slotHeld.set(true);
+      Runnable release = () -> {
+        if (slotHeld.getAndSet(false)) {
+          rangedSlots.release();
+        }
+      };
+      try {
+        ranged = new RangedBlob(transport, op, size, at, parallelism.connections(), parallelism.connections(),
+            parallelism.partSize(), partWorkers, null, blobUri(op, digest), null, from -> {
+              Resumable rest = new Resumable(op, digest, size, from, null);
+              rest.connect();
+              return rest;
+            }, release);
+      } catch (IOException | RuntimeException e) {
+        release.run();
+        throw e;
+      }
+      switchAt = at;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      single.close();
+      if (ranged != null) {
+        ranged.close();
+      }
+    }
+  }
+
+  /**
+   * Whether a blob read over one connection should turn ranged: past its first part, at least {@link
+   * #UPGRADE_AFTER_NANOS} after its first byte, the reader has spent a quarter of that time or more blocked
+   * in reads (so the connection, not the reader, sets the pace).
+   */
+  static boolean turnsRanged(long position, int partSize, long sinceFirstByteNanos, long blockedNanos) {
+    return position >= partSize && sinceFirstByteNanos >= UPGRADE_AFTER_NANOS
+        && 4 * blockedNanos >= sinceFirstByteNanos;
   }
 
   /** The blob's bytes across reconnects, in order, each once; verification is the wrapper's. */

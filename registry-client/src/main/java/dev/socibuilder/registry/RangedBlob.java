@@ -26,10 +26,10 @@ import java.util.function.LongFunction;
  * are handed to the reader strictly in order, as they arrive (the reader may read a part while it is still
  * being received). Verification is the caller's, over exactly the bytes this stream delivers.
  *
- * <p><b>Connections as needed.</b> One worker starts; another is added (up to N) each time the reader,
- * past the first part, finds no byte to read: the download is then slower than its reader. A connection
- * that keeps ahead of the reader (a registry on a fast network, a zTOC build that is the slower side) stays
- * alone, and parts cost no thread, connection or CPU more than needed.
+ * <p><b>Connections as needed.</b> The stream starts with the workers it is given (all N when a plain
+ * connection has already shown itself the slower side, {@code BlobDownload.Upgrading}; one when ranged from
+ * the first byte); another is added (up to N) each time the reader, past the first part, finds no byte to
+ * read: the download is then slower than its reader.
  *
  * <p><b>Memory.</b> Workers fetch only parts within a window of {@code connections + 1} parts from the one
  * being read, into pages of at most {@link #PAGE_SIZE} taken from a pool of this stream (pages the reader
@@ -81,7 +81,10 @@ final class RangedBlob extends InputStream {
   /** The most workers: the connections asked for, or fewer if the blob has fewer parts. */
   private final int maxWorkers;
   private final Op op;
+  /** The blob's size: the stream ends there. */
   private final long size;
+  /** The blob offset of the stream's first byte (where part 0 starts). */
+  private final long base;
   private final int partSize;
   private final int pageSize;
   private final int partCount;
@@ -128,7 +131,7 @@ final class RangedBlob extends InputStream {
   private boolean closed;
 
   /**
-   * Starts the workers; part 0 is read from {@code firstBody}.
+   * The whole blob, starting with one worker; part 0 is read from {@code firstBody}.
    *
    * @param firstBody the first GET's body: bytes {@code 0..min(partSize, size)-1} (validated by the caller);
    *     owned (and closed) by this stream from now on
@@ -142,31 +145,49 @@ final class RangedBlob extends InputStream {
   RangedBlob(Transport transport, Op op, long size, int connections, int partSize, ExecutorService threads,
       InputStream firstBody, URI registryUri, URI partUri, LongFunction<InputStream> resume, Runnable onClose)
       throws IOException {
-    if (size <= 0 || connections < 1 || partSize < 1) {
-      throw new IllegalArgumentException("size, connections and partSize must be positive");
+    this(transport, op, size, 0, connections, 1, partSize, threads, Objects.requireNonNull(firstBody, "firstBody"),
+        registryUri, Objects.requireNonNull(partUri, "partUri"), resume, onClose);
+  }
+
+  /**
+   * The blob from byte {@code base} on (its parts start there), starting {@code initialWorkers} workers.
+   *
+   * @param firstBody bytes {@code base..} of part 0, or null for its worker to request it
+   * @param partUri where parts are fetched, or null: through the registry, and from then on where that
+   *     request's redirects ended
+   */
+  RangedBlob(Transport transport, Op op, long size, long base, int connections, int initialWorkers, int partSize,
+      ExecutorService threads, InputStream firstBody, URI registryUri, URI partUri, LongFunction<InputStream> resume,
+      Runnable onClose) throws IOException {
+    if (size <= 0 || connections < 1 || partSize < 1 || base < 0 || base >= size || initialWorkers < 1) {
+      throw new IllegalArgumentException("size, connections, workers and partSize must be positive, base within");
     }
     this.transport = Objects.requireNonNull(transport, "transport");
     this.op = Objects.requireNonNull(op, "op");
     this.size = size;
+    this.base = base;
+    this.position = base;
     this.partSize = partSize;
     this.pageSize = Math.min(PAGE_SIZE, partSize);
-    long count = (size + partSize - 1) / partSize;
+    long count = (size - base + partSize - 1) / partSize;
     if (count > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("too many parts: " + count);
     }
     this.partCount = (int) count;
     this.window = connections + 1;
     this.windowSlots = new Semaphore(window);
-    this.firstBody = Objects.requireNonNull(firstBody, "firstBody");
+    this.firstBody = firstBody;
     this.registryUri = Objects.requireNonNull(registryUri, "registryUri");
-    this.partUri = Objects.requireNonNull(partUri, "partUri");
+    this.partUri = partUri;
     this.resume = Objects.requireNonNull(resume, "resume");
     this.onClose = Objects.requireNonNull(onClose, "onClose");
     this.threads = Objects.requireNonNull(threads, "threads");
     this.maxWorkers = (int) Math.min(connections, partCount);
     try {
       synchronized (lock) {
-        startWorker();
+        for (int i = 0; i < Math.min(initialWorkers, maxWorkers); i++) {
+          startWorker();
+        }
       }
     } catch (RejectedExecutionException e) {
       close();
@@ -394,7 +415,7 @@ final class RangedBlob extends InputStream {
             return;
           }
           int i = nextToFetch++;
-          long first = (long) i * partSize;
+          long first = base + (long) i * partSize;
           p = new Part(i, first, Math.min(partSize, size - first));
           parts.put(i, p);
           body = firstBody;
@@ -545,7 +566,9 @@ final class RangedBlob extends InputStream {
    * @throws RegistryException for another status
    */
   private InputStream openPart(long first, long last, boolean viaRegistry) throws IOException, InterruptedException {
-    Response r = BlobDownload.get(transport, op, viaRegistry ? registryUri : partUri, "bytes=" + first + "-" + last);
+    URI at = partUri;
+    boolean throughRegistry = viaRegistry || at == null;
+    Response r = BlobDownload.get(transport, op, throughRegistry ? registryUri : at, "bytes=" + first + "-" + last);
     int s = r.statusCode();
     if (s == 206) {
       String cr = r.headers().firstValue("Content-Range").orElse("");
@@ -562,7 +585,7 @@ final class RangedBlob extends InputStream {
     } else {
       throw Transport.failure(op, r);
     }
-    if (viaRegistry) {
+    if (throughRegistry) {
       partUri = r.uri();
     }
     synchronized (lock) {

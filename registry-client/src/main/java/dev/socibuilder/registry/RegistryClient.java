@@ -95,7 +95,8 @@ public final class RegistryClient implements AutoCloseable {
         b.sslContext);
     this.downloads = new BlobDownload(transport,
         new BlobDownload.Parallelism(b.blobConnections, b.parallelThreshold, b.partSize, b.maxRanged > 0 ? b.maxRanged
-            : BlobDownload.Parallelism.maxRangedFor(Runtime.getRuntime().maxMemory(), b.blobConnections, b.partSize)));
+            : BlobDownload.Parallelism.maxRangedFor(Runtime.getRuntime().maxMemory(), b.blobConnections, b.partSize),
+            b.rangedFromStart));
     this.uploads = new BlobUpload(transport, b.chunkSize);
     this.lister = new NameLister(transport);
   }
@@ -120,6 +121,7 @@ public final class RegistryClient implements AutoCloseable {
     private long parallelThreshold = DEFAULT_PARALLEL_THRESHOLD;
     private int partSize = BlobDownload.Parallelism.DEFAULT_PART_SIZE;
     private int maxRanged;
+    private boolean rangedFromStart;
 
     private Builder() {}
 
@@ -201,6 +203,15 @@ public final class RegistryClient implements AutoCloseable {
     /** Bytes per ranged GET of a parallel download (tests: small parts). */
     Builder partSize(int bytes) {
       this.partSize = bytes;
+      return this;
+    }
+
+    /**
+     * Receive blobs at or above the threshold as ranges from their first byte (tests of the ranged path);
+     * by default they start over one connection and turn ranged when it is the slower side.
+     */
+    Builder rangedFromStart(boolean on) {
+      this.rangedFromStart = on;
       return this;
     }
 

@@ -20,6 +20,20 @@ class BlobDownloadTest {
   }
 
   @Test
+  void oneConnectionTurnsRangedOnlyPastItsFirstPartAfterAWhileAndWhenItKeepsTheReaderWaiting() {
+    long ms = 1_000_000L;
+    int part = 8 * MIB;
+    // Waiting a quarter of the time or more, past the first part and 50 ms: the connection sets the pace.
+    assertThat(BlobDownload.turnsRanged(part, part, 50 * ms, 13 * ms)).isTrue();
+    assertThat(BlobDownload.turnsRanged(3L * part, part, 2000 * ms, 1900 * ms)).isTrue();
+    // A reader that seldom waits: the connection keeps ahead of it.
+    assertThat(BlobDownload.turnsRanged(3L * part, part, 2000 * ms, 400 * ms)).isFalse();
+    // Too early to tell: within the first part, or the first 50 ms (first bytes, TCP slow start).
+    assertThat(BlobDownload.turnsRanged(part - 1, part, 2000 * ms, 2000 * ms)).isFalse();
+    assertThat(BlobDownload.turnsRanged(part, part, 49 * ms, 49 * ms)).isFalse();
+  }
+
+  @Test
   void settingsOutOfRangeAreRefused() {
     assertThatThrownBy(() -> new Parallelism(0, 1, 1, 1)).hasMessageContaining("1 to 16, got 0");
     assertThatThrownBy(() -> new Parallelism(17, 1, 1, 1)).hasMessageContaining("1 to 16, got 17");

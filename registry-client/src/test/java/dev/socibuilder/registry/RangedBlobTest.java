@@ -80,7 +80,7 @@ class RangedBlobTest {
   private RegistryClient.Builder builder(int connections) {
     return RegistryClient.builder().plainHttp(true).timeout(Duration.ofSeconds(10))
         .retry(new RetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(2))).sleeper(sleeps::add)
-        .blobConnections(connections).parallelDownloadThreshold(1).partSize(PART);
+        .blobConnections(connections).parallelDownloadThreshold(1).partSize(PART).rangedFromStart(true);
   }
 
   @AfterEach
@@ -360,6 +360,33 @@ class RangedBlobTest {
         threads.shutdownNow();
       }
     }
+  }
+
+  @Test
+  void byDefaultALargeBlobStartsAsOnePlainStream() throws Exception {
+    client.close();
+    client = builder(4).rangedFromStart(false).build();
+
+    assertThat(readBlob()).isEqualTo(bigBytes);
+    // Read ahead in well under the time a connection gets before it may turn ranged.
+    assertThat(ranges()).containsExactly((String) null);
+  }
+
+  @Test
+  void aPlainStreamThatKeepsTheReaderWaitingTurnsRangedFromTheEndOfItsPart() throws Exception {
+    // The plain GET (no Range) stalls 300 ms a little past the first part.
+    proxy.stallAfterBytes("GET", blobPath(), PART + 1000, Duration.ofMillis(300), 1);
+    client.close();
+    client = builder(4).rangedFromStart(false).build();
+
+    assertThat(readBlob()).isEqualTo(bigBytes);
+
+    List<String> ranges = ranges();
+    assertThat(ranges.get(0)).isNull();
+    // The plain stream delivered parts 0 and 1 (the one it was in); parts from 2 on came as ranges.
+    assertThat(ranges.subList(1, ranges.size())).containsExactlyInAnyOrderElementsOf(
+        partRanges().subList(2, partRanges().size()));
+    waitFor(() -> client.rangedDownloadsOpen() == 0);
   }
 
   /** A ranged stream of the big blob with {@code connections}, straight from the proxy. */
