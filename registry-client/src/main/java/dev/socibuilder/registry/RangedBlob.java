@@ -54,6 +54,9 @@ import java.util.function.LongFunction;
  * are blocked in, and their threads end.
  */
 final class RangedBlob extends InputStream {
+  /** How long the reader waits for bytes before it adds another connection (while it may). */
+  static final long GROW_AFTER_MILLIS = 50;
+
   /** The largest page: a quarter of the smallest G1 region (1 MiB), far below the humongous limit. */
   static final int PAGE_SIZE = 256 * 1024;
 
@@ -321,17 +324,19 @@ final class RangedBlob extends InputStream {
           pageLen = next.len();
           return;
         }
-        if (delivering > 0 && startedWorkers < maxWorkers && nextToFetch < partCount) {
+        boolean growing = delivering > 0 && startedWorkers < maxWorkers && nextToFetch < partCount;
+        if (growing) {
           // Past the first part (whose wait is the first answer's latency) the reader waits for bytes: the
           // download is the slower side, so another connection.
           try {
             startWorker();
           } catch (RejectedExecutionException e) {
-            // the client is closing: go on with the workers there are
+            growing = false; // the client is closing: go on with the workers there are
           }
         }
         try {
-          lock.wait();
+          // While more may start, wait only a while: workers that all stall deliver nothing to wake for.
+          lock.wait(growing ? GROW_AFTER_MILLIS : 0);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           close();

@@ -389,6 +389,23 @@ class RangedBlobTest {
     waitFor(() -> client.rangedDownloadsOpen() == 0);
   }
 
+  @Test
+  void partsRefusedAfterTurningRangedFallBackToOneConnectionWithoutLosingOrRepeatingBytes() throws Exception {
+    proxy.stallAfterBytes("GET", blobPath(), PART + 1000, Duration.ofMillis(300), 1);
+    FaultProxy.Rule ignored = proxy.ignoreRange("GET", blobPath(), 100).onRange("^bytes=\\d+-\\d+$");
+    List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+    client.close();
+    client = builder(4).rangedFromStart(false).warnings(warnings::add).build();
+
+    assertThat(readBlob()).isEqualTo(bigBytes);
+
+    assertThat(ignored.fired()).isPositive();
+    assertThat(ranges().get(0)).isNull();
+    assertThat(ranges()).anyMatch(r -> r != null && r.matches("bytes=\\d+-")); // the rest, from the reader
+    assertThat(warnings).singleElement().asString().contains("did not serve a part of a blob as asked");
+    waitFor(() -> client.rangedDownloadsOpen() == 0);
+  }
+
   /** A ranged stream of the big blob with {@code connections}, straight from the proxy. */
   private RangedBlob rangedBlob(Transport transport, ExecutorService threads, int connections) throws Exception {
     Op op = new Op("pull blob", proxy.hostPort(), "ranged/app", big.digest(), false);
