@@ -55,9 +55,10 @@ final class RegistryOptions {
   static final String BLOB_CONNECTIONS_ENV = "SOCI_BUILDER_BLOB_CONNECTIONS";
 
   @Option(names = "--blob-connections", paramLabel = "N",
-      description = "Connections per layer download, 1 to " + RegistryClient.MAX_BLOB_CONNECTIONS + ": layers of 64 MiB "
-          + "or more are fetched as 8 MiB ranges over N connections at once (one connection to a registry's storage "
-          + "is often the bottleneck), still streamed and verified in order; 1 reads each layer as one stream "
+      description = "Connections per layer download, 1 to " + RegistryClient.MAX_BLOB_CONNECTIONS + ": a layer of 64 MiB "
+          + "or more whose one connection turns out slower than the zTOC build (one connection to a registry's "
+          + "storage often is) is fetched on as 8 MiB ranges over N connections at once, still streamed and "
+          + "verified in order; 1 reads each layer as one stream "
           + "(default: $" + BLOB_CONNECTIONS_ENV + ", else " + RegistryClient.DEFAULT_BLOB_CONNECTIONS + ").")
   Integer blobConnections;
 

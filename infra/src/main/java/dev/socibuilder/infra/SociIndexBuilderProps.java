@@ -472,9 +472,9 @@ public final class SociIndexBuilderProps {
 
     /**
      * Connections the indexer downloads one large layer over (default 4, 1 to 16; {@code BLOB_CONNECTIONS}):
-     * layers of 64 MiB or more are fetched as 8 MiB ranges over this many connections at once, since one
-     * connection to the storage behind ECR carries tens to a few hundred MB/s. 1 reads each layer as one
-     * stream.
+     * a layer of 64 MiB or more whose one connection is slower than its zTOC build is fetched on as 8 MiB
+     * ranges over this many connections at once, since one connection to the storage behind ECR carries tens
+     * to a few hundred MB/s. 1 reads each layer as one stream.
      */
     public Builder blobConnections(Number connections) {
       this.blobConnections = Objects.requireNonNull(connections, "blobConnections");

@@ -149,9 +149,10 @@ final class StackParameters {
         "a whole number of invokes per minute from 1 to 60000");
     blobConnections = wholeNumber(scope, "BlobConnections", SociIndexBuilderProps.DEFAULT_BLOB_CONNECTIONS, 1,
         SociIndexBuilderProps.MAX_BLOB_CONNECTIONS,
-        "Connections the indexer downloads one large layer over: layers of 64 MiB or more come as 8 MiB ranges"
-            + " over this many connections at once (one connection to the storage behind ECR carries tens to a"
-            + " few hundred MB/s). 1 reads each layer as one stream.",
+        "Connections the indexer downloads one large layer over: a layer of 64 MiB or more whose one connection is"
+            + " slower than its zTOC build comes on as 8 MiB ranges over this many connections at once (one"
+            + " connection to the storage behind ECR carries tens to a few hundred MB/s). 1 reads each layer as one"
+            + " stream.",
         "a whole number of connections from 1 to 16");
     ztocCacheDays = wholeNumber(scope, "ZtocCacheDays", SociIndexBuilderProps.DEFAULT_ZTOC_CACHE_DAYS, 1,
         SociIndexBuilderProps.MAX_ZTOC_CACHE_DAYS,
