@@ -108,6 +108,21 @@ final class IndexingOptions {
       + "KiB, MiB or GiB (default: toc-entries=4194304,xattr-bytes=256MiB,ztoc-bytes=512MiB,min-span-size=1024).";
 
   /**
+   * The threads of {@code --inflate-threads}, or 0 if it is not given (the choice by size).
+   *
+   * @throws CommandLine.ParameterException (a usage error) if it is below 1
+   */
+  static int inflateThreads(CommandLine.Model.CommandSpec spec, Integer asked) {
+    if (asked == null) {
+      return 0;
+    }
+    if (asked < 1) {
+      throw usage(spec, "--inflate-threads must be at least 1");
+    }
+    return asked;
+  }
+
+  /**
    * The limits of {@code --limits}.
    *
    * @throws CommandLine.ParameterException (a usage error) if they do not parse
@@ -163,9 +178,7 @@ final class IndexingOptions {
       throw usage(spec, "unknown time zone: " + timeZone);
     }
     ZtocLimits ztocLimits = limits(spec, limits);
-    if (inflateThreads != null && inflateThreads < 1) {
-      throw usage(spec, "--inflate-threads must be at least 1");
-    }
+    int threads = inflateThreads(spec, inflateThreads);
     try {
       return IndexOptions.defaults(buildTool != null ? buildTool : BuildInfo.defaultBuildTool())
           .withLimits(ztocLimits)
@@ -177,7 +190,7 @@ final class IndexingOptions {
           .withForce(force)
           .withZone(zone)
           .withOptimizations(wantedOptimizations)
-          .withInflateThreads(inflateThreads != null ? inflateThreads : 0);
+          .withInflateThreads(threads);
     } catch (IllegalArgumentException e) {
       throw usage(spec, e.getMessage());
     }

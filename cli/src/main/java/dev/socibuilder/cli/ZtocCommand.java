@@ -97,9 +97,7 @@ final class ZtocCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      if (inflateThreads != null && inflateThreads < 1) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--inflate-threads must be at least 1");
-      }
+      int threads = IndexingOptions.inflateThreads(spec, inflateThreads);
       if (spanSize <= 0) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--span-size must be positive");
       }
@@ -116,9 +114,7 @@ final class ZtocCommand implements Runnable {
       ZtocBuilder builder;
       try {
         builder = ZtocBuilder.of(spanSize, tool, zone, ztocLimits)
-            .withParallelism(inflateThreads != null
-                ? ZtocBuilder.parallelismAsked(inflateThreads)
-                : ZtocBuilder.parallelismFor(size));
+            .withParallelism(ZtocBuilder.parallelismFor(threads, size));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--span-size: " + e.getMessage());
       }

@@ -154,12 +154,10 @@ public record IndexOptions(
 
   /**
    * The threads a gzip layer of {@code compressedSize} bytes is inflated on under these options: those asked
-   * for, up to the available processors ({@link ZtocBuilder#parallelismAsked}), else chosen by size.
+   * for, up to the available processors, else chosen by size ({@link ZtocBuilder#parallelismFor(int, long)}).
    */
   public int inflateThreadsFor(long compressedSize) {
-    return inflateThreads > 0
-        ? ZtocBuilder.parallelismAsked(inflateThreads)
-        : ZtocBuilder.parallelismFor(compressedSize);
+    return ZtocBuilder.parallelismFor(inflateThreads, compressedSize);
   }
 
   public IndexOptions withOptimizations(Set<Optimization> o) {

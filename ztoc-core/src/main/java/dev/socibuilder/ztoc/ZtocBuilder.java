@@ -152,11 +152,14 @@ public final class ZtocBuilder {
   }
 
   /**
-   * The threads to inflate on when {@code asked} are asked for: at most the available processors (more would
-   * only take memory, a chunk buffer per thread), at least one.
+   * The threads to inflate a gzip layer of {@code compressedSize} bytes (-1 if unknown) on when {@code asked}
+   * are asked for: at most the available processors (more would only take memory, a chunk buffer per
+   * thread); 0 asks for {@link #parallelismFor(long)}'s choice.
    */
-  public static int parallelismAsked(int asked) {
-    return Math.max(1, Math.min(asked, Runtime.getRuntime().availableProcessors()));
+  public static int parallelismFor(int asked, long compressedSize) {
+    return asked > 0
+        ? Math.min(asked, Runtime.getRuntime().availableProcessors())
+        : parallelismFor(compressedSize);
   }
 
   /** The number of threads a gzip layer is inflated on. */
