@@ -157,12 +157,7 @@ final class BlobDownload implements AutoCloseable {
       u.connect();
       raw = u;
     } else if (large && rangedSlots.tryAcquire()) {
-      AtomicBoolean held = new AtomicBoolean(true);
-      Runnable release = () -> {
-        if (held.getAndSet(false)) {
-          rangedSlots.release();
-        }
-      };
+      Runnable release = slotRelease();
       try {
         raw = openRanged(op, digest, size, release);
       } catch (RuntimeException | Error e) {
@@ -213,11 +208,7 @@ final class BlobDownload implements AutoCloseable {
       if (RangedBlob.isRange(cr, 0, firstLast, size)) {
         try {
           return new RangedBlob(transport, op, size, parallelism.connections(), parallelism.partSize(), partWorkers,
-              r.body(), uri, r.uri(), position -> {
-                Resumable rest = new Resumable(op, digest, size, position, null);
-                rest.connect();
-                return rest;
-              }, release);
+              r.body(), uri, r.uri(), from -> resumeFrom(op, digest, size, from), release);
         } catch (IOException e) {
           throw Transport.ioFailure(op, e);
         }
@@ -334,7 +325,6 @@ final class BlobDownload implements AutoCloseable {
     private final Digest digest;
     private final long size;
     private final Resumable single;
-    private final AtomicBoolean slotHeld = new AtomicBoolean();
     private RangedBlob ranged;
     private long position;
     /** Where the single connection hands over to the ranged parts; the blob's size while there are none. */
@@ -408,19 +398,11 @@ final class BlobDownload implements AutoCloseable {
         blockedNanos = 0;
         return;
       }
-      slotHeld.set(true);
-      Runnable release = () -> {
-        if (slotHeld.getAndSet(false)) {
-          rangedSlots.release();
-        }
-      };
+      Runnable release = slotRelease();
       try {
         ranged = new RangedBlob(transport, op, size, at, parallelism.connections(), parallelism.connections(),
-            parallelism.partSize(), partWorkers, null, blobUri(op, digest), null, from -> {
-              Resumable rest = new Resumable(op, digest, size, from, null);
-              rest.connect();
-              return rest;
-            }, release);
+            parallelism.partSize(), partWorkers, null, blobUri(op, digest), null,
+            from -> resumeFrom(op, digest, size, from), release);
       } catch (IOException | RuntimeException e) {
         release.run();
         throw e;
@@ -439,6 +421,23 @@ final class BlobDownload implements AutoCloseable {
         ranged.close();
       }
     }
+  }
+
+  /** Gives back a ranged slot that was just taken; runs once however often it is called. */
+  private Runnable slotRelease() {
+    AtomicBoolean held = new AtomicBoolean(true);
+    return () -> {
+      if (held.getAndSet(false)) {
+        rangedSlots.release();
+      }
+    };
+  }
+
+  /** The blob over one connection from byte {@code from} (a ranged stream's fall back). */
+  private InputStream resumeFrom(Op op, Digest digest, long size, long from) {
+    Resumable rest = new Resumable(op, digest, size, from, null);
+    rest.connect();
+    return rest;
   }
 
   /**
