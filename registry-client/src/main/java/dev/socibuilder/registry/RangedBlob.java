@@ -7,13 +7,13 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -99,7 +99,8 @@ final class RangedBlob extends InputStream {
   private final Runnable onClose;
   /** The waits of this whole download, against the retry budget; shared by the workers. */
   private final Transport.RetryState retries = new Transport.RetryState();
-  private final List<Future<?>> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The workers started so far; added to by the reader while it waits. */
+  private final List<Future<?>> workers = new CopyOnWriteArrayList<>();
   /**
    * One permit per part the window still has room for: a worker takes one to start a part, the reader gives
    * it back when it has taken the part's last byte. The lock's monitor is then waited on by the reader only.
@@ -119,7 +120,6 @@ final class RangedBlob extends InputStream {
   private int delivering;
   private int allocatedPages;
   private int mostAllocatedPages;
-  private int startedWorkers;
   private RuntimeException failure;
   private String fallbackReason;
   private boolean stopped;
@@ -201,14 +201,11 @@ final class RangedBlob extends InputStream {
   /** Under the lock: one more worker (a connection of its own). */
   private void startWorker() {
     workers.add(threads.submit(this::work));
-    startedWorkers++;
   }
 
-  /** Workers started so far (for tests: one, plus one per time the reader waited past the first part). */
+  /** Workers started so far (for tests). */
   int workersStarted() {
-    synchronized (lock) {
-      return startedWorkers;
-    }
+    return workers.size();
   }
 
   /** The most pages that were allocated at once (for tests of the memory bound). */
@@ -324,7 +321,7 @@ final class RangedBlob extends InputStream {
           pageLen = next.len();
           return;
         }
-        boolean growing = delivering > 0 && startedWorkers < maxWorkers && nextToFetch < partCount;
+        boolean growing = delivering > 0 && workers.size() < maxWorkers && nextToFetch < partCount;
         if (growing) {
           // Past the first part (whose wait is the first answer's latency) the reader waits for bytes: the
           // download is the slower side, so another connection.
