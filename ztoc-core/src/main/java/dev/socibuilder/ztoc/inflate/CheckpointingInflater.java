@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.CRC32;
 
@@ -710,6 +711,34 @@ public final class CheckpointingInflater extends InputStream {
     if (nlen > 286 || ndist > 30) {
       throw fault("too many length or distance symbols");
     }
+    readCodeLengthCode(ncode);
+    int codeBits = builder.build(HuffmanTables.CODES, lens, 0, 19, codeTable, 7);
+    if (codeBits < 0) {
+      throw fault("invalid code lengths set");
+    }
+    readCodeLengths(nlen + ndist, (1 << codeBits) - 1);
+    int[] lens = this.lens;
+    if (lens[256] == 0) {
+      throw fault("invalid code -- missing end-of-block");
+    }
+    lenBits = builder.build(HuffmanTables.LENS, lens, 0, nlen, dynLen, LEN_ROOT);
+    if (lenBits < 0) {
+      throw fault("invalid literal/lengths set");
+    }
+    distBits = builder.build(HuffmanTables.DISTS, lens, nlen, ndist, dynDist, DIST_ROOT);
+    if (distBits < 0) {
+      throw fault("invalid distances set");
+    }
+    lenTable = dynLen;
+    distTable = dynDist;
+  }
+
+  // The header's loops are methods of their own: small methods are quick to compile, and
+  // readDynamicTables (once per block) is then compiled once, not once per loop (see
+  // HuffmanTables.build).
+
+  /** The code-length code's lengths, in their permuted order; the ones not sent are 0. */
+  private void readCodeLengthCode(int ncode) throws IOException {
     int[] lens = this.lens;
     int have = 0;
     while (have < ncode) {
@@ -718,13 +747,12 @@ public final class CheckpointingInflater extends InputStream {
     while (have < 19) {
       lens[CODE_LENGTH_ORDER[have++]] = 0;
     }
-    int codeBits = builder.build(HuffmanTables.CODES, lens, 0, 19, codeTable, 7);
-    if (codeBits < 0) {
-      throw fault("invalid code lengths set");
-    }
-    int codeMask = (1 << codeBits) - 1;
-    have = 0;
-    int total = nlen + ndist;
+  }
+
+  /** The literal/length and distance code lengths, decoded with the code-length code. */
+  private void readCodeLengths(int total, int codeMask) throws IOException {
+    int[] lens = this.lens;
+    int have = 0;
     while (have < total) {
       int here;
       while (true) {
@@ -770,25 +798,12 @@ public final class CheckpointingInflater extends InputStream {
         if (have + copy > total) {
           throw fault("invalid bit length repeat");
         }
-        while (copy-- > 0) {
-          lens[have++] = len;
-        }
+        Arrays.fill(lens, have, have + copy, len);
+        have += copy;
       }
     }
-    if (lens[256] == 0) {
-      throw fault("invalid code -- missing end-of-block");
-    }
-    lenBits = builder.build(HuffmanTables.LENS, lens, 0, nlen, dynLen, LEN_ROOT);
-    if (lenBits < 0) {
-      throw fault("invalid literal/lengths set");
-    }
-    distBits = builder.build(HuffmanTables.DISTS, lens, nlen, ndist, dynDist, DIST_ROOT);
-    if (distBits < 0) {
-      throw fault("invalid distances set");
-    }
-    lenTable = dynLen;
-    distTable = dynDist;
   }
+
 
   /** Decodes the current Huffman block until its end or until the output buffer is nearly full. */
   private void decodeHuffman() throws IOException {

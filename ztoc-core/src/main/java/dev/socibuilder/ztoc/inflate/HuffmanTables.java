@@ -1,5 +1,7 @@
 package dev.socibuilder.ztoc.inflate;
 
+import java.util.Arrays;
+
 /**
  * Builds two-level Huffman decoding tables, ported line for line from zlib's {@code inftrees.c}
  * ({@code inflate_table}). The port is deliberately literal: which code-length sets are accepted
@@ -67,29 +69,18 @@ final class HuffmanTables {
   /**
    * Fills {@code table} for {@code codes} symbols whose code lengths are {@code lens[lensOff..]}.
    *
+   * <p>Every loop lives in a small method of its own. This runs once per table of every deflate
+   * block (and of every false block start tried), so it is compiled early in a fresh JVM; one large
+   * method with nine loops was compiled by C2 up to eight times (once per loop entered on the stack,
+   * then again as a whole), on the compiler thread the decode loops wait for.
+   *
    * @return the root table bits (&gt; 0), or -1 if the set is over-subscribed or incomplete in a
    *     way zlib rejects
    */
   int build(int type, int[] lens, int lensOff, int codes, int[] table, int rootBits) {
     int[] count = this.count;
-    int[] offs = this.offs;
-    int[] work = this.work;
-    for (int len = 0; len <= MAXBITS; len++) {
-      count[len] = 0;
-    }
-    for (int sym = 0; sym < codes; sym++) {
-      count[lens[lensOff + sym]]++;
-    }
-    int root = rootBits;
-    int max;
-    for (max = MAXBITS; max >= 1; max--) {
-      if (count[max] != 0) {
-        break;
-      }
-    }
-    if (root > max) {
-      root = max;
-    }
+    countLengths(count, lens, lensOff, codes);
+    int max = maxLength(count);
     if (max == 0) {
       // No symbols at all: a table that makes any decode fail (zlib does the same and reports the
       // error only if a code is actually used).
@@ -98,36 +89,16 @@ final class HuffmanTables {
       table[1] = here;
       return 1;
     }
-    int min;
-    for (min = 1; min < max; min++) {
-      if (count[min] != 0) {
-        break;
-      }
-    }
-    if (root < min) {
-      root = min;
-    }
-    int left = 1;
-    for (int len = 1; len <= MAXBITS; len++) {
-      left <<= 1;
-      left -= count[len];
-      if (left < 0) {
-        return -1; // over-subscribed
-      }
+    int min = minLength(count, max);
+    int root = Math.max(Math.min(rootBits, max), min);
+    int left = unusedCodes(count);
+    if (left < 0) {
+      return -1; // over-subscribed
     }
     if (left > 0 && (type == CODES || max != 1)) {
       return -1; // incomplete set
     }
-    offs[1] = 0;
-    for (int len = 1; len < MAXBITS; len++) {
-      offs[len + 1] = offs[len] + count[len];
-    }
-    for (int sym = 0; sym < codes; sym++) {
-      int l = lens[lensOff + sym];
-      if (l != 0) {
-        work[offs[l]++] = sym;
-      }
-    }
+    sortSymbols(count, offs, work, lens, lensOff, codes);
     int[] base;
     int[] extra;
     int match;
@@ -148,6 +119,74 @@ final class HuffmanTables {
         match = 0;
         break;
     }
+    return fill(lens, lensOff, table, root, min, max, base, extra, match);
+  }
+
+  /** {@code count[len]} = the number of symbols of code length {@code len}. */
+  private static void countLengths(int[] count, int[] lens, int lensOff, int codes) {
+    Arrays.fill(count, 0);
+    for (int sym = 0; sym < codes; sym++) {
+      count[lens[lensOff + sym]]++;
+    }
+  }
+
+  private static int maxLength(int[] count) {
+    int max = MAXBITS;
+    while (max >= 1 && count[max] == 0) {
+      max--;
+    }
+    return max;
+  }
+
+  private static int minLength(int[] count, int max) {
+    int min = 1;
+    while (min < max && count[min] == 0) {
+      min++;
+    }
+    return min;
+  }
+
+  /** Codes left unused by the lengths (0 for a complete set), or -1 if over-subscribed. */
+  private static int unusedCodes(int[] count) {
+    int left = 1;
+    for (int len = 1; len <= MAXBITS; len++) {
+      left <<= 1;
+      left -= count[len];
+      if (left < 0) {
+        return -1;
+      }
+    }
+    return left;
+  }
+
+  /** {@code work} = the coded symbols sorted by code length, then by symbol. */
+  private static void sortSymbols(
+      int[] count, int[] offs, int[] work, int[] lens, int lensOff, int codes) {
+    offs[1] = 0;
+    for (int len = 1; len < MAXBITS; len++) {
+      offs[len + 1] = offs[len] + count[len];
+    }
+    for (int sym = 0; sym < codes; sym++) {
+      int l = lens[lensOff + sym];
+      if (l != 0) {
+        work[offs[l]++] = sym;
+      }
+    }
+  }
+
+  /** inflate_table's main loop: the entries of every sorted symbol, and the sub-tables. */
+  private int fill(
+      int[] lens,
+      int lensOff,
+      int[] table,
+      int root,
+      int min,
+      int max,
+      int[] base,
+      int[] extra,
+      int match) {
+    int[] count = this.count;
+    int[] work = this.work;
     int huff = 0;
     int sym = 0;
     int len = min;
@@ -200,16 +239,7 @@ final class HuffmanTables {
           drop = root;
         }
         next += min;
-        curr = len - drop;
-        left = 1 << curr;
-        while (curr + drop < max) {
-          left -= count[curr + drop];
-          if (left <= 0) {
-            break;
-          }
-          curr++;
-          left <<= 1;
-        }
+        curr = subTableBits(count, len - drop, drop, max);
         used += 1 << curr;
         if (used > table.length) {
           return -1;
@@ -222,5 +252,19 @@ final class HuffmanTables {
       table[next + huff] = entry(64, len - drop, 0);
     }
     return root;
+  }
+
+  /** The index bits of a new sub-table: enough for the codes left up to {@code max}. */
+  private static int subTableBits(int[] count, int curr, int drop, int max) {
+    int left = 1 << curr;
+    while (curr + drop < max) {
+      left -= count[curr + drop];
+      if (left <= 0) {
+        break;
+      }
+      curr++;
+      left <<= 1;
+    }
+    return curr;
   }
 }

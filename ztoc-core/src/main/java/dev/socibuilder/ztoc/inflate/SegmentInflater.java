@@ -1016,6 +1016,34 @@ final class SegmentInflater {
     if (nlen > 286 || ndist > 30) {
       throw stop(FAULT);
     }
+    readCodeLengthCode(ncode);
+    int codeBits = builder.build(HuffmanTables.CODES, lens, 0, 19, codeTable, 7);
+    if (codeBits < 0) {
+      throw stop(FAULT);
+    }
+    readCodeLengths(nlen + ndist, (1 << codeBits) - 1);
+    int[] lens = this.lens;
+    if (lens[256] == 0) {
+      throw stop(FAULT);
+    }
+    lenBits = builder.build(HuffmanTables.LENS, lens, 0, nlen, dynLen, LEN_ROOT);
+    if (lenBits < 0) {
+      throw stop(FAULT);
+    }
+    distBits = builder.build(HuffmanTables.DISTS, lens, nlen, ndist, dynDist, DIST_ROOT);
+    if (distBits < 0) {
+      throw stop(FAULT);
+    }
+    lenTable = dynLen;
+    distTable = dynDist;
+  }
+
+  // The header's loops are methods of their own: small methods are quick to compile, and
+  // readDynamicTables (once per block) is then compiled once, not once per loop (see
+  // HuffmanTables.build).
+
+  /** The code-length code's lengths, in their permuted order; the ones not sent are 0. */
+  private void readCodeLengthCode(int ncode) {
     int[] lens = this.lens;
     int have = 0;
     while (have < ncode) {
@@ -1024,13 +1052,12 @@ final class SegmentInflater {
     while (have < 19) {
       lens[CODE_LENGTH_ORDER[have++]] = 0;
     }
-    int codeBits = builder.build(HuffmanTables.CODES, lens, 0, 19, codeTable, 7);
-    if (codeBits < 0) {
-      throw stop(FAULT);
-    }
-    int codeMask = (1 << codeBits) - 1;
-    have = 0;
-    int total = nlen + ndist;
+  }
+
+  /** The literal/length and distance code lengths, decoded with the code-length code. */
+  private void readCodeLengths(int total, int codeMask) {
+    int[] lens = this.lens;
+    int have = 0;
     while (have < total) {
       int here;
       while (true) {
@@ -1074,25 +1101,12 @@ final class SegmentInflater {
         if (have + copy > total) {
           throw stop(FAULT);
         }
-        while (copy-- > 0) {
-          lens[have++] = len;
-        }
+        Arrays.fill(lens, have, have + copy, len);
+        have += copy;
       }
     }
-    if (lens[256] == 0) {
-      throw stop(FAULT);
-    }
-    lenBits = builder.build(HuffmanTables.LENS, lens, 0, nlen, dynLen, LEN_ROOT);
-    if (lenBits < 0) {
-      throw stop(FAULT);
-    }
-    distBits = builder.build(HuffmanTables.DISTS, lens, nlen, ndist, dynDist, DIST_ROOT);
-    if (distBits < 0) {
-      throw stop(FAULT);
-    }
-    lenTable = dynLen;
-    distTable = dynDist;
   }
+
 
   private void decodeHuffman() {
     while (true) {
