@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Answers registry authentication challenges. Requests go out anonymously until the registry answers
@@ -52,6 +53,7 @@ final class Authenticator {
 
   private final CredentialsProvider credentials;
   private final Sender sender;
+  private final Consumer<URI> clearText;
   private final Duration timeout;
   private final boolean plainHttp;
   private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
@@ -60,12 +62,16 @@ final class Authenticator {
   /**
    * @param credentials per-registry credentials ({@link CredentialsProvider#anonymous()} for none)
    * @param sender sends token requests
+   * @param clearText told where an identity token is about to go in a request body (the sender is told
+   *     about Authorization headers itself), to warn if that is plain HTTP
    * @param timeout how long a token service may take to answer
    * @param plainHttp whether the registry itself is reached over plain http (then an http realm is fine)
    */
-  Authenticator(CredentialsProvider credentials, Sender sender, Duration timeout, boolean plainHttp) {
+  Authenticator(CredentialsProvider credentials, Sender sender, Consumer<URI> clearText, Duration timeout,
+      boolean plainHttp) {
     this.credentials = credentials;
     this.sender = sender;
+    this.clearText = clearText;
     this.timeout = timeout;
     this.plainHttp = plainHttp;
   }
@@ -216,6 +222,7 @@ final class Authenticator {
       if (!scopes(op).isEmpty()) {
         form.append("&scope=").append(URLEncoder.encode(String.join(" ", scopes(op)), StandardCharsets.UTF_8));
       }
+      clearText.accept(endpoint); // a long-lived secret, as Basic credentials are
       r = sender.send(Request.newBuilder(endpoint).POST(form.toString().getBytes(StandardCharsets.UTF_8))
           .header("Content-Type", "application/x-www-form-urlencoded").timeout(timeout), null);
     } else {

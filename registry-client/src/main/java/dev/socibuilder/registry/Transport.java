@@ -83,7 +83,7 @@ final class Transport implements AutoCloseable {
    * @param credentials per-registry credentials, or null for anonymous
    * @param timeout connect timeout, time for a response's headers, and the longest a body read may block
    * @param deadline the run's deadline ({@link Deadline#none()} for none)
-   * @param warnings receives one line per warning (Basic credentials over plain HTTP), once per origin
+   * @param warnings receives one line per warning (credentials or tokens over plain HTTP), once per origin
    * @param sslContext the TLS context, or null for the JDK's default
    */
   Transport(CredentialsProvider credentials, RetryPolicy retry, boolean plainHttp, Duration timeout, Deadline deadline,
@@ -102,7 +102,8 @@ final class Transport implements AutoCloseable {
     // the default ProxySelector (the http(s).proxyHost system properties).
     this.http = new Http1Client(sslContext, timeout, ProxySelector.getDefault());
     this.auth = new Authenticator(
-        credentials != null ? credentials : CredentialsProvider.anonymous(), this::send, timeout, plainHttp);
+        credentials != null ? credentials : CredentialsProvider.anonymous(), this::send, this::warnIfClearText,
+        timeout, plainHttp);
   }
 
   /** {@code http(s)://registry/v2/repository + path}. */
@@ -164,7 +165,7 @@ final class Transport implements AutoCloseable {
       throw new HttpTimeoutException("the deadline passed before the request was sent");
     }
     req = req.withTimeout(wait);
-    if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+    if (authorization != null) {
       warnIfClearText(req.uri());
     }
     return http.send(req, bodyReads);
@@ -177,7 +178,10 @@ final class Transport implements AutoCloseable {
     }
   }
 
-  /** Warns (once per origin) that Basic credentials go over plain HTTP to a host that is not this one. */
+  /**
+   * Warns (once per origin) that credentials go over plain HTTP to a host that is not this one: a Basic
+   * or Bearer Authorization header, or an identity token in a token request's body.
+   */
   void warnIfClearText(URI uri) {
     if (!"http".equalsIgnoreCase(uri.getScheme()) || isLoopback(uri.getHost())) {
       return;

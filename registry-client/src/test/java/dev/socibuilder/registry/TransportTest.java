@@ -1,6 +1,10 @@
 package dev.socibuilder.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.socibuilder.registry.http.Request;
+import java.io.IOException;
 
 import java.net.URI;
 import java.time.Duration;
@@ -26,6 +30,21 @@ class TransportTest {
     assertThat(warnings).containsExactly(
         "credentials for http://registry.example.com:5000 are sent over plain HTTP, unencrypted",
         "credentials for http://other.example.com:80 are sent over plain HTTP, unencrypted");
+  }
+
+  @Test
+  void warnsForABearerTokenOverPlainHttpAsForBasic() {
+    List<String> warnings = new ArrayList<>();
+    try (Transport t = new Transport(null, RetryPolicy.none(), true, Duration.ofSeconds(1), Deadline.none(),
+        d -> { }, warnings::add, null)) {
+      // 0.0.0.0 is not a loopback name; nothing listens on port 1, so the request fails at once.
+      assertThatThrownBy(() -> t.send(Request.newBuilder(URI.create("http://0.0.0.0:1/v2/")).GET(), "Bearer t-1"))
+          .isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> t.send(Request.newBuilder(URI.create("http://0.0.0.0:1/v2/")).GET(), null))
+          .isInstanceOf(IOException.class);
+    }
+
+    assertThat(warnings).containsExactly("credentials for http://0.0.0.0:1 are sent over plain HTTP, unencrypted");
   }
 
   @Test
