@@ -360,6 +360,77 @@ class ParallelGzipInflaterTest {
     }
   }
 
+  /** {@code command}'s standard output for {@code input} on its standard input (a real compressor). */
+  static byte[] run(List<String> command, byte[] input) {
+    try {
+      Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      Thread feeder = new Thread(() -> {
+        try (var stdin = p.getOutputStream()) {
+          stdin.write(input);
+        } catch (IOException e) {
+          // the process ended early: its exit status says why
+        }
+      });
+      feeder.start();
+      byte[] out = p.getInputStream().readAllBytes();
+      feeder.join();
+      assertThat(p.waitFor()).as("%s exit status", command).isZero();
+      return out;
+    } catch (IOException | InterruptedException e) {
+      throw new AssertionError(command + " failed", e);
+    }
+  }
+
+  /**
+   * Layers are rarely compressed by zlib's deflate alone: pigz compresses blocks of the input on
+   * several threads and joins them with sync (or, with {@code -i}, full) flushes and empty stored
+   * blocks; {@code -11} is zopfli, with its own block splitting and Huffman trees; {@code --rsyncable}
+   * cuts blocks where the data says. Each stream, whole, truncated and with a flipped bit, decodes as
+   * the reference decodes it, in small and large chunks.
+   */
+  @Test
+  void decodesWhatOtherCompressorsWriteExactlyAsTheReference() {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    List<List<String>> compressors = List.of(
+        List.of("pigz", "-c", "-6", "-b", "32", "-p", "2"),
+        List.of("pigz", "-c", "-1", "-b", "128", "-i", "-p", "2"),
+        List.of("pigz", "-c", "-9", "--rsyncable", "-p", "2"),
+        List.of("pigz", "-c", "-0", "-p", "2"),
+        List.of("pigz", "-c", "-11", "-p", "2"),
+        List.of("gzip", "-c", "-1"),
+        List.of("gzip", "-c", "-9", "--rsyncable"));
+    int faults = 0;
+    int accepted = 0;
+    for (List<String> compressor : compressors) {
+      boolean zopfli = compressor.contains("-11");
+      for (int round = 0; round < 3; round++) {
+        byte[] gz = run(compressor, CheckpointingInflaterTest.generate(r, zopfli ? 150_000 : 1_500_000));
+        for (int variant = 0; variant < 3; variant++) {
+          byte[] stream = gz.clone();
+          if (variant == 1) {
+            stream = Arrays.copyOf(gz, r.nextInt(gz.length));
+          } else if (variant == 2) {
+            stream[r.nextInt(stream.length)] ^= (byte) (1 << r.nextInt(8));
+          }
+          int chunk = r.nextBoolean() ? chunkSize(r) : Math.max(4096, stream.length / (2 + r.nextInt(4)));
+          long readSeed = r.nextLong();
+          String msg = "seed " + seed + " " + compressor + " round " + round + " variant " + variant + " chunk "
+              + chunk;
+          Trace expected = reference(stream, readSeed);
+          if (variant == 0) {
+            assertThat(expected.fault()).as(msg).isNull();
+          }
+          faults += expected.fault() != null ? 1 : 0;
+          assertSame(expected, parallel(stream, 2 + r.nextInt(3), chunk, readSeed), msg);
+          accepted += lastAccepted;
+        }
+      }
+    }
+    assertThat(faults).as("seed %d: truncated or flipped streams that are faults", seed).isGreaterThan(10);
+    assertThat(accepted).as("seed %d: segments the workers decoded", seed).isGreaterThan(0);
+  }
+
   /** The decoding threads still alive. */
   static List<Thread> inflateThreads() {
     List<Thread> out = new ArrayList<>();
