@@ -902,23 +902,8 @@ public final class CheckpointingInflater extends InputStream {
                 error = "invalid distance too far back";
                 break loop;
               }
-              int from = op - dist;
-              int end = op + len;
-              if (dist >= 8) {
-                // 8 bytes at a time; every chunk reads only bytes already final (dist >= 8),
-                // so this is right for overlapping matches too. May write up to 7 bytes past
-                // end, into the slack (they are overwritten by later output).
-                do {
-                  LE_LONG.set(o, op, (long) LE_LONG.get(o, from));
-                  op += 8;
-                  from += 8;
-                } while (op < end);
-              } else {
-                while (op < end) {
-                  o[op++] = o[from++];
-                }
-              }
-              op = end;
+              copyMatch(o, op, dist, len);
+              op += len;
               continue loop;
             }
             if ((dop & 64) == 0) {
@@ -949,6 +934,31 @@ public final class CheckpointingInflater extends InputStream {
       throw fault(error);
     }
     return eob;
+  }
+
+  /**
+   * Copies a match of {@code len} bytes from {@code dist} back. 8 bytes at a time when {@code dist >=
+   * 8}: every move reads only bytes already final, so this is right for overlapping matches too; it
+   * may write up to 7 bytes past the match, into the slack (overwritten by later output).
+   *
+   * <p>A method of its own so that the decode loop has no inner loop: the JIT then compiles the
+   * decode loop once on the stack instead of once per loop whose counter overflows first (in a fresh
+   * JVM its compiler thread is what the decoding waits for).
+   */
+  static void copyMatch(byte[] o, int op, int dist, int len) {
+    int from = op - dist;
+    int end = op + len;
+    if (dist >= 8) {
+      do {
+        LE_LONG.set(o, op, (long) LE_LONG.get(o, from));
+        op += 8;
+        from += 8;
+      } while (op < end);
+    } else {
+      while (op < end) {
+        o[op++] = o[from++];
+      }
+    }
   }
 
   /** Decodes one symbol (and its match) with exact end-of-input handling, like zlib's slow path. */

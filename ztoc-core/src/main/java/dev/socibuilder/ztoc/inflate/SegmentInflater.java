@@ -990,11 +990,7 @@ final class SegmentInflater {
       int avail = inEnd - inPos;
       if (markers) {
         int n = Math.min(storedLeft, Math.min(avail, (wb.length >> 1) - MAX_MATCH - COPY_SLACK - cp + 1));
-        byte[] o = wb;
-        for (int i = 0, at = 2 * cp; i < n; i++, at += 2) {
-          o[at] = in[inPos + i];
-          o[at + 1] = 0;
-        }
+        widen(in, inPos, wb, 2 * cp, n);
         cp += n;
         inPos += n;
         storedLeft -= n;
@@ -1007,6 +1003,14 @@ final class SegmentInflater {
       }
     }
     endOfBlock();
+  }
+
+  /** Stored bytes as 16-bit symbols (marker mode); a loop of its own, as {@link #copyWide}. */
+  private static void widen(byte[] in, int from, byte[] o, int at, int n) {
+    for (int i = 0; i < n; i++, at += 2) {
+      o[at] = in[from + i];
+      o[at + 1] = 0;
+    }
   }
 
   private void readDynamicTables() {
@@ -1198,20 +1202,8 @@ final class SegmentInflater {
                 bad = true;
                 break loop;
               }
-              int from = op - dist;
-              int end = op + len;
-              if (dist >= 8) {
-                do {
-                  LE_LONG.set(o, op, (long) LE_LONG.get(o, from));
-                  op += 8;
-                  from += 8;
-                } while (op < end);
-              } else {
-                while (op < end) {
-                  o[op++] = o[from++];
-                }
-              }
-              op = end;
+              CheckpointingInflater.copyMatch(o, op, dist, len);
+              op += len;
               continue loop;
             }
             if ((dop & 64) == 0) {
@@ -1325,30 +1317,7 @@ final class SegmentInflater {
                 minM = from; // a direct reference into the window
               }
               int end = op + len;
-              // Four symbols per move when the source is at least four behind; the last move may
-              // copy up to three symbols too many (overwritten later, inside the slack).
-              int fb = from << 1;
-              int tb = op << 1;
-              int eb = end << 1;
-              long acc = 0;
-              if (dist >= 4) {
-                do {
-                  long v = (long) LE_LONG.get(o, fb);
-                  acc |= v;
-                  LE_LONG.set(o, tb, v);
-                  tb += 8;
-                  fb += 8;
-                } while (tb < eb);
-              } else {
-                do {
-                  short v = (short) LE_SHORT.get(o, fb);
-                  acc |= v;
-                  LE_SHORT.set(o, tb, v);
-                  tb += 2;
-                  fb += 2;
-                } while (tb < eb);
-              }
-              if ((acc & MARKER_BYTES) != 0) {
+              if ((copyWide(o, from, op, end, dist) & MARKER_BYTES) != 0) {
                 lme = end; // (a move's overshoot may see a marker just past the copy: a later switch, never a wrong one)
               }
               op = end;
@@ -1384,6 +1353,38 @@ final class SegmentInflater {
       throw stop(FAULT);
     }
     return eob;
+  }
+
+  /**
+   * Copies a match of 16-bit symbols (marker mode), four per move when the source is at least four
+   * behind; the last move may copy up to three symbols too many (overwritten later, inside the slack).
+   * A method of its own, as {@link CheckpointingInflater#copyMatch}.
+   *
+   * @return the OR of every symbol moved, to tell whether a marker was among them
+   */
+  private static long copyWide(byte[] o, int from, int op, int end, int dist) {
+    int fb = from << 1;
+    int tb = op << 1;
+    int eb = end << 1;
+    long acc = 0;
+    if (dist >= 4) {
+      do {
+        long v = (long) LE_LONG.get(o, fb);
+        acc |= v;
+        LE_LONG.set(o, tb, v);
+        tb += 8;
+        fb += 8;
+      } while (tb < eb);
+    } else {
+      do {
+        short v = (short) LE_SHORT.get(o, fb);
+        acc |= v;
+        LE_SHORT.set(o, tb, v);
+        tb += 2;
+        fb += 2;
+      } while (tb < eb);
+    }
+    return acc;
   }
 
   /** One symbol with exact end-of-input handling, in either mode. */
