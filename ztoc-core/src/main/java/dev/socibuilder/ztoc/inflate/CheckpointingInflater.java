@@ -857,74 +857,77 @@ public final class CheckpointingInflater extends InputStream {
       ip += (63 - bc) >>> 3;
       bc |= 56;
       int e = lc[(int) bb & lmask];
-      while (true) {
-        int n = e & 0xff;
+      int n = e & 0xff;
+      bb >>>= n;
+      bc -= n;
+      int opc = (e >>> 8) & 0xff;
+      if ((opc & (16 | 64)) == 0 && opc != 0) {
+        // Longer than the root table's bits: one sub-table lookup (a code has 15 bits at most).
+        e = lc[(e >>> 16) + ((int) bb & ((1 << opc) - 1))];
+        n = e & 0xff;
         bb >>>= n;
         bc -= n;
-        int opc = (e >>> 8) & 0xff;
-        if (opc == 0) {
-          o[op++] = (byte) (e >>> 16);
-          // A second literal without refilling if enough bits remain (max code 15 bits).
-          if (bc >= 15) {
-            e = lc[(int) bb & lmask];
-            if (((e >>> 8) & 0xff) == 0) {
-              n = e & 0xff;
-              bb >>>= n;
-              bc -= n;
-              o[op++] = (byte) (e >>> 16);
-            }
-          }
-          continue loop;
-        }
-        if ((opc & 16) != 0) {
-          int len = e >>> 16;
-          opc &= 15;
-          if (opc != 0) {
-            len += (int) bb & ((1 << opc) - 1);
-            bb >>>= opc;
-            bc -= opc;
-          }
-          int d = dc[(int) bb & dmask];
-          while (true) {
-            n = d & 0xff;
+        opc = (e >>> 8) & 0xff;
+      }
+      if (opc == 0) {
+        o[op++] = (byte) (e >>> 16);
+        // A second literal without refilling if enough bits remain (max code 15 bits).
+        if (bc >= 15) {
+          e = lc[(int) bb & lmask];
+          if (((e >>> 8) & 0xff) == 0) {
+            n = e & 0xff;
             bb >>>= n;
             bc -= n;
-            int dop = (d >>> 8) & 0xff;
-            if ((dop & 16) != 0) {
-              int dist = d >>> 16;
-              dop &= 15;
-              if (dop != 0) {
-                dist += (int) bb & ((1 << dop) - 1);
-                bb >>>= dop;
-                bc -= dop;
-              }
-              if (dist > op - floor) {
-                error = "invalid distance too far back";
-                break loop;
-              }
-              copyMatch(o, op, dist, len);
-              op += len;
-              continue loop;
-            }
-            if ((dop & 64) == 0) {
-              d = dc[(d >>> 16) + ((int) bb & ((1 << dop) - 1))];
-              continue;
-            }
-            error = "invalid distance code";
-            break loop;
+            o[op++] = (byte) (e >>> 16);
           }
         }
-        if ((opc & 64) == 0) {
-          e = lc[(e >>> 16) + ((int) bb & ((1 << opc) - 1))];
-          continue;
+        continue loop;
+      }
+      if ((opc & 16) != 0) {
+        int len = e >>> 16;
+        opc &= 15;
+        if (opc != 0) {
+          len += (int) bb & ((1 << opc) - 1);
+          bb >>>= opc;
+          bc -= opc;
         }
-        if ((opc & 32) != 0) {
-          eob = true;
-          break loop;
+        int d = dc[(int) bb & dmask];
+        n = d & 0xff;
+        bb >>>= n;
+        bc -= n;
+        int dop = (d >>> 8) & 0xff;
+        if ((dop & (16 | 64)) == 0) {
+          d = dc[(d >>> 16) + ((int) bb & ((1 << dop) - 1))]; // a sub-table, as above
+          n = d & 0xff;
+          bb >>>= n;
+          bc -= n;
+          dop = (d >>> 8) & 0xff;
         }
-        error = "invalid literal/length code";
+        if ((dop & 16) != 0) {
+          int dist = d >>> 16;
+          dop &= 15;
+          if (dop != 0) {
+            dist += (int) bb & ((1 << dop) - 1);
+            bb >>>= dop;
+            bc -= dop;
+          }
+          if (dist > op - floor) {
+            error = "invalid distance too far back";
+            break loop;
+          }
+          copyMatch(o, op, dist, len);
+          op += len;
+          continue loop;
+        }
+        error = "invalid distance code";
         break loop;
       }
+      if ((opc & 32) != 0) {
+        eob = true;
+        break loop;
+      }
+      error = "invalid literal/length code";
+      break loop;
     }
     bitBuf = bb;
     bitCnt = bc;

@@ -1158,73 +1158,76 @@ final class SegmentInflater {
       ip += (63 - bc) >>> 3;
       bc |= 56;
       int e = lc[(int) bb & lmask];
-      while (true) {
-        int n = e & 0xff;
+      int n = e & 0xff;
+      bb >>>= n;
+      bc -= n;
+      int opc = (e >>> 8) & 0xff;
+      if ((opc & (16 | 64)) == 0 && opc != 0) {
+        // Longer than the root table's bits: one sub-table lookup (a code has 15 bits at most).
+        e = lc[(e >>> 16) + ((int) bb & ((1 << opc) - 1))];
+        n = e & 0xff;
         bb >>>= n;
         bc -= n;
-        int opc = (e >>> 8) & 0xff;
-        if (opc == 0) {
-          o[op++] = (byte) (e >>> 16);
-          if (bc >= 15) {
-            e = lc[(int) bb & lmask];
-            if (((e >>> 8) & 0xff) == 0) {
-              n = e & 0xff;
-              bb >>>= n;
-              bc -= n;
-              o[op++] = (byte) (e >>> 16);
-            }
-          }
-          continue loop;
-        }
-        if ((opc & 16) != 0) {
-          int len = e >>> 16;
-          opc &= 15;
-          if (opc != 0) {
-            len += (int) bb & ((1 << opc) - 1);
-            bb >>>= opc;
-            bc -= opc;
-          }
-          int d = dc[(int) bb & dmask];
-          while (true) {
-            n = d & 0xff;
+        opc = (e >>> 8) & 0xff;
+      }
+      if (opc == 0) {
+        o[op++] = (byte) (e >>> 16);
+        if (bc >= 15) {
+          e = lc[(int) bb & lmask];
+          if (((e >>> 8) & 0xff) == 0) {
+            n = e & 0xff;
             bb >>>= n;
             bc -= n;
-            int dop = (d >>> 8) & 0xff;
-            if ((dop & 16) != 0) {
-              int dist = d >>> 16;
-              dop &= 15;
-              if (dop != 0) {
-                dist += (int) bb & ((1 << dop) - 1);
-                bb >>>= dop;
-                bc -= dop;
-              }
-              if (dist > op - floor) {
-                bad = true;
-                break loop;
-              }
-              CheckpointingInflater.copyMatch(o, op, dist, len);
-              op += len;
-              continue loop;
-            }
-            if ((dop & 64) == 0) {
-              d = dc[(d >>> 16) + ((int) bb & ((1 << dop) - 1))];
-              continue;
-            }
+            o[op++] = (byte) (e >>> 16);
+          }
+        }
+        continue loop;
+      }
+      if ((opc & 16) != 0) {
+        int len = e >>> 16;
+        opc &= 15;
+        if (opc != 0) {
+          len += (int) bb & ((1 << opc) - 1);
+          bb >>>= opc;
+          bc -= opc;
+        }
+        int d = dc[(int) bb & dmask];
+        n = d & 0xff;
+        bb >>>= n;
+        bc -= n;
+        int dop = (d >>> 8) & 0xff;
+        if ((dop & (16 | 64)) == 0) {
+          d = dc[(d >>> 16) + ((int) bb & ((1 << dop) - 1))]; // a sub-table, as above
+          n = d & 0xff;
+          bb >>>= n;
+          bc -= n;
+          dop = (d >>> 8) & 0xff;
+        }
+        if ((dop & 16) != 0) {
+          int dist = d >>> 16;
+          dop &= 15;
+          if (dop != 0) {
+            dist += (int) bb & ((1 << dop) - 1);
+            bb >>>= dop;
+            bc -= dop;
+          }
+          if (dist > op - floor) {
             bad = true;
             break loop;
           }
-        }
-        if ((opc & 64) == 0) {
-          e = lc[(e >>> 16) + ((int) bb & ((1 << opc) - 1))];
-          continue;
-        }
-        if ((opc & 32) != 0) {
-          eob = true;
-          break loop;
+          CheckpointingInflater.copyMatch(o, op, dist, len);
+          op += len;
+          continue loop;
         }
         bad = true;
         break loop;
       }
+      if ((opc & 32) != 0) {
+        eob = true;
+        break loop;
+      }
+      bad = true;
+      break loop;
     }
     bitBuf = bb;
     bitCnt = bc;
@@ -1266,82 +1269,85 @@ final class SegmentInflater {
       ip += (63 - bc) >>> 3;
       bc |= 56;
       int e = lc[(int) bb & lmask];
-      while (true) {
-        int n = e & 0xff;
+      int n = e & 0xff;
+      bb >>>= n;
+      bc -= n;
+      int opc = (e >>> 8) & 0xff;
+      if ((opc & (16 | 64)) == 0 && opc != 0) {
+        // Longer than the root table's bits: one sub-table lookup (a code has 15 bits at most).
+        e = lc[(e >>> 16) + ((int) bb & ((1 << opc) - 1))];
+        n = e & 0xff;
         bb >>>= n;
         bc -= n;
-        int opc = (e >>> 8) & 0xff;
-        if (opc == 0) {
-          LE_SHORT.set(o, op << 1, (short) (e >>> 16));
-          op++;
-          if (bc >= 15) {
-            e = lc[(int) bb & lmask];
-            if (((e >>> 8) & 0xff) == 0) {
-              n = e & 0xff;
-              bb >>>= n;
-              bc -= n;
-              LE_SHORT.set(o, op << 1, (short) (e >>> 16));
-              op++;
-            }
-          }
-          continue loop;
-        }
-        if ((opc & 16) != 0) {
-          int len = e >>> 16;
-          opc &= 15;
-          if (opc != 0) {
-            len += (int) bb & ((1 << opc) - 1);
-            bb >>>= opc;
-            bc -= opc;
-          }
-          int d = dc[(int) bb & dmask];
-          while (true) {
-            n = d & 0xff;
+        opc = (e >>> 8) & 0xff;
+      }
+      if (opc == 0) {
+        LE_SHORT.set(o, op << 1, (short) (e >>> 16));
+        op++;
+        if (bc >= 15) {
+          e = lc[(int) bb & lmask];
+          if (((e >>> 8) & 0xff) == 0) {
+            n = e & 0xff;
             bb >>>= n;
             bc -= n;
-            int dop = (d >>> 8) & 0xff;
-            if ((dop & 16) != 0) {
-              int dist = d >>> 16;
-              dop &= 15;
-              if (dop != 0) {
-                dist += (int) bb & ((1 << dop) - 1);
-                bb >>>= dop;
-                bc -= dop;
-              }
-              int from = op - dist;
-              if (from < floor) {
-                bad = true;
-                break loop;
-              }
-              if (from < marked && from < minM) {
-                minM = from; // a direct reference into the window
-              }
-              int end = op + len;
-              if ((copyWide(o, from, op, end, dist) & MARKER_BYTES) != 0) {
-                lme = end; // (a move's overshoot may see a marker just past the copy: a later switch, never a wrong one)
-              }
-              op = end;
-              continue loop;
-            }
-            if ((dop & 64) == 0) {
-              d = dc[(d >>> 16) + ((int) bb & ((1 << dop) - 1))];
-              continue;
-            }
+            LE_SHORT.set(o, op << 1, (short) (e >>> 16));
+            op++;
+          }
+        }
+        continue loop;
+      }
+      if ((opc & 16) != 0) {
+        int len = e >>> 16;
+        opc &= 15;
+        if (opc != 0) {
+          len += (int) bb & ((1 << opc) - 1);
+          bb >>>= opc;
+          bc -= opc;
+        }
+        int d = dc[(int) bb & dmask];
+        n = d & 0xff;
+        bb >>>= n;
+        bc -= n;
+        int dop = (d >>> 8) & 0xff;
+        if ((dop & (16 | 64)) == 0) {
+          d = dc[(d >>> 16) + ((int) bb & ((1 << dop) - 1))]; // a sub-table, as above
+          n = d & 0xff;
+          bb >>>= n;
+          bc -= n;
+          dop = (d >>> 8) & 0xff;
+        }
+        if ((dop & 16) != 0) {
+          int dist = d >>> 16;
+          dop &= 15;
+          if (dop != 0) {
+            dist += (int) bb & ((1 << dop) - 1);
+            bb >>>= dop;
+            bc -= dop;
+          }
+          int from = op - dist;
+          if (from < floor) {
             bad = true;
             break loop;
           }
-        }
-        if ((opc & 64) == 0) {
-          e = lc[(e >>> 16) + ((int) bb & ((1 << opc) - 1))];
-          continue;
-        }
-        if ((opc & 32) != 0) {
-          eob = true;
-          break loop;
+          if (from < marked && from < minM) {
+            minM = from; // a direct reference into the window
+          }
+          int end = op + len;
+          if ((copyWide(o, from, op, end, dist) & MARKER_BYTES) != 0) {
+            lme = end; // (a move's overshoot may see a marker just past the copy: a later switch, never a wrong one)
+          }
+          op = end;
+          continue loop;
         }
         bad = true;
         break loop;
       }
+      if ((opc & 32) != 0) {
+        eob = true;
+        break loop;
+      }
+      bad = true;
+      break loop;
     }
     bitBuf = bb;
     bitCnt = bc;
