@@ -137,6 +137,8 @@ public final class ParallelGzipInflater extends InputStream {
     boolean last;
     boolean submitted;
     boolean released;
+    /** Whether a worker was asked to decode it again from the verified position (once at most). */
+    boolean redecoded;
     Future<Segment> result;
     /** The previous chunk (for its link); dropped once this one is submitted. */
     Chunk previous;
@@ -196,6 +198,7 @@ public final class ParallelGzipInflater extends InputStream {
   private long markerOutput;
   private int chainedSegments;
   private int continuations;
+  private int redecodes;
 
   // The accepted segment being read: blocks of [32 KiB history | data].
   private byte[][] dBlocks = new byte[0][];
@@ -459,6 +462,11 @@ public final class ParallelGzipInflater extends InputStream {
     return continuations;
   }
 
+  /** Chunks a worker decoded again from the verified position (tests). */
+  int redecodes() {
+    return redecodes;
+  }
+
   /** Compressed bits decoded by the reference decoder in completed regions. */
   long sequentialBits() {
     return sequentialBits;
@@ -532,7 +540,23 @@ public final class ParallelGzipInflater extends InputStream {
       }
       return;
     }
-    startSequential(target, s.usable() && s.startBit > bit ? s : null);
+    if (s.usable() && s.startBit > bit) {
+      startSequential(target, s); // a gap (a block the finder does not look for): decode it, splice s
+      return;
+    }
+    if (!atStart && !c.redecoded) {
+      // The worker started before the verified position (a false start that decoded well) or found
+      // none: a worker decodes the chunk again from the verified position with its window. The
+      // reference decoder would do it on this thread, with code a parallel build has not compiled.
+      c.redecoded = true;
+      long sinceMember = out - memberStart;
+      int floor = sinceMember >= WINDOW ? 0 : (int) (WINDOW - sinceMember);
+      Segment.Link from = new Segment.Link(bit, window.clone(), floor, lastAccepted);
+      c.result = pool.submit(task(c, () -> from));
+      redecodes++;
+      return;
+    }
+    startSequential(target, null);
   }
 
   /**
