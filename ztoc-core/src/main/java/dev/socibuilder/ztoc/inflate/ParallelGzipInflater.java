@@ -36,9 +36,11 @@ import java.util.zip.CRC32;
  *       the verified stream stands; its markers are then resolved with the known window, the CRC-32
  *       and length of every member that ends in it are checked, and its boundaries are reported. A
  *       segment that ended early (its output filled the chunk's share of memory) is continued by a
- *       worker from its last block start.
- *   <li>Anything else (a start the finder missed or got wrong, a fault, a block longer than the
- *       lookahead) is decoded by the reference {@link CheckpointingInflater}, resumed at the
+ *       worker from its last block start. A chunk whose worker started before the verified position
+ *       (a false start that decoded well) or found no start is decoded again, once, by a worker from
+ *       the verified position with the known window.
+ *   <li>Anything else (a start the finder missed, a fault, a block longer than the lookahead) is
+ *       decoded by the reference {@link CheckpointingInflater}, resumed at the
  *       verified state ({@link CheckpointingInflater#resumeMember}), up to the first block start at
  *       or after the chunk's end (or up to the next segment's start), after which stitching goes on.
  *       So every fault is detected and worded by the reference decoder itself.
