@@ -804,7 +804,6 @@ public final class CheckpointingInflater extends InputStream {
     }
   }
 
-
   /** Decodes the current Huffman block until its end or until the output buffer is nearly full. */
   private void decodeHuffman() throws IOException {
     int outLimit = out.length - MAX_MATCH;

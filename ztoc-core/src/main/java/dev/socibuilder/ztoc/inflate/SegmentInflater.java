@@ -1111,7 +1111,6 @@ final class SegmentInflater {
     }
   }
 
-
   private void decodeHuffman() {
     while (true) {
       ensureRoom();
