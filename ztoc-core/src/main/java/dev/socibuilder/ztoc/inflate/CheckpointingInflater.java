@@ -102,6 +102,8 @@ public final class CheckpointingInflater extends InputStream {
   private int state;
   private boolean lastBlock;
   private int storedLeft;
+  /** Bytes in the stored blocks whose headers were read (statistics). */
+  private long storedBytes;
   private boolean firstMemberResumed;
   private long memberStart;
   /** For {@link #resumeMember}: CRC-32 of the member's bytes before the resume point. */
@@ -264,6 +266,14 @@ public final class CheckpointingInflater extends InputStream {
     long sinceStart = uncompressedStart - memberStart;
     inf.histFloor = sinceStart >= WINDOW_SIZE ? 0 : (int) (WINDOW_SIZE - sinceStart);
     return inf;
+  }
+
+  /**
+   * Bytes in the stored blocks whose headers were read so far (statistics: a stretch of stored
+   * blocks only needs copying, which one thread does faster than several hand it around).
+   */
+  long storedBytes() {
+    return storedBytes;
   }
 
   /**
@@ -660,6 +670,7 @@ public final class CheckpointingInflater extends InputStream {
           throw fault("invalid stored block lengths");
         }
         storedLeft = len;
+        storedBytes += len;
         state = S_STORED;
         break;
       case 1:

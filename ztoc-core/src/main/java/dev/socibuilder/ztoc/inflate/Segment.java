@@ -49,9 +49,17 @@ final class Segment {
   final Object token = new Object();
   /**
    * The token of the previous segment whose end window this one was decoded (or resolved) with, or
-   * null: such a segment is valid only right after that one.
+   * null: such a segment is valid right after that one, or wherever the verified window and member
+   * floor at bit {@link #chainedBit} are {@link #chainedWindow} and {@link #chainedFloor}.
    */
   Object chainedFrom;
+  /**
+   * Where a chained segment took the previous one's state: the bit position, the window there (never
+   * changed once linked) and the member floor.
+   */
+  long chainedBit;
+  byte[] chainedWindow;
+  int chainedFloor;
   /**
    * For a PARTIAL segment that stopped at its memory limit: where a worker can go on with the rest
    * of the chunk (a continuation chained to this segment), or null.
@@ -80,6 +88,11 @@ final class Segment {
   long prefixLen;
   /** Output decoded in marker mode, including what the worker itself resolved (statistics). */
   long markerOutput;
+  /**
+   * Bytes in stored blocks whose headers the worker read (statistics: the share of a stretch of the
+   * stream that only needs copying; may count a block past the segment's end).
+   */
+  long storedBytes;
   /** Smallest window index any marker refers to ({@code WINDOW} if there is no marker). */
   int minMarker = CheckpointingInflater.WINDOW_SIZE;
   /** Output after the prefix; each block is {@code [32 KiB history | data]}, data from index 32768. */

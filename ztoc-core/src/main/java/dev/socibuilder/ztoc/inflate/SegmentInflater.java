@@ -341,6 +341,9 @@ final class SegmentInflater {
       obRel = 0;
       predFloor = pred.floor;
       seg.chainedFrom = pred.token;
+      seg.chainedBit = pred.endBit;
+      seg.chainedWindow = pred.window;
+      seg.chainedFloor = pred.floor;
       adopted = true;
       startCrc(0);
       state = S_BLOCK;
@@ -712,6 +715,9 @@ final class SegmentInflater {
     s.prefixLen = 0;
     minMarker = WINDOW;
     s.chainedFrom = pred.token;
+    s.chainedBit = pred.endBit;
+    s.chainedWindow = pred.window;
+    s.chainedFloor = pred.floor;
   }
 
   /**
@@ -958,6 +964,7 @@ final class SegmentInflater {
           throw stop(FAULT);
         }
         storedLeft = len;
+        seg.storedBytes += len;
         state = S_STORED;
         break;
       case 1:

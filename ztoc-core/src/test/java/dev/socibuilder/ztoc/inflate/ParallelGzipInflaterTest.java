@@ -120,17 +120,23 @@ class ParallelGzipInflaterTest {
   static int lastChained;
   static int lastContinuations;
   static int lastRedecodes;
+  static int lastStoredStretches;
+  static int lastChainsHeld;
 
   static Trace parallel(byte[] gz, int threads, int chunk, long readSeed) {
     return parallel(gz, threads, chunk, 64L << 20, readSeed);
   }
 
   static Trace parallel(byte[] gz, int threads, int chunk, long memoryBudget, long readSeed) {
+    return parallel(gz, threads, chunk, memoryBudget, 16L << 20, readSeed);
+  }
+
+  static Trace parallel(byte[] gz, int threads, int chunk, long memoryBudget, long stretch, long readSeed) {
     ParallelGzipInflater[] p = new ParallelGzipInflater[1];
     Trace t =
         trace(
             gz,
-            (s, l) -> p[0] = ParallelGzipInflater.gzip(s, l, null, threads, chunk, memoryBudget),
+            (s, l) -> p[0] = ParallelGzipInflater.gzip(s, l, null, threads, chunk, memoryBudget, stretch),
             new Random(readSeed),
             plain(gz));
     lastAccepted = p[0].acceptedSegments();
@@ -138,6 +144,8 @@ class ParallelGzipInflaterTest {
     lastChained = p[0].chainedSegments();
     lastContinuations = p[0].continuations();
     lastRedecodes = p[0].redecodes();
+    lastStoredStretches = p[0].storedStretches();
+    lastChainsHeld = p[0].chainsHeld();
     return t;
   }
 
@@ -293,6 +301,102 @@ class ParallelGzipInflaterTest {
     for (int chunk : new int[] {header - 1, header, header + 4, header + 10, header + 11}) {
       assertSame(expected, parallel(gz, 2, chunk, 1), "seed " + seed + " chunk " + chunk);
     }
+  }
+
+  /**
+   * One member: random bytes in stored blocks (level 0), then compressible data (level 6), in parts
+   * with random flushes. Returns the stream; {@code storedEnd[0]} is the compressed offset where the
+   * stored part ends.
+   */
+  static byte[] storedThenCompressible(Random r, int storedLen, int compressibleLen, long[] storedEnd) {
+    byte[] stored = new byte[storedLen];
+    r.nextBytes(stored);
+    StringBuilder text = new StringBuilder();
+    while (text.length() < compressibleLen) {
+      text.append("usr/lib/").append(Integer.toString(r.nextInt(1 << 20), 36)).append(r.nextBoolean() ? ".so\n" : "/ ");
+    }
+    byte[] data = CheckpointingInflaterTest.concat(
+        List.of(stored, text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    Deflater d = new Deflater(0, true);
+    ByteArrayOutputStream bos = new ByteArrayOutputStream();
+    bos.writeBytes(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3});
+    byte[] buf = new byte[8192];
+    int pos = 0;
+    while (pos < data.length) {
+      int n = Math.min(data.length - pos, 1 + r.nextInt(200_000));
+      if (pos < storedLen) {
+        n = Math.min(n, storedLen - pos);
+      } else if (pos == storedLen) {
+        // The new level applies to the input given with the next call: give none, so that the
+        // compressible data is not stored too.
+        d.setLevel(6);
+        d.setInput(new byte[0]);
+        bos.write(buf, 0, d.deflate(buf, 0, buf.length, Deflater.NO_FLUSH));
+        storedEnd[0] = bos.size();
+      }
+      d.setInput(data, pos, n);
+      pos += n;
+      int flush = pos == storedLen || r.nextInt(4) == 0 ? Deflater.SYNC_FLUSH : Deflater.NO_FLUSH;
+      while (true) {
+        int k = d.deflate(buf, 0, buf.length, flush);
+        bos.write(buf, 0, k);
+        if (k < buf.length && d.needsInput()) {
+          break;
+        }
+      }
+    }
+    d.finish();
+    while (!d.finished()) {
+      bos.write(buf, 0, d.deflate(buf));
+    }
+    d.end();
+    CRC32 crc = new CRC32();
+    crc.update(data);
+    for (long v : new long[] {crc.getValue(), data.length}) {
+      for (int i = 0; i < 4; i++) {
+        bos.write((int) (v >>> (8 * i)));
+      }
+    }
+    return bos.toByteArray();
+  }
+
+  @Test
+  void decodesStretchesOfStoredBlocksOnTheCallingThreadExactlyAsTheReference() {
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    int storedStretches = 0;
+    int chainsHeld = 0;
+    for (int round = 0; round < 30; round++) {
+      // Stored blocks, where the workers would only add copies, then data that compresses: the
+      // calling thread decodes the stored stretches, the workers the rest; the same bytes either way.
+      long[] storedEnd = new long[1];
+      byte[] gz = round % 3 == 0
+          ? generatedStream(r, 1_000_000) // whatever the generator mixes (stored blocks among others)
+          : storedThenCompressible(r, 300_000 + r.nextInt(1_500_000), 1_500_000, storedEnd);
+      // Chunks larger than the deflate blocks (stored ones take 64 KiB): smaller ones are all the
+      // reference decoder's anyway.
+      int chunk = 65_536 + r.nextInt(100_000);
+      long stretch = 16_384 + r.nextInt(200_000);
+      int threads = 1 + r.nextInt(3);
+      long readSeed = r.nextLong();
+      String msg = "seed " + seed + " round " + round + " chunk " + chunk + " stretch " + stretch;
+      Trace expected = reference(gz, readSeed);
+      assertSame(expected, parallel(gz, threads, chunk, 64L << 20, stretch, readSeed), msg);
+      storedStretches += lastStoredStretches;
+      chainsHeld += lastChainsHeld;
+      if (storedEnd[0] > 4 * (stretch + chunk)) {
+        // Most of the stored part on the calling thread, and the workers back for what compresses.
+        assertThat(lastStoredStretches).as(msg).isGreaterThan(0);
+        assertThat(lastSequentialBits >>> 3).as(msg + ": bytes decoded on the calling thread")
+            .isGreaterThan(storedEnd[0] / 2)
+            .isLessThan(storedEnd[0] + 2 * (stretch + chunk));
+        assertThat(lastAccepted).as(msg + ": segments from workers").isGreaterThan(1);
+      }
+    }
+    assertThat(storedStretches).as("seed %d: stretches of stored blocks", seed).isGreaterThan(0);
+    // A chunk first decoded from its own start, then again from the verified position after such a
+    // stretch: the next chunk's worker chained to the first decode, whose window is still the stream's.
+    assertThat(chainsHeld).as("seed %d: chained segments accepted by their window", seed).isGreaterThan(0);
   }
 
   @Test
