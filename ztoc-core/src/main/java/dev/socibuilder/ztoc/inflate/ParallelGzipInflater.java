@@ -134,7 +134,7 @@ public final class ParallelGzipInflater extends InputStream {
   private final long segmentBudget;
   /** Compressed bytes decoded with one worker at a time at first (see {@link #RAMP_UP_CHUNKS}). */
   private final long rampUp;
-  /** {@link #STRETCH}, or smaller in tests. */
+  /** {@link #STRETCH}, or smaller in tests, or 0: never on the calling thread for stored blocks. */
   private final long stretch;
   private ThreadPoolExecutor pool;
   private boolean closed;
@@ -184,6 +184,10 @@ public final class ParallelGzipInflater extends InputStream {
       return start + len;
     }
 
+    int byteAt(int at) {
+      return pages[at / pageSize][at % pageSize] & 0xff;
+    }
+
     /** Copies up to {@code n} bytes from chunk offset {@code at} to {@code b[off..]}; returns the count. */
     int copy(int at, byte[] b, int off, int n) {
       int page = at / pageSize;
@@ -228,7 +232,6 @@ public final class ParallelGzipInflater extends InputStream {
   private int continuations;
   private int redecodes;
   private int storedStretches;
-  private int chainsHeld;
   // The stretch being judged for stored blocks (see STRETCH): where it began, its stored bytes.
   private long stretchStartBit;
   private long stretchStored;
@@ -332,10 +335,13 @@ public final class ParallelGzipInflater extends InputStream {
       int threads,
       int chunkSize,
       long memoryBudget) {
-    return gzip(source, listener, sink, threads, chunkSize, memoryBudget, STRETCH);
+    return gzip(source, listener, sink, threads, chunkSize, memoryBudget, 0);
   }
 
-  /** As above, judging stretches of {@code stretch} compressed bytes for stored blocks. */
+  /**
+   * As above, judging stretches of {@code stretch} compressed bytes for stored blocks; with 0 the
+   * workers decode stored blocks too (tests of their decoding).
+   */
   static ParallelGzipInflater gzip(
       InputStream source,
       BoundaryListener listener,
@@ -517,11 +523,6 @@ public final class ParallelGzipInflater extends InputStream {
     return redecodes;
   }
 
-  /** Chained segments accepted after another segment than the one they chained to (tests). */
-  int chainsHeld() {
-    return chainsHeld;
-  }
-
   /** Stretches decoded by the reference decoder because the one before was mostly stored blocks. */
   int storedStretches() {
     return storedStretches;
@@ -593,7 +594,8 @@ public final class ParallelGzipInflater extends InputStream {
     }
     if (storedMode) {
       storedStretches++;
-      startSequential(c.last ? Long.MAX_VALUE : bit + (stretch << 3), null);
+      long length = atStart ? Math.min(FIRST_STRETCH, stretch) : stretch; // a first guess: judged soon
+      startSequential(c.last ? Long.MAX_VALUE : bit + (length << 3), null);
       return;
     }
     Segment s = resultOf(c);
@@ -628,11 +630,8 @@ public final class ParallelGzipInflater extends InputStream {
    *     member's start): the region must be decoded by the reference decoder
    */
   private boolean accept(Segment s) {
-    if (s.chainedFrom != null && s.chainedFrom != lastAccepted) {
-      if (!chainHolds(s)) {
-        return false; // decoded with a window that is not the stream's
-      }
-      chainsHeld++;
+    if (s.chainedFrom != null && s.chainedFrom != lastAccepted && !chainHolds(s)) {
+      return false; // decoded with a window that is not the stream's
     }
     if (s.prefixLen > 0) {
       long sinceMember = out - memberStart;
@@ -884,6 +883,9 @@ public final class ParallelGzipInflater extends InputStream {
    * position has passed a whole {@link #STRETCH}, decides how the next one is decoded.
    */
   private void judge(long stored) {
+    if (stretch <= 0) {
+      return;
+    }
     stretchStored += stored;
     long len = (bit - stretchStartBit) >>> 3;
     if (len >= (stretchStartBit == 0 ? Math.min(FIRST_STRETCH, stretch) : stretch)) {
@@ -1034,6 +1036,10 @@ public final class ParallelGzipInflater extends InputStream {
       return false;
     }
     Chunk c = new Chunk(readEnd, pages, pageSize, n);
+    if (readEnd == 0 && stretch > 0) {
+      // A layer of data that did not compress starts with a stored block: no worker for it at all.
+      storedMode = startsWithStoredBlock(c);
+    }
     c.previous = lastRead;
     readEnd += n;
     c.last = sourceEof;
@@ -1044,6 +1050,34 @@ public final class ParallelGzipInflater extends InputStream {
       maybeSubmit(c);
     }
     return true;
+  }
+
+  /**
+   * Whether the stream's first deflate block, after the gzip header (RFC 1952: ten bytes, then the
+   * fields its flags name), is a stored one. A guess for the first stretch only: a header that does
+   * not parse says no, and the reference decoder finds what is wrong with it.
+   */
+  private static boolean startsWithStoredBlock(Chunk c) {
+    if (c.len < 11 || c.byteAt(0) != 0x1f || c.byteAt(1) != 0x8b || c.byteAt(2) != 8) {
+      return false;
+    }
+    int flags = c.byteAt(3);
+    long at = 10;
+    if ((flags & 4) != 0) { // FEXTRA: a two-byte length, then that many bytes
+      at = at + 2 >= c.len ? c.len : at + 2 + (c.byteAt((int) at) | c.byteAt((int) at + 1) << 8);
+    }
+    for (int field = 8; field <= 16; field <<= 1) { // FNAME, FCOMMENT: zero-terminated
+      if ((flags & field) != 0) {
+        while (at < c.len && c.byteAt((int) at) != 0) {
+          at++;
+        }
+        at++;
+      }
+    }
+    if ((flags & 2) != 0) { // FHCRC
+      at += 2;
+    }
+    return at < c.len && (c.byteAt((int) at) >>> 1 & 3) == 0;
   }
 
   /** A chunk size for about {@link #segmentBudget} in flight, from the recent segments' ratio. */
@@ -1103,11 +1137,21 @@ public final class ParallelGzipInflater extends InputStream {
     };
   }
 
+  /**
+   * Has a worker decode chunk {@code c}: from the verified position, with its window, if that lies
+   * inside the chunk (after a stretch the reference decoder decoded), else from the chunk's start.
+   */
   private void submit(Chunk c) {
     ensurePool();
     Chunk previous = c.previous;
     c.previous = null; // no chain of chunks kept reachable
-    c.result = pool.submit(task(c, previous == null ? () -> null : () -> previous.link));
+    Supplier<Segment.Link> from;
+    if (!atStart && bit > c.start << 3 && seq == null) {
+      from = verifiedLink(c);
+    } else {
+      from = previous == null ? () -> null : () -> previous.link;
+    }
+    c.result = pool.submit(task(c, from));
     c.submitted = true;
     pending++;
   }
@@ -1152,10 +1196,7 @@ public final class ParallelGzipInflater extends InputStream {
     return () -> from;
   }
 
-  /**
-   * The worker's segment for a chunk, submitting it now if it was not yet: from the verified position
-   * if that lies inside the chunk (after a stretch the reference decoder decoded), else from its start.
-   */
+  /** The worker's segment for a chunk, submitting it now if it was not yet. */
   private Segment resultOf(Chunk c) throws IOException {
     while (!c.last && c.tailPage == null && !sourceEof) {
       readChunk(); // its lookahead
@@ -1163,13 +1204,7 @@ public final class ParallelGzipInflater extends InputStream {
     if (!c.last && c.tailPage == null) {
       c.last = true;
     }
-    if (!c.submitted && !atStart && bit > c.start << 3) {
-      ensurePool();
-      c.previous = null;
-      c.result = pool.submit(task(c, verifiedLink(c)));
-      c.submitted = true;
-      pending++;
-    } else if (!c.submitted) {
+    if (!c.submitted) {
       submit(c);
     }
     try {
