@@ -29,10 +29,12 @@ final class BlockFinder {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** Kraft sum (in units of 2^-7) of four 3-bit code lengths packed in 12 bits. */
-  private static final short[] KRAFT4 = new short[1 << 12];
+  private static final short[] KRAFT4 = kraft4();
 
-  static {
-    for (int v = 0; v < KRAFT4.length; v++) {
+  /** On a local array: a static field's in a static initializer is the interpreter's slow path. */
+  private static short[] kraft4() {
+    short[] k = new short[1 << 12];
+    for (int v = 0; v < k.length; v++) {
       int sum = 0;
       for (int i = 0; i < 4; i++) {
         int len = (v >>> (3 * i)) & 7;
@@ -40,8 +42,9 @@ final class BlockFinder {
           sum += 1 << (7 - len);
         }
       }
-      KRAFT4[v] = (short) sum;
+      k[v] = (short) sum;
     }
+    return k;
   }
 
   private long alternativesEnd;
