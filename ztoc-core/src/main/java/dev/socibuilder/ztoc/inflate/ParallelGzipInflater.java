@@ -325,22 +325,9 @@ public final class ParallelGzipInflater extends InputStream {
   }
 
   /**
-   * With another memory budget (tests: small budgets make segments end early and continue) and no
-   * ramp-up (tests: all workers from the start).
-   */
-  static ParallelGzipInflater gzip(
-      InputStream source,
-      BoundaryListener listener,
-      CompressedSink sink,
-      int threads,
-      int chunkSize,
-      long memoryBudget) {
-    return gzip(source, listener, sink, threads, chunkSize, memoryBudget, 0);
-  }
-
-  /**
-   * As above, judging stretches of {@code stretch} compressed bytes for stored blocks; with 0 the
-   * workers decode stored blocks too (tests of their decoding).
+   * For tests: another memory budget (small budgets make segments end early and continue), no
+   * ramp-up (all workers from the start), and stretches of {@code stretch} compressed bytes judged
+   * for stored blocks (0: the workers decode stored blocks too, to test their decoding).
    */
   static ParallelGzipInflater gzip(
       InputStream source,

@@ -102,13 +102,7 @@ class CheckpointingInflaterTest {
       if (r.nextInt(8) == 0) {
         d.setLevel(r.nextInt(10));
       }
-      while (true) {
-        int k = d.deflate(buf, 0, buf.length, flush);
-        bos.write(buf, 0, k);
-        if (k < buf.length && d.needsInput()) {
-          break;
-        }
-      }
+      deflateGiven(d, flush, buf, bos);
     }
     d.finish();
     while (!d.finished()) {
@@ -116,16 +110,7 @@ class CheckpointingInflaterTest {
       bos.write(buf, 0, k);
     }
     d.end();
-    CRC32 crc = new CRC32();
-    crc.update(data);
-    long c = crc.getValue();
-    long len = data.length & 0xffffffffL;
-    for (int i = 0; i < 4; i++) {
-      bos.write((int) (c >>> (8 * i)));
-    }
-    for (int i = 0; i < 4; i++) {
-      bos.write((int) (len >>> (8 * i)));
-    }
+    bos.writeBytes(trailer(data));
     return bos.toByteArray();
   }
 
@@ -281,14 +266,31 @@ class CheckpointingInflaterTest {
       member.write(buf, 0, d.deflate(buf));
     }
     d.end();
-    CRC32 crc = new CRC32();
-    crc.update(data);
-    for (long v : new long[] {crc.getValue(), data.length}) {
-      for (int i = 0; i < 4; i++) {
-        member.write((int) (v >>> (8 * i)));
+    member.writeBytes(trailer(data));
+    return member.toByteArray();
+  }
+
+  /** Deflates all the input given to {@code d} with {@code flush}, into {@code out}. */
+  static void deflateGiven(Deflater d, int flush, byte[] buf, ByteArrayOutputStream out) {
+    while (true) {
+      int k = d.deflate(buf, 0, buf.length, flush);
+      out.write(buf, 0, k);
+      if (k < buf.length && d.needsInput()) {
+        return;
       }
     }
-    return member.toByteArray();
+  }
+
+  /** A gzip member's trailer for {@code data}: its CRC-32 and its length mod 2^32, little-endian. */
+  static byte[] trailer(byte[] data) {
+    CRC32 crc = new CRC32();
+    crc.update(data);
+    byte[] t = new byte[8];
+    for (int i = 0; i < 4; i++) {
+      t[i] = (byte) (crc.getValue() >>> (8 * i));
+      t[4 + i] = (byte) (data.length >>> (8 * i));
+    }
+    return t;
   }
 
   /** A decoder's exact state at one block start, as the parallel decoder hands it back. */

@@ -335,26 +335,14 @@ class ParallelGzipInflaterTest {
       d.setInput(data, pos, n);
       pos += n;
       int flush = pos == storedLen || r.nextInt(4) == 0 ? Deflater.SYNC_FLUSH : Deflater.NO_FLUSH;
-      while (true) {
-        int k = d.deflate(buf, 0, buf.length, flush);
-        bos.write(buf, 0, k);
-        if (k < buf.length && d.needsInput()) {
-          break;
-        }
-      }
+      CheckpointingInflaterTest.deflateGiven(d, flush, buf, bos);
     }
     d.finish();
     while (!d.finished()) {
       bos.write(buf, 0, d.deflate(buf));
     }
     d.end();
-    CRC32 crc = new CRC32();
-    crc.update(data);
-    for (long v : new long[] {crc.getValue(), data.length}) {
-      for (int i = 0; i < 4; i++) {
-        bos.write((int) (v >>> (8 * i)));
-      }
-    }
+    bos.writeBytes(CheckpointingInflaterTest.trailer(data));
     return bos.toByteArray();
   }
 
@@ -406,14 +394,6 @@ class ParallelGzipInflaterTest {
       body.write(buf, 0, d.deflate(buf));
     }
     d.end();
-    CRC32 crc = new CRC32();
-    crc.update(data);
-    ByteArrayOutputStream trailer = new ByteArrayOutputStream();
-    for (long v : new long[] {crc.getValue(), data.length}) {
-      for (int i = 0; i < 4; i++) {
-        trailer.write((int) (v >>> (8 * i)));
-      }
-    }
     // Every optional header field (RFC 1952) before the first block: FEXTRA, FNAME, FCOMMENT, FHCRC.
     byte[][] headers = {
       {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3},
@@ -422,7 +402,8 @@ class ParallelGzipInflaterTest {
       headerWithCrc(new byte[] {0x1f, (byte) 0x8b, 8, 2 | 8, 0, 0, 0, 0, 0, 3, 'a', 0}),
     };
     for (byte[] header : headers) {
-      byte[] gz = CheckpointingInflaterTest.concat(List.of(header, body.toByteArray(), trailer.toByteArray()));
+      byte[] gz = CheckpointingInflaterTest.concat(
+          List.of(header, body.toByteArray(), CheckpointingInflaterTest.trailer(data)));
       String msg = "header flags " + header[3];
       assertSame(reference(gz, 5), parallel(gz, 2, 65_536, 64L << 20, 256 << 10, 5), msg);
       assertThat(lastStoredStretches).as(msg + ": stretches on the calling thread").isGreaterThan(0);
@@ -616,7 +597,7 @@ class ParallelGzipInflaterTest {
   void stopsItsThreadsWhenClosedEarly() throws Exception {
     byte[] gz = largeStream();
     // (Workers for everything, even if the stream starts with stored blocks.)
-    ParallelGzipInflater p = ParallelGzipInflater.gzip(new ByteArrayInputStream(gz), null, null, 3, 4096, 64L << 20);
+    ParallelGzipInflater p = ParallelGzipInflater.gzip(new ByteArrayInputStream(gz), null, null, 3, 4096, 64L << 20, 0);
     assertThat(p.read(new byte[1000])).isPositive();
     assertThat(inflateThreads()).isNotEmpty();
     p.close();
