@@ -581,8 +581,7 @@ public final class ParallelGzipInflater extends InputStream {
     }
     if (storedMode) {
       storedStretches++;
-      long length = atStart ? Math.min(FIRST_STRETCH, stretch) : stretch; // a first guess: judged soon
-      startSequential(c.last ? Long.MAX_VALUE : bit + (length << 3), null);
+      startSequential(c.last ? Long.MAX_VALUE : bit + (stretchLength() << 3), null);
       return;
     }
     Segment s = resultOf(c);
@@ -875,11 +874,16 @@ public final class ParallelGzipInflater extends InputStream {
     }
     stretchStored += stored;
     long len = (bit - stretchStartBit) >>> 3;
-    if (len >= (stretchStartBit == 0 ? Math.min(FIRST_STRETCH, stretch) : stretch)) {
+    if (len >= stretchLength()) {
       storedMode = stretchStored >= STORED_SHARE * len;
       stretchStartBit = bit;
       stretchStored = 0;
     }
+  }
+
+  /** The length of the stretch being judged: the first is short (a first guess, judged soon). */
+  private long stretchLength() {
+    return stretchStartBit == 0 ? Math.min(FIRST_STRETCH, stretch) : stretch;
   }
 
   /** The reference decoder read the whole stream to its end and found it valid. */
