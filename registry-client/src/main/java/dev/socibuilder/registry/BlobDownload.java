@@ -314,11 +314,11 @@ final class BlobDownload implements AutoCloseable {
   /**
    * A large blob over one connection ({@link Resumable}) that turns ranged when that connection is the slower
    * side: once, past its first part and {@link #UPGRADE_AFTER_NANOS} after its first byte, the reader (the
-   * read-ahead thread) has spent a quarter of that time blocked in reads, the rest of the blob from the end
-   * of the part being read is received as ranges over all the connections at once ({@link RangedBlob}),
-   * while this connection delivers up to there and is closed. A connection that keeps ahead of the reader
-   * (a fast network; a zTOC build that is the slower side) stays alone: no ranges, part threads or pages.
-   * Needs a ranged slot at that moment, else it tries again later.
+   * read-ahead thread) has spent a quarter of that time waiting in reads (not decrypting: {@link
+   * #waitedNanos}), the rest of the blob from the end of the part being read is received as ranges over all
+   * the connections at once ({@link RangedBlob}), while this connection delivers up to there and is closed.
+   * A connection that keeps ahead of the reader (a fast network; a zTOC build that is the slower side) stays
+   * alone: no ranges, part threads or pages. Needs a ranged slot at that moment, else it tries again later.
    */
   private final class Upgrading extends InputStream {
     private final Op op;
@@ -330,7 +330,9 @@ final class BlobDownload implements AutoCloseable {
     /** Where the single connection hands over to the ranged parts; the blob's size while there are none. */
     private long switchAt;
     private long firstByteNanos;
-    private long blockedNanos;
+    private long waitingNanos;
+    /** Whether the blob comes over TLS, where a read's own CPU time is told apart from its waiting. */
+    private final boolean tls;
     private boolean closed;
 
     Upgrading(Op op, Digest digest, long size) {
@@ -339,6 +341,11 @@ final class BlobDownload implements AutoCloseable {
       this.size = size;
       this.switchAt = size;
       this.single = new Resumable(op, digest, size, 0, null);
+      // Only a TLS read computes much (decrypting); over plain http all of a read's time counts as waiting.
+      this.tls = "https".equals(blobUri(op, digest).getScheme());
+      if (tls) {
+        ThreadCpu.prepare(); // ready long before the first decision (past the first part and 50 ms)
+      }
     }
 
     void connect() {
@@ -371,20 +378,22 @@ final class BlobDownload implements AutoCloseable {
         return single.read(b, off, len); // its end: -1, or more bytes than the size (a registry bug it reports)
       }
       long t0 = System.nanoTime();
+      long cpu0 = tls ? ThreadCpu.nanos() : -1;
       int n = single.read(b, off, (int) Math.min(len, switchAt - position));
       long t1 = System.nanoTime();
+      long cpu1 = tls ? ThreadCpu.nanos() : -1;
       if (n <= 0) {
         return n;
       }
       if (firstByteNanos == 0) {
         firstByteNanos = t1;
       } else {
-        blockedNanos += t1 - t0;
+        waitingNanos += waitedNanos(t1 - t0, cpu0, cpu1);
       }
       position += n;
       if (position == switchAt && ranged != null) {
         single.close(); // the ranged parts take over
-      } else if (ranged == null && turnsRanged(position, parallelism.partSize(), t1 - firstByteNanos, blockedNanos)) {
+      } else if (ranged == null && turnsRanged(position, parallelism.partSize(), t1 - firstByteNanos, waitingNanos)) {
         upgrade();
       }
       return n;
@@ -395,7 +404,7 @@ final class BlobDownload implements AutoCloseable {
       long at = (position / parallelism.partSize() + 1) * parallelism.partSize();
       if (at >= size || !rangedSlots.tryAcquire()) {
         firstByteNanos = System.nanoTime(); // measure again from now
-        blockedNanos = 0;
+        waitingNanos = 0;
         return;
       }
       Runnable release = slotRelease();
@@ -442,12 +451,26 @@ final class BlobDownload implements AutoCloseable {
 
   /**
    * Whether a blob read over one connection should turn ranged: past its first part, at least {@link
-   * #UPGRADE_AFTER_NANOS} after its first byte, the reader has spent a quarter of that time or more blocked
-   * in reads (so the connection, not the reader, sets the pace).
+   * #UPGRADE_AFTER_NANOS} after its first byte, the reader has spent a quarter of that time or more waiting
+   * in reads ({@link #waitedNanos}: so the network, not the reader or the decryption, sets the pace).
    */
-  static boolean turnsRanged(long position, int partSize, long sinceFirstByteNanos, long blockedNanos) {
+  /**
+   * The part of a read's {@code wallNanos} spent waiting, not computing: less this thread's CPU time in it
+   * ({@code cpuBefore} to {@code cpuAfter}, -1 if not known: then all of it). Over TLS a read decrypts, and
+   * in a fresh JVM that takes most of its time; more connections would not make it faster, only add
+   * handshakes and decrypting threads beside the inflate (on two processors, the JDK layer's index over
+   * https took 0.6 s longer on four connections than on one).
+   */
+  static long waitedNanos(long wallNanos, long cpuBefore, long cpuAfter) {
+    if (cpuBefore < 0 || cpuAfter < cpuBefore) {
+      return wallNanos;
+    }
+    return Math.max(0, wallNanos - (cpuAfter - cpuBefore));
+  }
+
+  static boolean turnsRanged(long position, int partSize, long sinceFirstByteNanos, long waitingNanos) {
     return position >= partSize && sinceFirstByteNanos >= UPGRADE_AFTER_NANOS
-        && 4 * blockedNanos >= sinceFirstByteNanos;
+        && 4 * waitingNanos >= sinceFirstByteNanos;
   }
 
   /** The blob's bytes across reconnects, in order, each once; verification is the wrapper's. */
