@@ -99,11 +99,7 @@ labels=("curl https | python3 zlib" "index https" "index https, 1 connection" "i
 cat "$layer" > /dev/null # page cache
 time_rounds "$rounds" "${names[@]}"
 
-echo "layer: $layer ($layer_size bytes), $rounds rounds, $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-28s %9s %9s\n' command best_ms median_ms
-for i in "${!names[@]}"; do
-  printf '%-28s %9s %9s\n' "${labels[$i]}" "$(best "${names[$i]}")" "$(median "${names[$i]}")"
-done
+print_times
 for i in 0 2 3 4; do
   awk -v a="$(best index_https)" -v b="$(best "${names[$i]}")" -v l="${labels[$i]}" \
     'BEGIN { printf "index https / %-26s %6.2f\n", l, a / b }'

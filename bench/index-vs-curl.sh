@@ -73,11 +73,7 @@ labels=("curl" "curl | python3 zlib" "skopeo copy to oci:" "gzip -dc" "pigz -dc"
 cat "$layer" > /dev/null # page cache
 time_rounds "$rounds" "${names[@]}"
 
-echo "layer: $layer ($layer_size bytes), $rounds rounds, $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-28s %9s %9s\n' command best_ms median_ms
-for i in "${!names[@]}"; do
-  printf '%-28s %9s %9s\n' "${labels[$i]}" "$(best "${names[$i]}")" "$(median "${names[$i]}")"
-done
+print_times
 index_ms=$(best index)
 for i in 0 1 2 3 4 5; do
   awk -v a="$index_ms" -v b="$(best "${names[$i]}")" -v l="${labels[$i]}" \

@@ -82,5 +82,16 @@ time_rounds() {
   done
 }
 
+# print_times: the run's context, then each command's best and median (uses layer, layer_size, rounds and
+# the arrays names and labels of the caller).
+print_times() {
+  local i
+  echo "layer: $layer ($layer_size bytes), $rounds rounds, $(nproc) processors, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '%-28s %9s %9s\n' command best_ms median_ms
+  for i in "${!names[@]}"; do
+    printf '%-28s %9s %9s\n' "${labels[$i]}" "$(best "${names[$i]}")" "$(median "${names[$i]}")"
+  done
+}
+
 best() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | head -1; }
 median() { tr ' ' '\n' <<<"${times[$1]}" | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
