@@ -450,16 +450,11 @@ final class BlobDownload implements AutoCloseable {
   }
 
   /**
-   * Whether a blob read over one connection should turn ranged: past its first part, at least {@link
-   * #UPGRADE_AFTER_NANOS} after its first byte, the reader has spent a quarter of that time or more waiting
-   * in reads ({@link #waitedNanos}: so the network, not the reader or the decryption, sets the pace).
-   */
-  /**
    * The part of a read's {@code wallNanos} spent waiting, not computing: less this thread's CPU time in it
    * ({@code cpuBefore} to {@code cpuAfter}, -1 if not known: then all of it). Over TLS a read decrypts, and
-   * in a fresh JVM that takes most of its time; more connections would not make it faster, only add
-   * handshakes and decrypting threads beside the inflate (on two processors, the JDK layer's index over
-   * https took 0.6 s longer on four connections than on one).
+   * in a fresh JVM that takes most of its time. Turning ranged then adds handshakes and decrypting threads
+   * beside the inflate rather than bytes: on two processors, the JDK layer's index over https took 0.6 s
+   * longer on four connections than on one.
    */
   static long waitedNanos(long wallNanos, long cpuBefore, long cpuAfter) {
     if (cpuBefore < 0 || cpuAfter < cpuBefore) {
@@ -468,6 +463,11 @@ final class BlobDownload implements AutoCloseable {
     return Math.max(0, wallNanos - (cpuAfter - cpuBefore));
   }
 
+  /**
+   * Whether a blob read over one connection should turn ranged: past its first part, at least {@link
+   * #UPGRADE_AFTER_NANOS} after its first byte, the reader has spent a quarter of that time or more waiting
+   * in reads ({@link #waitedNanos}: so the network, not the reader or the decryption, sets the pace).
+   */
   static boolean turnsRanged(long position, int partSize, long sinceFirstByteNanos, long waitingNanos) {
     return position >= partSize && sinceFirstByteNanos >= UPGRADE_AFTER_NANOS
         && 4 * waitingNanos >= sinceFirstByteNanos;
