@@ -620,9 +620,7 @@ public final class ParallelGzipInflater extends InputStream {
       return false; // decoded with a window that is not the stream's
     }
     if (s.prefixLen > 0) {
-      long sinceMember = out - memberStart;
-      int floor = atStart ? WINDOW : sinceMember >= WINDOW ? 0 : (int) (WINDOW - sinceMember);
-      if (s.minMarker < floor) {
+      if (s.minMarker < verifiedFloor()) {
         return false;
       }
     }
@@ -755,12 +753,19 @@ public final class ParallelGzipInflater extends InputStream {
    * decoded that region instead, after a fault of the worker's own or a stretch of stored blocks).
    */
   private boolean chainHolds(Segment s) {
-    long sinceMember = out - memberStart;
-    int floor = atStart ? WINDOW : sinceMember >= WINDOW ? 0 : (int) (WINDOW - sinceMember);
     return s.chainedWindow != null
         && s.chainedBit == bit
-        && s.chainedFloor == floor
+        && s.chainedFloor == verifiedFloor()
         && Arrays.equals(s.chainedWindow, window);
+  }
+
+  /**
+   * The member floor at the verified position: how many of the window's oldest bytes lie before the
+   * current member (all of them at the stream's start), where no back-reference may reach.
+   */
+  private int verifiedFloor() {
+    long sinceMember = out - memberStart;
+    return atStart ? WINDOW : sinceMember >= WINDOW ? 0 : (int) (WINDOW - sinceMember);
   }
 
   /**
@@ -1181,9 +1186,7 @@ public final class ParallelGzipInflater extends InputStream {
    */
   private Supplier<Segment.Link> verifiedLink(Chunk c) {
     c.redecoded = true;
-    long sinceMember = out - memberStart;
-    int floor = sinceMember >= WINDOW ? 0 : (int) (WINDOW - sinceMember);
-    Segment.Link from = new Segment.Link(bit, window.clone(), floor, lastAccepted);
+    Segment.Link from = new Segment.Link(bit, window.clone(), verifiedFloor(), lastAccepted);
     return () -> from;
   }
 

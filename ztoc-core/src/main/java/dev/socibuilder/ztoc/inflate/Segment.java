@@ -60,6 +60,14 @@ final class Segment {
   long chainedBit;
   byte[] chainedWindow;
   int chainedFloor;
+
+  /** Records that this segment was decoded (or resolved) with {@code pred}'s end state. */
+  void chainTo(Link pred) {
+    chainedFrom = pred.token;
+    chainedBit = pred.endBit;
+    chainedWindow = pred.window;
+    chainedFloor = pred.floor;
+  }
   /**
    * For a PARTIAL segment that stopped at its memory limit: where a worker can go on with the rest
    * of the chunk (a continuation chained to this segment), or null.

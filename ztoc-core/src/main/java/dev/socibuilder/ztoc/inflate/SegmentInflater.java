@@ -349,10 +349,7 @@ final class SegmentInflater {
       oFloor = pred.floor;
       obRel = 0;
       predFloor = pred.floor;
-      seg.chainedFrom = pred.token;
-      seg.chainedBit = pred.endBit;
-      seg.chainedWindow = pred.window;
-      seg.chainedFloor = pred.floor;
+      seg.chainTo(pred);
       adopted = true;
       startCrc(0);
       state = S_BLOCK;
@@ -723,10 +720,7 @@ final class SegmentInflater {
     markers = false;
     s.prefixLen = 0;
     minMarker = WINDOW;
-    s.chainedFrom = pred.token;
-    s.chainedBit = pred.endBit;
-    s.chainedWindow = pred.window;
-    s.chainedFloor = pred.floor;
+    s.chainTo(pred);
   }
 
   /**
