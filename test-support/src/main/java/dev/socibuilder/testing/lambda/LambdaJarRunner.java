@@ -36,7 +36,8 @@ import java.util.zip.ZipInputStream;
  *   <li>only the runtime's own jars (the client, aws-lambda-java-core, -serialization, utils-lite)
  *       are on the system class path, as in {@code /var/runtime/lib};
  *   <li>the environment is cleared and then set as Lambda sets it ({@code AWS_LAMBDA_RUNTIME_API},
- *       {@code _HANDLER}, {@code AWS_REGION}, function name, memory, fake credentials, ...) plus the
+ *       {@code _HANDLER}, {@code AWS_REGION}, function name, memory, fake credentials, the runtime's default
+ *       {@code JAVA_TOOL_OPTIONS}, ...) plus the
  *       caller's variables.
  * </ul>
  *
@@ -46,6 +47,8 @@ import java.util.zip.ZipInputStream;
 public final class LambdaJarRunner implements AutoCloseable {
 
   private static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+  /** The JVM options the managed Java runtimes set unless the function sets {@code JAVA_TOOL_OPTIONS} itself. */
+  public static final String DEFAULT_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
 
   /**
    * The jars the managed runtime provides, located on this JVM's class path by a class each holds.
@@ -105,9 +108,6 @@ public final class LambdaJarRunner implements AutoCloseable {
 
     List<String> command = new ArrayList<>();
     command.add(javaHome.resolve("bin").resolve("java").toString());
-    // What the managed Java runtimes pass by default: favour start-up over peak throughput.
-    command.add("-XX:+TieredCompilation");
-    command.add("-XX:TieredStopAtLevel=1");
     command.add("-Xshare:auto");
     command.add("-cp");
     command.add(String.join(java.io.File.pathSeparator, runtimeClasspath()));
@@ -152,6 +152,9 @@ public final class LambdaJarRunner implements AutoCloseable {
     env.put("AWS_SESSION_TOKEN", "local-test-session");
     env.put("TZ", ":UTC");
     env.put("LANG", "en_US.UTF-8");
+    // The managed Java runtimes' default JVM options (start-up over peak throughput: C1 only). A function's own
+    // JAVA_TOOL_OPTIONS replaces them, as on Lambda.
+    env.put("JAVA_TOOL_OPTIONS", DEFAULT_JAVA_TOOL_OPTIONS);
     return env;
   }
 

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * <p>Three modes: anonymous; htpasswd basic auth (the bcrypt file is made with {@code htpasswd
  * -Bbn}); and token auth, where Distribution's own {@code auth: token:} verifies RS256 JWTs issued by
  * an in-test {@link TokenServer} whose signing certificate (made with {@code openssl req -x509}) is
- * the registry's {@code rootcertbundle}. {@link #start()} returns once {@code /v2/} answers;
+ * the registry's {@code rootcertbundle}. Any mode may serve https ({@link #withTls()}) with a self-signed
+ * certificate for 127.0.0.1, which {@link #trustStore()} trusts. {@link #start()} returns once {@code /v2/} answers;
  * {@link #close()} stops the process and deletes everything.
  *
  * <p>The binary can be overridden with the system property {@code registry.binary}.
@@ -45,6 +46,8 @@ public final class RegistryServer implements AutoCloseable {
   /** The identity token the token server also takes (token mode), or null. */
   private String identityToken;
   private int port;
+  private boolean tls;
+  private Path trustStore;
 
   private RegistryServer(Mode mode, String username, String password) {
     this.mode = mode;
@@ -81,6 +84,32 @@ public final class RegistryServer implements AutoCloseable {
     return r;
   }
 
+  /**
+   * Serves https instead of http, with a self-signed P-256 certificate for IP 127.0.0.1 made with {@code openssl};
+   * call before {@link #start()}.
+   */
+  public RegistryServer withTls() {
+    this.tls = true;
+    return this;
+  }
+
+  /**
+   * A PKCS #12 trust store (password {@code changeit}) holding this JVM's default trust anchors and the registry's
+   * certificate, so a client given it ({@code -Djavax.net.ssl.trustStore}) loads as much as with the default one;
+   * only in TLS mode, after {@link #start()}.
+   */
+  public Path trustStore() {
+    if (trustStore == null) {
+      throw new IllegalStateException("not a started TLS registry");
+    }
+    return trustStore;
+  }
+
+  /** {@code https} in TLS mode, else {@code http}. */
+  public String scheme() {
+    return tls ? "https" : "http";
+  }
+
   /** Starts the registry and waits (up to 20 s) until {@code /v2/} answers. */
   public RegistryServer start() {
     try {
@@ -101,6 +130,16 @@ public final class RegistryServer implements AutoCloseable {
             .append("\n    service: ").append(SERVICE)
             .append("\n    issuer: ").append(ISSUER)
             .append("\n    rootcertbundle: ").append(cert).append('\n');
+      }
+      StringBuilder tlsConfig = new StringBuilder();
+      if (tls) {
+        Path key = dir.resolve("tls-key.pem");
+        Path cert = dir.resolve("tls-cert.pem");
+        run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1"));
+        tlsConfig.append("  tls:\n    certificate: ").append(cert).append("\n    key: ").append(key).append('\n');
+        trustStore = TlsTrust.writeTrustStore(cert, dir.resolve("truststore.p12"));
       }
       // The free port may be taken by someone else before the registry binds it: try a few.
       for (int attempt = 1; ; attempt++) {
@@ -123,7 +162,7 @@ public final class RegistryServer implements AutoCloseable {
             "http:",
             "  addr: 127.0.0.1:" + port,
             "  secret: soci-test-secret",
-            "") + auth);
+            "") + tlsConfig + auth);
         process = new ProcessBuilder(System.getProperty("registry.binary", "/usr/bin/docker-registry"), "serve",
             config.toString())
             .redirectErrorStream(true)
@@ -148,14 +187,18 @@ public final class RegistryServer implements AutoCloseable {
   }
 
   private void waitUntilReady() {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+    if (tls) {
+      builder.sslContext(TlsTrust.sslContext(trustStore));
+    }
+    HttpClient http = builder.build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("docker-registry exited with " + process.exitValue() + ":\n" + log());
       }
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort() + "/v2/"))
+        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(scheme() + "://" + hostPort() + "/v2/"))
             .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200 || r.statusCode() == 401) {
           return;
