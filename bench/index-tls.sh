@@ -8,7 +8,9 @@
 # own trust store with that certificate added (keytool), so the trust store it reads is as large as
 # the default one. ROUNDS interleaved rounds, best and median of:
 #   curl https|zlib   curl of the blob over https piped into python3's zlib inflate
-#   index https       soci-builder index --force over https (default settings)
+#   index https       soci-builder index --force over https (default settings), through the launcher
+#                     script cli/soci-builder (its JVM options; -Xmx and the trust store in JAVA_TOOL_OPTIONS)
+#   index https, jar  the same with java -jar (no launcher: the JVM's default options)
 #   index https, 1    the same with --blob-connections 1 (one connection: no ranged download)
 #   index http        soci-builder index --force --plain-http of the same image
 #   ztoc create       soci-builder ztoc create of the layer file
@@ -21,6 +23,7 @@ set -euo pipefail
 layer=$(realpath "${1:?usage: $0 LAYER.tar.gz [ROUNDS]}")
 rounds=${2:-5}
 jar=$(realpath "${JAR:-$(dirname "$0")/../cli/target/soci-builder.jar}")
+launcher=$(realpath "$(dirname "$0")/../cli/soci-builder")
 java=${JAVA:-java}
 python=$(python3 -c 'import sys; print(sys.executable)')
 registry_bin=${REGISTRY_BINARY:-/usr/bin/docker-registry}
@@ -88,19 +91,25 @@ assert d.eof, "truncated gzip"
 '
 run_curl_zlib() { curl -fsL --cacert "$work/cert.pem" "$blob_url" | "$python" -c "$inflate_py"; }
 # shellcheck disable=SC2086
-run_index_https() { "$java" -Xmx128m $trust -jar "$jar" index "$tls_image" --force > /dev/null; }
+run_index_https() {
+  JAVA="$java" SOCI_BUILDER_JAR="$jar" JAVA_TOOL_OPTIONS="-Xmx128m $trust" "$launcher" index "$tls_image" --force \
+    > /dev/null 2> "$work/launcher.err" || { cat "$work/launcher.err" >&2; return 1; }
+}
+# shellcheck disable=SC2086
+run_index_https_jar() { "$java" -Xmx128m $trust -jar "$jar" index "$tls_image" --force > /dev/null; }
 # shellcheck disable=SC2086
 run_index_https_one() { "$java" -Xmx128m $trust -jar "$jar" index "$tls_image" --force --blob-connections 1 > /dev/null; }
 run_index_http() { "$java" -Xmx128m -jar "$jar" index "$plain_image" --plain-http --force > /dev/null; }
 run_ztoc() { "$java" -Xmx128m -jar "$jar" ztoc create "$layer" -o "$work/layer.ztoc"; }
-names=(curl_zlib index_https index_https_one index_http ztoc)
-labels=("curl https | python3 zlib" "index https" "index https, 1 connection" "index http" "ztoc create of the file")
+names=(curl_zlib index_https index_https_jar index_https_one index_http ztoc)
+labels=("curl https | python3 zlib" "index https" "index https, java -jar" "index https, 1 connection" "index http"
+  "ztoc create of the file")
 
 cat "$layer" > /dev/null # page cache
 time_rounds "$rounds" "${names[@]}"
 
 print_times
-for i in 0 2 3 4; do
+for i in 0 2 3 4 5; do
   awk -v a="$(best index_https)" -v b="$(best "${names[$i]}")" -v l="${labels[$i]}" \
     'BEGIN { printf "index https / %-26s %6.2f\n", l, a / b }'
 done
