@@ -39,10 +39,7 @@ import java.util.Map;
 public final class ColdStartBenchmark {
 
   private static final String FILTER_HANDLER = "dev.socibuilder.filter.FilterHandler::handleRequest";
-  private static final String INDEXER_HANDLER = "dev.socibuilder.indexer.lambda.IndexerHandler::handleRequest";
   private static final String PASSWORD = "bench-ecr-token";
-  private static final String ACCOUNT = "123456789012";
-  private static final String ECR_HOST = ACCOUNT + ".dkr.ecr.us-west-2.amazonaws.com";
   // A guard against a hung runtime, not part of the measurement.
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
@@ -85,8 +82,8 @@ public final class ColdStartBenchmark {
           String repo = "bench/app-" + (++repository);
           Skopeo.copy(image.ociReference(), "docker://" + registry.hostPort() + "/" + repo + ":v1",
               registry.destCredsArgs());
-          String request = indexerRequest(repo, image.digest().toString());
-          Sample indexer = measure(build.indexerJar(), INDEXER_HANDLER, indexerEnv(aws, registry), request,
+          String request = IndexerBench.request(repo, image.digest().toString());
+          Sample indexer = measure(build.indexerJar(), IndexerBench.HANDLER, IndexerBench.environment(aws, registry, 65536), request,
               request, javaHome);
           if (round > 0) {
             samples.computeIfAbsent(build.label() + " filter", k -> new ArrayList<>()).add(filter);
@@ -141,31 +138,10 @@ public final class ColdStartBenchmark {
     env.put("INDEXER_FUNCTION_NAME", "soci-indexer");
     env.put("SOCI_TAG_SUFFIX", "-soci");
     env.put("INDEX_UNTAGGED", "false");
-    env.put("EXPECTED_ACCOUNT_ID", ACCOUNT);
+    env.put("EXPECTED_ACCOUNT_ID", IndexerBench.ACCOUNT);
     env.put("AWS_REGION", "us-west-2");
     env.put("AWS_ENDPOINT_URL_LAMBDA", aws.endpoint().toString());
     return env;
-  }
-
-  private static Map<String, String> indexerEnv(FakeAwsApi aws, RegistryServer registry) {
-    Map<String, String> env = new HashMap<>();
-    env.put("AWS_REGION", "us-west-2");
-    env.put("SOCI_INDEX_VERSION", "V2");
-    env.put("SPAN_SIZE_BYTES", "65536");
-    env.put("MIN_LAYER_SIZE_BYTES", "65536");
-    env.put("SOCI_TAG_SUFFIX", "-soci");
-    env.put("RESULT_EVENT_BUS_NAME", "default");
-    env.put("AWS_ENDPOINT_URL_ECR", aws.endpoint().toString());
-    env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", aws.endpoint().toString());
-    env.put("REGISTRY_ENDPOINT_OVERRIDE", "http://" + registry.hostPort());
-    // As the stack sets it for the indexer (SociIndexBuilder.INDEXER_JAVA_TOOL_OPTIONS): C2 on.
-    env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=4");
-    return env;
-  }
-
-  private static String indexerRequest(String repository, String digest) {
-    return "{\"registry\":\"" + ECR_HOST + "\",\"repository\":\"" + repository + "\",\"digest\":\"" + digest
-        + "\",\"tag\":\"v1\",\"mediaType\":\"" + TestImages.OCI_MANIFEST + "\"}";
   }
 
   private static String resource(String name) throws IOException {

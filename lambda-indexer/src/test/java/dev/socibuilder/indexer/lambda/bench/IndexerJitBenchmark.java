@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,9 +43,7 @@ import java.util.zip.GZIPInputStream;
  */
 public final class IndexerJitBenchmark {
 
-  private static final String INDEXER_HANDLER = "dev.socibuilder.indexer.lambda.IndexerHandler::handleRequest";
   private static final String PASSWORD = "bench-ecr-token";
-  private static final String ECR_HOST = "123456789012.dkr.ecr.us-west-2.amazonaws.com";
   private static final String INFLATE_PY = "import sys, zlib\n"
       + "d = zlib.decompressobj(16 + zlib.MAX_WBITS)\n"
       + "r = sys.stdin.buffer\n"
@@ -81,7 +78,7 @@ public final class IndexerJitBenchmark {
     }
     if (options.isEmpty()) {
       options.add(new Options("Lambda's default", LambdaJarRunner.DEFAULT_JAVA_TOOL_OPTIONS));
-      options.add(new Options("the stack's", "-XX:+TieredCompilation -XX:TieredStopAtLevel=4"));
+      options.add(new Options("the stack's", IndexerBench.STACK_JAVA_TOOL_OPTIONS));
     }
     Path work = Files.createTempDirectory("indexer-jit-bench");
     Map<String, List<Double>> samples = new LinkedHashMap<>();
@@ -106,11 +103,11 @@ public final class IndexerJitBenchmark {
           String large = "bench/large-" + (++repository);
           Skopeo.copy("docker://" + registry.hostPort() + "/bench/large:1",
               "docker://" + registry.hostPort() + "/" + large + ":v1", copyArgs(registry));
-          double largeMs = coldIndex(jar, o, aws, registry, request(large, largeDigest), javaHome);
+          double largeMs = coldIndex(jar, o, aws, registry, IndexerBench.request(large, largeDigest), javaHome);
           String smallRepo = "bench/small-" + (++repository);
           Skopeo.copy(small.ociReference(), "docker://" + registry.hostPort() + "/" + smallRepo + ":v1",
               registry.destCredsArgs());
-          double smallMs = coldIndex(jar, o, aws, registry, request(smallRepo, small.digest().toString()), javaHome);
+          double smallMs = coldIndex(jar, o, aws, registry, IndexerBench.request(smallRepo, small.digest().toString()), javaHome);
           if (round > 0) {
             samples.computeIfAbsent(o.label() + ", large layer", k -> new ArrayList<>()).add(largeMs);
             samples.computeIfAbsent(o.label() + ", small image", k -> new ArrayList<>()).add(smallMs);
@@ -141,12 +138,12 @@ public final class IndexerJitBenchmark {
   /** Init plus the first invocation of a fresh execution environment, in milliseconds. */
   private static double coldIndex(Path jar, Options options, FakeAwsApi aws, RegistryServer registry,
       String request, Path javaHome) throws Exception {
-    Map<String, String> env = indexerEnv(aws, registry);
+    Map<String, String> env = IndexerBench.environment(aws, registry, 4 << 20);
     String trust = registry.scheme().equals("https")
         ? " -Djavax.net.ssl.trustStore=" + registry.trustStore() + " -Djavax.net.ssl.trustStorePassword=changeit"
         : "";
     env.put("JAVA_TOOL_OPTIONS", options.javaToolOptions() + trust);
-    try (LambdaJarRunner function = LambdaJarRunner.start(jar, INDEXER_HANDLER, env, javaHome)) {
+    try (LambdaJarRunner function = LambdaJarRunner.start(jar, IndexerBench.HANDLER, env, javaHome)) {
       Duration init = function.initDuration(TIMEOUT);
       long t0 = System.nanoTime();
       InvocationResult result = function.invoke(request, TIMEOUT);
@@ -233,24 +230,5 @@ public final class IndexerJitBenchmark {
   private static double median(List<Double> values) {
     double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  }
-
-  private static Map<String, String> indexerEnv(FakeAwsApi aws, RegistryServer registry) {
-    Map<String, String> env = new HashMap<>();
-    env.put("AWS_REGION", "us-west-2");
-    env.put("SOCI_INDEX_VERSION", "V2");
-    env.put("SPAN_SIZE_BYTES", "4194304");
-    env.put("MIN_LAYER_SIZE_BYTES", "65536");
-    env.put("SOCI_TAG_SUFFIX", "-soci");
-    env.put("RESULT_EVENT_BUS_NAME", "default");
-    env.put("AWS_ENDPOINT_URL_ECR", aws.endpoint().toString());
-    env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", aws.endpoint().toString());
-    env.put("REGISTRY_ENDPOINT_OVERRIDE", registry.scheme() + "://" + registry.hostPort());
-    return env;
-  }
-
-  private static String request(String repository, String digest) {
-    return "{\"registry\":\"" + ECR_HOST + "\",\"repository\":\"" + repository + "\",\"digest\":\"" + digest
-        + "\",\"tag\":\"v1\",\"mediaType\":\"" + TestImages.OCI_MANIFEST + "\"}";
   }
 }
