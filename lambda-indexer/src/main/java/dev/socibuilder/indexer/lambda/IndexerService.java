@@ -84,6 +84,9 @@ public final class IndexerService {
   private final RetryPolicy retry;
   private final Consumer<String> logSink;
   private final ZtocCache ztocCache;
+  /** The JIT setting read at the first request (see {@link #jit}), and whether it was read. */
+  private JitSetting jit;
+  private boolean jitRead;
 
   /**
    * A service with explicit clients (tests, other hosts).
@@ -112,6 +115,23 @@ public final class IndexerService {
     this.retry = Objects.requireNonNull(retry, "retry");
     this.logSink = Objects.requireNonNull(logSink, "logSink");
     this.ztocCache = ztocCache;
+  }
+
+  /**
+   * The JIT this execution environment runs with, read at its first request (the management bean costs a few
+   * tens of milliseconds once), with a warning then if C2 is off: the indexer's options did not take effect.
+   */
+  private synchronized String jit(JsonLog log) {
+    if (!jitRead) {
+      jitRead = true;
+      jit = JitSetting.current();
+      if (jit != null && !jit.c2()) {
+        log.warn("the JVM runs without C2 (" + jit.describe() + "): large layers index about twice as slowly; set"
+            + " JAVA_TOOL_OPTIONS=-XX:+TieredCompilation -XX:TieredStopAtLevel=4 on the function, as the stack does",
+            Map.of());
+      }
+    }
+    return jit == null ? "unknown" : jit.describe();
   }
 
   /**
@@ -193,6 +213,7 @@ public final class IndexerService {
     Map<String, Object> started = new LinkedHashMap<>();
     started.put("mediaType", request.getMediaType());
     started.put("indexVersion", version);
+    started.put("jit", jit(log));
     log.info("indexing started", started);
     try {
       IndexerResult result = index(request, ecrHost, log, start, deadline);

@@ -138,6 +138,8 @@ class IndexerHandlerIT {
     assertThat(function.output())
         .contains("\"requestId\":\"" + result.requestId() + "\"")
         .contains("\"message\":\"zTOC built\"")
+        .contains("\"jit\":\"C2\"") // the stack's JAVA_TOOL_OPTIONS took effect
+        .doesNotContain("without C2")
         .doesNotContain(PASSWORD)
         .doesNotContain("local-test-secret");
 
@@ -147,6 +149,26 @@ class IndexerHandlerIT {
 
     assertThat(own.success()).as(function.output()).isTrue();
     assertThat(JSON.readTree(own.body()).get("outcome").asText()).isEqualTo("soci_enabled_image");
+  }
+
+  @Test
+  void withoutTheStacksJvmOptionsTheFirstRequestWarnsThatC2IsOff() throws Exception {
+    Map<String, String> env = env();
+    env.remove("JAVA_TOOL_OPTIONS"); // Lambda's default: C1 only
+    TestImage image = TestImages.singlePlatform(temp.resolve("layout-c1"), "c1", LayerSpec.compressible(4096, 51));
+    Skopeo.copy(image.ociReference(), "docker://" + registry.hostPort() + "/team/c1:c1", registry.destCredsArgs());
+    try (LambdaJarRunner c1 = LambdaJarRunner.start(functionJar(), HANDLER, env, javaHome())) {
+      String payload = IndexerHandlerTest.payload(ECR_HOST, "team/c1", image.digest().toString(), "c1");
+      InvocationResult first = c1.invoke(payload, TIMEOUT);
+      InvocationResult second = c1.invoke(payload, TIMEOUT);
+
+      assertThat(first.success()).as(c1.output()).isTrue();
+      assertThat(second.success()).as(c1.output()).isTrue();
+      assertThat(c1.output())
+          .contains("\"jit\":\"C1 only (TieredStopAtLevel=1)\"")
+          .containsOnlyOnce("\"level\":\"WARN\",\"message\":\"the JVM runs without C2 (C1 only"
+              + " (TieredStopAtLevel=1)): large layers index about twice as slowly; set JAVA_TOOL_OPTIONS=");
+    }
   }
 
   @Test
