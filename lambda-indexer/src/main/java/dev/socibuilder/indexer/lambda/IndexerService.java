@@ -127,7 +127,7 @@ public final class IndexerService {
       jit = JitSetting.current();
       if (jit != null && !jit.c2()) {
         log.warn("the JVM runs without C2 (" + jit.describe() + "): large layers index about twice as slowly; set"
-            + " JAVA_TOOL_OPTIONS=-XX:+TieredCompilation -XX:TieredStopAtLevel=4 on the function, as the stack does",
+            + " JAVA_TOOL_OPTIONS=" + JitSetting.C2_JAVA_TOOL_OPTIONS + " on the function, as the stack does",
             Map.of());
       }
     }

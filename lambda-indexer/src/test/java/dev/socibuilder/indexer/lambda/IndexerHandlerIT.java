@@ -108,7 +108,7 @@ class IndexerHandlerIT {
     env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", aws.endpoint().toString());
     env.put("REGISTRY_ENDPOINT_OVERRIDE", "http://" + registry.hostPort());
     // As the stack sets it for the indexer (SociIndexBuilder.INDEXER_JAVA_TOOL_OPTIONS): C2 on.
-    env.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=4");
+    env.put("JAVA_TOOL_OPTIONS", JitSetting.C2_JAVA_TOOL_OPTIONS);
     return env;
   }
 

@@ -36,7 +36,6 @@ import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A malicious (or merely broken) registry on 127.0.0.1 and a free port, written on raw sockets so that
@@ -169,10 +168,7 @@ public final class HostileRegistry implements AutoCloseable {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       trust.setCertificateEntry("hostile", ks.getCertificate("hostile"));
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      SSLContext clientSsl = SSLContext.getInstance("TLS");
-      clientSsl.init(null, tmf.getTrustManagers(), null);
+      SSLContext clientSsl = TlsTrust.trusting(trust);
       SSLServerSocket socket = (SSLServerSocket) serverSsl.getServerSocketFactory()
           .createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
       Files.delete(store);

@@ -52,6 +52,15 @@ final class TlsTrust {
     }
   }
 
+  /** A client context trusting the certificates {@code trust} holds, and only those. */
+  static SSLContext trusting(KeyStore trust) throws GeneralSecurityException {
+    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(trust);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, factory.getTrustManagers(), null);
+    return context;
+  }
+
   /** A client context trusting what {@code trustStore} holds. */
   static SSLContext sslContext(Path trustStore) {
     try {
@@ -59,11 +68,7 @@ final class TlsTrust {
       try (InputStream in = Files.newInputStream(trustStore)) {
         store.load(in, PASSWORD);
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init(store);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, factory.getTrustManagers(), null);
-      return context;
+      return trusting(store);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the trust store " + trustStore, e);
     } catch (GeneralSecurityException e) {

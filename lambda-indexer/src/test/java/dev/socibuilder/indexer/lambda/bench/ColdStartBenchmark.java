@@ -127,9 +127,7 @@ public final class ColdStartBenchmark {
   }
 
   private static double median(List<Sample> samples, java.util.function.ToDoubleFunction<Sample> f) {
-    double[] values = samples.stream().mapToDouble(f).sorted().toArray();
-    int n = values.length;
-    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    return IndexerBench.median(samples.stream().mapToDouble(f));
   }
 
   private static Map<String, String> filterEnv(FakeAwsApi aws) {

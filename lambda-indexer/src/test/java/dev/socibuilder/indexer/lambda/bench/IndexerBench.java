@@ -5,6 +5,7 @@ import dev.socibuilder.testing.registry.RegistryServer;
 import dev.socibuilder.testing.registry.TestImages;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.DoubleStream;
 
 /** What the benchmarks of the packaged indexer share: its handler, environment and requests. */
 final class IndexerBench {
@@ -34,6 +35,12 @@ final class IndexerBench {
     env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", aws.endpoint().toString());
     env.put("REGISTRY_ENDPOINT_OVERRIDE", registry.scheme() + "://" + registry.hostPort());
     return env;
+  }
+
+  /** The median of {@code values} (of an even count: the mean of the middle two). */
+  static double median(DoubleStream values) {
+    double[] v = values.sorted().toArray();
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   /** The filter's request to index {@code repository@digest} (tag v1, an OCI manifest) of the fake ECR host. */

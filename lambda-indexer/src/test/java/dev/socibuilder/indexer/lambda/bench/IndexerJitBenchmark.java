@@ -7,11 +7,12 @@ import dev.socibuilder.testing.registry.RegistryServer;
 import dev.socibuilder.testing.registry.Skopeo;
 import dev.socibuilder.testing.registry.TestImages;
 import dev.socibuilder.testing.registry.TestImages.LayerSpec;
-import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +60,9 @@ public final class IndexerJitBenchmark {
 
   private record Options(String label, String javaToolOptions) {}
 
+  /** The digests of a one-layer image's layer and manifest. */
+  private record OneLayerImage(String layerDigest, String manifestDigest) {}
+
   public static void main(String[] args) throws Exception {
     if (args.length < 4) {
       throw new IllegalArgumentException("usage: ROUNDS JAVA_HOME INDEXER_JAR LAYER.tar.gz [LABEL=OPTIONS ...]");
@@ -86,13 +90,12 @@ public final class IndexerJitBenchmark {
     RegistryServer server = RegistryServer.basicAuth("AWS", PASSWORD);
     try (RegistryServer registry = (tls ? server.withTls() : server).start();
         FakeAwsApi aws = FakeAwsApi.start(PASSWORD)) {
-      String layerDigest = oneLayerImage(layer, work.resolve("large"));
+      OneLayerImage image = oneLayerImage(layer, work.resolve("large"));
       Skopeo.copy("oci:" + work.resolve("large") + ":bench", "docker://" + registry.hostPort() + "/bench/large:1",
           registry.destCredsArgs());
-      String largeDigest = manifestDigest(work.resolve("large"));
       TestImages.TestImage small = TestImages.singlePlatform(work.resolve("small"), "v1",
           LayerSpec.incompressible(256 * 1024, 1), LayerSpec.compressible(8 * 1024, 2));
-      String blobUrl = registry.scheme() + "://" + registry.hostPort() + "/v2/bench/large/blobs/" + layerDigest;
+      String blobUrl = registry.scheme() + "://" + registry.hostPort() + "/v2/bench/large/blobs/" + image.layerDigest();
       int repository = 0;
       // Round 0 warms the disk cache and is not counted.
       for (int round = 0; round <= rounds; round++) {
@@ -109,7 +112,7 @@ public final class IndexerJitBenchmark {
           String large = "bench/large-" + (++repository);
           Skopeo.copy("docker://" + registry.hostPort() + "/bench/large:1",
               "docker://" + registry.hostPort() + "/" + large + ":v1", copyArgs(registry));
-          double largeMs = coldIndex(jar, o, aws, registry, IndexerBench.request(large, largeDigest), javaHome);
+          double largeMs = coldIndex(jar, o, aws, registry, IndexerBench.request(large, image.manifestDigest()), javaHome);
           String smallRepo = "bench/small-" + (++repository);
           Skopeo.copy(small.ociReference(), "docker://" + registry.hostPort() + "/" + smallRepo + ":v1",
               registry.destCredsArgs());
@@ -125,12 +128,12 @@ public final class IndexerJitBenchmark {
         s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-    double baseline = median(samples.get("curl | python3 zlib, large layer"));
+    double baseline = IndexerBench.median(samples.get("curl | python3 zlib, large layer").stream().mapToDouble(Double::doubleValue));
     System.out.printf("median of %d rounds, java %s, layer %s (%.1f MB), %s%n", rounds, javaHome, layer,
         Files.size(layer) / 1e6, tls ? "https" : "plain http");
     System.out.printf("%-50s %10s %10s %14s%n", "", "median ms", "best ms", "over baseline");
     for (Map.Entry<String, List<Double>> e : samples.entrySet()) {
-      double median = median(e.getValue());
+      double median = IndexerBench.median(e.getValue().stream().mapToDouble(Double::doubleValue));
       boolean large = e.getKey().endsWith("large layer");
       System.out.printf("%-50s %10.0f %10.0f %14s%n", e.getKey(), median,
           e.getValue().stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
@@ -184,29 +187,14 @@ public final class IndexerJitBenchmark {
     return args.toArray(String[]::new);
   }
 
-  /**
-   * Writes a one-layer OCI image layout of LAYER at {@code layout}, tagged {@code bench}; returns the layer's
-   * digest.
-   */
-  private static String oneLayerImage(Path layer, Path layout) throws Exception {
+  /** Writes a one-layer OCI image layout of LAYER at {@code layout}, tagged {@code bench}. */
+  private static OneLayerImage oneLayerImage(Path layer, Path layout) throws Exception {
     Path blobs = Files.createDirectories(layout.resolve("blobs/sha256"));
-    MessageDigest compressed = MessageDigest.getInstance("SHA-256");
-    MessageDigest uncompressed = MessageDigest.getInstance("SHA-256");
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(layer)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        compressed.update(buffer, 0, n);
-      }
-    }
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(layer), 1 << 16)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        uncompressed.update(buffer, 0, n);
-      }
-    }
-    String layerHex = HexFormat.of().formatHex(compressed.digest());
+    String layerHex = sha256Hex(Files.newInputStream(layer));
+    String diffHex = sha256Hex(new GZIPInputStream(Files.newInputStream(layer), 1 << 16));
     Files.copy(layer, blobs.resolve(layerHex));
     String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":"
-        + "[\"sha256:" + HexFormat.of().formatHex(uncompressed.digest()) + "\"]},\"config\":{}}";
+        + "[\"sha256:" + diffHex + "\"]},\"config\":{}}";
     String configHex = putBlob(blobs, config);
     String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_MANIFEST + "\",\"config\":"
         + "{\"mediaType\":\"" + TestImages.OCI_CONFIG + "\",\"digest\":\"sha256:" + configHex + "\",\"size\":"
@@ -217,13 +205,16 @@ public final class IndexerJitBenchmark {
     Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\""
         + TestImages.OCI_MANIFEST + "\",\"digest\":\"sha256:" + manifestHex + "\",\"size\":" + manifest.length()
         + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"bench\"}}]}");
-    return "sha256:" + layerHex;
+    return new OneLayerImage("sha256:" + layerHex, "sha256:" + manifestHex);
   }
 
-  private static String manifestDigest(Path layout) throws IOException {
-    String index = Files.readString(layout.resolve("index.json"));
-    int at = index.indexOf("\"digest\":\"") + "\"digest\":\"".length();
-    return index.substring(at, index.indexOf('"', at));
+  /** The SHA-256 of what {@code in} holds (closed after), in hex. */
+  private static String sha256Hex(InputStream in) throws Exception {
+    MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+    try (InputStream digesting = new DigestInputStream(in, sha256)) {
+      digesting.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(sha256.digest());
   }
 
   private static String putBlob(Path blobs, String json) throws Exception {
@@ -231,10 +222,5 @@ public final class IndexerJitBenchmark {
     String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     Files.write(blobs.resolve(hex), bytes);
     return hex;
-  }
-
-  private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 }
