@@ -14,8 +14,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The parallel inflater against the reference decoder on generated streams: the same bytes, the
@@ -518,8 +521,10 @@ class ParallelGzipInflaterTest {
    * Layers are rarely compressed by zlib's deflate alone: pigz compresses blocks of the input on
    * several threads and joins them with sync (or, with {@code -i}, full) flushes and empty stored
    * blocks; {@code -11} is zopfli, with its own block splitting and Huffman trees; {@code --rsyncable}
-   * cuts blocks where the data says. Each stream, whole, truncated and with a flipped bit, decodes as
-   * the reference decodes it, in small and large chunks.
+   * cuts blocks where the data says. libdeflate ({@code -12}: near-optimal parsing) splits blocks and
+   * builds its trees its own way; bgzip writes a member of at most 64 KiB per block, each with an extra
+   * field, and an empty member at the end; 7-Zip has its own encoder. Each stream, whole, truncated and
+   * with a flipped bit, decodes as the reference decodes it, in small and large chunks.
    */
   @Test
   void decodesWhatOtherCompressorsWriteExactlyAsTheReference() {
@@ -532,7 +537,13 @@ class ParallelGzipInflaterTest {
         List.of("pigz", "-c", "-0", "-p", "2"),
         List.of("pigz", "-c", "-11", "-p", "2"),
         List.of("gzip", "-c", "-1"),
-        List.of("gzip", "-c", "-9", "--rsyncable"));
+        List.of("gzip", "-c", "-9", "--rsyncable"),
+        List.of("libdeflate-gzip", "-c", "-1"),
+        List.of("libdeflate-gzip", "-c", "-6"),
+        List.of("libdeflate-gzip", "-c", "-12"),
+        List.of("bgzip", "-c"),
+        List.of("bgzip", "-c", "-l", "9"),
+        List.of("7z", "a", "-tgzip", "-mx9", "-si", "-so", "stdin"));
     int faults = 0;
     int accepted = 0;
     for (List<String> compressor : compressors) {
@@ -562,6 +573,52 @@ class ParallelGzipInflaterTest {
     }
     assertThat(faults).as("seed %d: truncated or flipped streams that are faults", seed).isGreaterThan(10);
     assertThat(accepted).as("seed %d: segments the workers decoded", seed).isGreaterThan(0);
+  }
+
+  /**
+   * Go's compress/gzip writes most layers (docker, BuildKit, containerd and go-containerregistry compress with
+   * it): its own block splitting and trees, BestSpeed's and HuffmanOnly's encoders, stored blocks of its own
+   * sizes, sync flushes and members (the resources go-gzip/, written by src/test/go/gostreams.go). Each stream
+   * decodes to what the JDK's zlib decodes, and whole, truncated and with a flipped bit exactly as the
+   * reference decodes it, on several threads and in small and large chunks.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"best-speed", "default", "best-compression", "huffman-only", "stored",
+      "default-sync-flushes", "best-speed-sync-flushes", "huffman-only-sync-flushes", "default-members",
+      "best-speed-members-and-flushes"})
+  void decodesWhatGoWritesExactlyAsTheReference(String name) throws IOException {
+    byte[] gz;
+    try (InputStream in = ParallelGzipInflaterTest.class.getResourceAsStream("/go-gzip/" + name + ".gz")) {
+      assertThat(in).as("resource go-gzip/%s.gz", name).isNotNull();
+      gz = in.readAllBytes();
+    }
+    byte[] zlib;
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+      zlib = in.readAllBytes();
+    }
+    assertThat(plain(gz)).as("%s decoded by the reference", name).isEqualTo(zlib);
+    long seed = new Random().nextLong();
+    Random r = new Random(seed);
+    int accepted = 0;
+    for (int round = 0; round < 12; round++) {
+      byte[] stream = gz.clone();
+      int variant = round % 3;
+      if (variant == 1) {
+        stream = Arrays.copyOf(gz, r.nextInt(gz.length));
+      } else if (variant == 2) {
+        stream[r.nextInt(stream.length)] ^= (byte) (1 << r.nextInt(8));
+      }
+      int chunk = r.nextBoolean() ? chunkSize(r) : Math.max(4096, stream.length / (2 + r.nextInt(4)));
+      long readSeed = r.nextLong();
+      String msg = "seed " + seed + " " + name + " round " + round + " chunk " + chunk;
+      Trace expected = reference(stream, readSeed);
+      if (variant == 0) {
+        assertThat(expected.fault()).as(msg).isNull();
+      }
+      assertSame(expected, parallel(stream, 2 + r.nextInt(3), chunk, readSeed), msg);
+      accepted += lastAccepted;
+    }
+    assertThat(accepted).as("seed %d %s: segments the workers decoded", seed, name).isGreaterThan(0);
   }
 
   /** The decoding threads still alive. */
