@@ -551,22 +551,8 @@ class ParallelGzipInflaterTest {
       for (int round = 0; round < 3; round++) {
         byte[] gz = run(compressor, CheckpointingInflaterTest.generate(r, zopfli ? 150_000 : 1_500_000));
         for (int variant = 0; variant < 3; variant++) {
-          byte[] stream = gz.clone();
-          if (variant == 1) {
-            stream = Arrays.copyOf(gz, r.nextInt(gz.length));
-          } else if (variant == 2) {
-            stream[r.nextInt(stream.length)] ^= (byte) (1 << r.nextInt(8));
-          }
-          int chunk = r.nextBoolean() ? chunkSize(r) : Math.max(4096, stream.length / (2 + r.nextInt(4)));
-          long readSeed = r.nextLong();
-          String msg = "seed " + seed + " " + compressor + " round " + round + " variant " + variant + " chunk "
-              + chunk;
-          Trace expected = reference(stream, readSeed);
-          if (variant == 0) {
-            assertThat(expected.fault()).as(msg).isNull();
-          }
-          faults += expected.fault() != null ? 1 : 0;
-          assertSame(expected, parallel(stream, 2 + r.nextInt(3), chunk, readSeed), msg);
+          faults += decodesVariantAsTheReference(gz, variant, r, "seed " + seed + " " + compressor + " round " + round)
+              ? 1 : 0;
           accepted += lastAccepted;
         }
       }
@@ -601,24 +587,33 @@ class ParallelGzipInflaterTest {
     Random r = new Random(seed);
     int accepted = 0;
     for (int round = 0; round < 12; round++) {
-      byte[] stream = gz.clone();
-      int variant = round % 3;
-      if (variant == 1) {
-        stream = Arrays.copyOf(gz, r.nextInt(gz.length));
-      } else if (variant == 2) {
-        stream[r.nextInt(stream.length)] ^= (byte) (1 << r.nextInt(8));
-      }
-      int chunk = r.nextBoolean() ? chunkSize(r) : Math.max(4096, stream.length / (2 + r.nextInt(4)));
-      long readSeed = r.nextLong();
-      String msg = "seed " + seed + " " + name + " round " + round + " chunk " + chunk;
-      Trace expected = reference(stream, readSeed);
-      if (variant == 0) {
-        assertThat(expected.fault()).as(msg).isNull();
-      }
-      assertSame(expected, parallel(stream, 2 + r.nextInt(3), chunk, readSeed), msg);
+      decodesVariantAsTheReference(gz, round % 3, r, "seed " + seed + " " + name + " round " + round);
       accepted += lastAccepted;
     }
     assertThat(accepted).as("seed %d %s: segments the workers decoded", seed, name).isGreaterThan(0);
+  }
+
+  /**
+   * Checks that a variant of the valid stream {@code gz} (0: whole, which must decode without a fault; 1: truncated
+   * at random; 2: one bit flipped at random) decodes on 2-4 threads, in a random chunk size, exactly as the
+   * reference decodes it; returns whether the reference found a fault.
+   */
+  private static boolean decodesVariantAsTheReference(byte[] gz, int variant, Random r, String what) {
+    byte[] stream = gz.clone();
+    if (variant == 1) {
+      stream = Arrays.copyOf(gz, r.nextInt(gz.length));
+    } else if (variant == 2) {
+      stream[r.nextInt(stream.length)] ^= (byte) (1 << r.nextInt(8));
+    }
+    int chunk = r.nextBoolean() ? chunkSize(r) : Math.max(4096, stream.length / (2 + r.nextInt(4)));
+    long readSeed = r.nextLong();
+    String msg = what + " variant " + variant + " chunk " + chunk;
+    Trace expected = reference(stream, readSeed);
+    if (variant == 0) {
+      assertThat(expected.fault()).as(msg).isNull();
+    }
+    assertSame(expected, parallel(stream, 2 + r.nextInt(3), chunk, readSeed), msg);
+    return expected.fault() != null;
   }
 
   /** The decoding threads still alive. */
