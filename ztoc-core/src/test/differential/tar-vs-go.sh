@@ -11,7 +11,7 @@ count=${1:-1000}
 seed=${2:-$RANDOM}
 command -v go > /dev/null || { echo "Go is needed (apt-get install golang-go)" >&2; exit 2; }
 cp="$root/ztoc-core/target/classes:$root/ztoc-core/target/test-classes"
-[[ -f "$root/ztoc-core/target/test-classes/dev/socibuilder/ztoc/differential/TocListMain.class" ]] ||
+[[ -f "$root/ztoc-core/target/test-classes/dev/socibuilder/ztoc/TocListMain.class" ]] ||
   { echo "build first: mvn -q -pl ztoc-core -am test-compile" >&2; exit 2; }
 work=$(mktemp -d /tmp/tar-vs-go.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -20,7 +20,7 @@ GO111MODULE=off go build -o "$work/tarlist" "$here/tarlist.go"
 python3 "$here/tar-mutants.py" "$work/layers" "$count" "$seed"
 # Go's reader gives mod times in the local zone; soci's reference runs and our default are UTC.
 TZ=UTC "$work/tarlist" "$work"/layers/*.tar.gz > "$work/go.txt"
-java -Xmx512m -cp "$cp" dev.socibuilder.ztoc.differential.TocListMain "$work"/layers/*.tar.gz > "$work/ours.txt"
+java -Xmx512m -cp "$cp" dev.socibuilder.ztoc.TocListMain "$work"/layers/*.tar.gz > "$work/ours.txt"
 
 python3 - "$work/go.txt" "$work/ours.txt" "$seed" << 'PY'
 import sys

@@ -1,11 +1,5 @@
-package dev.socibuilder.ztoc.differential;
+package dev.socibuilder.ztoc;
 
-import dev.socibuilder.ztoc.CompressionAlgorithm;
-import dev.socibuilder.ztoc.FileMetadata;
-import dev.socibuilder.ztoc.Xattr;
-import dev.socibuilder.ztoc.Ztoc;
-import dev.socibuilder.ztoc.ZtocBuilder;
-import dev.socibuilder.ztoc.ZtocCodec;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
