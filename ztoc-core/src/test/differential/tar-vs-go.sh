@@ -22,18 +22,11 @@ python3 "$here/tar-mutants.py" "$work/layers" "$count" "$seed"
 TZ=UTC "$work/tarlist" "$work"/layers/*.tar.gz > "$work/go.txt"
 java -Xmx512m -cp "$cp" dev.socibuilder.ztoc.TocListMain "$work"/layers/*.tar.gz > "$work/ours.txt"
 
-python3 - "$work/go.txt" "$work/ours.txt" "$seed" << 'PY'
+python3 - "$work/go.txt" "$work/ours.txt" "$seed" "$here" << 'PY'
 import sys
-def cases(path):
-    out, cur = {}, None
-    for line in open(path, encoding='latin-1'):
-        line = line.rstrip('\n')
-        if line.startswith('CASE '):
-            cur = line[5:]
-            out[cur] = []
-        else:
-            out[cur].append(line)
-    return out
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, sys.argv[-1])
+from listing import cases
 go, ours = cases(sys.argv[1]), cases(sys.argv[2])
 differ = valid = 0
 for layer, expected in go.items():

@@ -28,19 +28,12 @@ span=${spans[$((seed % 4))]}
 java -Xmx512m -cp "$cp" dev.socibuilder.ztoc.ZinfoListMain "$span" 1 4194304 "$work"/layers/*.tar.gz > "$work/one.txt"
 java -Xmx512m -cp "$cp" dev.socibuilder.ztoc.ZinfoListMain "$span" 2 65536 "$work"/layers/*.tar.gz > "$work/two.txt"
 
-python3 - "$work" "$seed" "$span" << 'PY'
+python3 - "$work" "$seed" "$span" "$here" << 'PY'
 import sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, sys.argv[-1])
+from listing import cases
 work, seed, span = sys.argv[1:4]
-def cases(path):
-    out, cur = {}, None
-    for line in open(path):
-        line = line.rstrip('\n')
-        if line.startswith('CASE '):
-            cur = line[5:]
-            out[cur] = []
-        else:
-            out[cur].append(line)
-    return out
 variant = dict(line.split() for line in open(work + '/variants.txt'))
 zl = cases(work + '/zlib.txt')
 differ = compared = 0
