@@ -91,8 +91,15 @@ public final class SociIndexBuilder extends Construct {
    * took twice as long on a 568 MB layer (13.5 s against 6.7 s) and 1.8 times as long on a 142 MB one over https;
    * a small image's cold start takes about 0.3 s more. Lambda lets {@code JAVA_TOOL_OPTIONS} replace the default.
    * The other functions keep it: they run for milliseconds.
+   *
+   * <p>The AES-GCM code of TLS (every byte from ECR) gets its intrinsics only inside callers C2 has compiled, and
+   * those run once per 16 KiB record, so a fresh JVM compiles them only after tens of megabytes; their compile
+   * thresholds are lowered twentyfold, as the command line's launcher does ({@code quiet}: HotSpot would otherwise
+   * echo the command on stdout, the function's log). A cold indexer on a 142 MB layer over https: 2.43–2.47 s →
+   * 2.30–2.31 s (bench/RESULTS.md, "Seventh session").
    */
-  public static final String INDEXER_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=4";
+  public static final String INDEXER_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=4"
+      + " -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.05";
   /** {@code source} of the result events. */
   public static final String RESULT_EVENT_SOURCE = "soci-index-builder";
   /** {@code detail-type} of the result events. */

@@ -385,7 +385,8 @@ class SociIndexBuilderStackTest {
       Map<String, Object> env = new HashMap<>(t.environment(function));
       // The indexer alone runs C2 (CPU-bound for seconds to minutes); the reporter keeps Lambda's C1 default.
       if (function.equals(indexer())) {
-        assertThat(env.remove("JAVA_TOOL_OPTIONS")).isEqualTo("-XX:+TieredCompilation -XX:TieredStopAtLevel=4");
+        assertThat(env.remove("JAVA_TOOL_OPTIONS")).isEqualTo("-XX:+TieredCompilation -XX:TieredStopAtLevel=4"
+            + " -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.05");
       }
       assertThat(env).containsOnlyKeys("SOCI_INDEX_VERSION", "SPAN_SIZE_BYTES", "MIN_LAYER_SIZE_BYTES",
           "BLOB_CONNECTIONS", "SOCI_TAG_SUFFIX", "RESULT_EVENT_BUS_NAME", "ZTOC_CACHE_BUCKET", "ZTOC_CACHE_PREFIX", "SOCI_OPTIMIZATIONS",

@@ -107,8 +107,7 @@ class IndexerHandlerIT {
     env.put("AWS_ENDPOINT_URL_ECR", aws.endpoint().toString());
     env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", aws.endpoint().toString());
     env.put("REGISTRY_ENDPOINT_OVERRIDE", "http://" + registry.hostPort());
-    // As the stack sets it for the indexer (SociIndexBuilder.INDEXER_JAVA_TOOL_OPTIONS): C2 on.
-    env.put("JAVA_TOOL_OPTIONS", JitSetting.C2_JAVA_TOOL_OPTIONS);
+    env.put("JAVA_TOOL_OPTIONS", StackJvmOptions.INDEXER);
     return env;
   }
 
@@ -140,6 +139,7 @@ class IndexerHandlerIT {
         .contains("\"message\":\"zTOC built\"")
         .contains("\"jit\":\"C2\"") // the stack's JAVA_TOOL_OPTIONS took effect
         .doesNotContain("without C2")
+        .doesNotContain("CompileCommand: ") // HotSpot echoes a compile command on stdout, the log, unless quiet
         .doesNotContain(PASSWORD)
         .doesNotContain("local-test-secret");
 

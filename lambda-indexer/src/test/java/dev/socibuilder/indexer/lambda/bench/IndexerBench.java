@@ -1,5 +1,6 @@
 package dev.socibuilder.indexer.lambda.bench;
 
+import dev.socibuilder.indexer.lambda.StackJvmOptions;
 import dev.socibuilder.testing.aws.FakeAwsApi;
 import dev.socibuilder.testing.registry.RegistryServer;
 import dev.socibuilder.testing.registry.TestImages;
@@ -13,8 +14,8 @@ final class IndexerBench {
   static final String HANDLER = "dev.socibuilder.indexer.lambda.IndexerHandler::handleRequest";
   static final String ACCOUNT = "123456789012";
   static final String ECR_HOST = ACCOUNT + ".dkr.ecr.us-west-2.amazonaws.com";
-  /** The indexer's JVM options as the stack sets them (SociIndexBuilder.INDEXER_JAVA_TOOL_OPTIONS): C2 on. */
-  static final String STACK_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=4";
+  /** The indexer's JVM options as the stack sets them. */
+  static final String STACK_JAVA_TOOL_OPTIONS = StackJvmOptions.INDEXER;
 
   private IndexerBench() {}
 
