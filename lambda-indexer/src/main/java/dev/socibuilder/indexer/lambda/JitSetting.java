@@ -14,7 +14,7 @@ import java.lang.management.ManagementFactory;
  */
 record JitSetting(boolean tieredCompilation, int stopAtLevel) {
 
-  /** The options that turn C2 on, as the stack sets them (SociIndexBuilder.INDEXER_JAVA_TOOL_OPTIONS). */
+  /** The options that turn C2 on (SociIndexBuilder.INDEXER_JAVA_TOOL_OPTIONS starts with them). */
   static final String C2_JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=4";
 
   /** This JVM's setting, or null where HotSpot's diagnostic bean is not there (another VM, a trimmed runtime). */

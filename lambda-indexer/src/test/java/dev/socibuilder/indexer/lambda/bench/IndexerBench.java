@@ -14,8 +14,6 @@ final class IndexerBench {
   static final String HANDLER = "dev.socibuilder.indexer.lambda.IndexerHandler::handleRequest";
   static final String ACCOUNT = "123456789012";
   static final String ECR_HOST = ACCOUNT + ".dkr.ecr.us-west-2.amazonaws.com";
-  /** The indexer's JVM options as the stack sets them. */
-  static final String STACK_JAVA_TOOL_OPTIONS = StackJvmOptions.INDEXER;
 
   private IndexerBench() {}
 
@@ -31,7 +29,7 @@ final class IndexerBench {
     env.put("MIN_LAYER_SIZE_BYTES", "65536");
     env.put("SOCI_TAG_SUFFIX", "-soci");
     env.put("RESULT_EVENT_BUS_NAME", "default");
-    env.put("JAVA_TOOL_OPTIONS", STACK_JAVA_TOOL_OPTIONS);
+    env.put("JAVA_TOOL_OPTIONS", StackJvmOptions.INDEXER);
     env.put("AWS_ENDPOINT_URL_ECR", aws.endpoint().toString());
     env.put("AWS_ENDPOINT_URL_EVENTBRIDGE", aws.endpoint().toString());
     env.put("REGISTRY_ENDPOINT_OVERRIDE", registry.scheme() + "://" + registry.hostPort());

@@ -1,5 +1,6 @@
 package dev.socibuilder.indexer.lambda.bench;
 
+import dev.socibuilder.indexer.lambda.StackJvmOptions;
 import dev.socibuilder.testing.aws.FakeAwsApi;
 import dev.socibuilder.testing.lambda.LambdaJarRunner;
 import dev.socibuilder.testing.lambda.LambdaRuntimeApiServer.InvocationResult;
@@ -83,7 +84,7 @@ public final class IndexerJitBenchmark {
     }
     if (options.isEmpty()) {
       options.add(new Options("Lambda's default", LambdaJarRunner.DEFAULT_JAVA_TOOL_OPTIONS));
-      options.add(new Options("the stack's", IndexerBench.STACK_JAVA_TOOL_OPTIONS));
+      options.add(new Options("the stack's", StackJvmOptions.INDEXER));
     }
     Path work = Files.createTempDirectory("indexer-jit-bench");
     Map<String, List<Double>> samples = new LinkedHashMap<>();
