@@ -12,7 +12,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +99,129 @@ class LauncherIT {
     assertThat(recordedArgs).doesNotExist();
   }
 
+  @Test
+  void theAotCacheIsTrainedByTheFirstBuildOnJdk25AndUsedByTheRunsAfter() throws Exception {
+    Path jdk25 = jdk25().orElse(null);
+    Assumptions.assumeTrue(jdk25 != null, "no JDK 25 or later under /usr/lib/jvm (or -Dcli.jdk25.home)");
+    Path invocations = tmp.resolve("invocations");
+    Path java25 = fakeJdk("jdk25", jdk25, invocations);
+    Path cache = tmp.resolve("aot");
+    Path jarCopy = tmp.resolve("copy").resolve("soci-builder.jar");
+    Files.createDirectories(jarCopy.getParent());
+    Files.copy(JAR, jarCopy);
+    Map<String, String> env = Map.of("JAVA", java25.toString(), "SOCI_BUILDER_AOT_CACHE", cache.toString(),
+        "SOCI_BUILDER_JAR", jarCopy.toString());
+    Case c = ConformanceCorpus.named("gz-py-l6");
+    String layer = ConformanceCorpus.file(c.layer()).toString();
+    Path out = tmp.resolve("out.ztoc");
+    String[] create = {"ztoc", "create", layer, "-o", out.toString(), "--span-size", Long.toString(c.spanSize()),
+        "--build-tool", c.buildTool(), "--inflate-threads", "2"};
+
+    // A command that builds nothing trains nothing.
+    Run version = launch(env, "--version");
+    assertThat(version.exitCode()).as(version.err()).isZero();
+    assertThat(version.err()).isEmpty();
+    assertThat(cache).doesNotExist();
+
+    Run training = launch(env, create);
+    assertThat(training.exitCode()).as(training.err()).isZero();
+    assertThat(training.out()).as("the recording JVM prints nothing on the command's stdout").isEmpty();
+    assertThat(Files.readAllBytes(out)).isEqualTo(ConformanceCorpus.expectedZtoc(c));
+    List<Path> caches = list(cache);
+    assertThat(caches).hasSize(1);
+    Path aot = caches.get(0);
+    assertThat(aot.getFileName().toString()).matches("soci-builder-[0-9]+\\.aot");
+    assertThat(Files.size(aot)).isGreaterThan(1 << 20);
+    assertThat(training.err()).isEqualTo("soci-builder: JVM AOT cache written to " + aot + " (later runs start from"
+        + " it)\n");
+    assertThat(Files.readAllLines(invocations)).hasSize(3).satisfiesExactly(
+        v -> assertThat(v).doesNotContain("AOT"),
+        record -> assertThat(record).contains("-XX:AOTMode=record", CRYPTO_THRESHOLDS, " ztoc create "),
+        assemble -> assertThat(assemble).contains("-XX:AOTMode=create").doesNotContain(" ztoc "));
+
+    Files.delete(out);
+    Run cached = launch(env, create);
+    assertThat(cached.exitCode()).as(cached.err()).isZero();
+    assertThat(cached.out()).isEmpty();
+    assertThat(cached.err()).isEmpty();
+    assertThat(Files.readAllBytes(out)).isEqualTo(ConformanceCorpus.expectedZtoc(c));
+    List<String> all = Files.readAllLines(invocations);
+    assertThat(all).hasSize(4);
+    assertThat(all.get(3)).contains("-XX:AOTCache=" + aot + " ", CRYPTO_THRESHOLDS).doesNotContain("AOTMode");
+
+    // Another build of the jar gets a cache of its own, and the stale one goes.
+    assertThat(jarCopy.toFile().setLastModified(jarCopy.toFile().lastModified() - 60_000)).isTrue();
+    Run rebuilt = launch(env, create);
+    assertThat(rebuilt.exitCode()).as(rebuilt.err()).isZero();
+    assertThat(list(cache)).hasSize(1).doesNotContain(aot);
+  }
+
+  @Test
+  void anAotCacheAskedOfAnOlderJdkIsOneWarningAndAPlainRun() throws Exception {
+    Path invocations = tmp.resolve("invocations");
+    Path home = Path.of(System.getProperty("java.home"));
+    Assumptions.assumeTrue(feature(home).orElse(99) < 25, "the tests' own JDK is 25 or later");
+    Path olderJava = fakeJdk("older", home, invocations);
+    Path cache = tmp.resolve("aot");
+
+    Run r = launch(Map.of("JAVA", olderJava.toString(), "SOCI_BUILDER_AOT_CACHE", cache.toString()), "--version");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("soci-builder ");
+    assertThat(r.err()).startsWith("soci-builder: SOCI_BUILDER_AOT_CACHE needs JDK 25 or later (")
+        .endsWith("running without a cache\n").hasLineCount(1);
+    assertThat(Files.readAllLines(invocations)).singleElement().asString().doesNotContain("AOT");
+    assertThat(cache).doesNotExist();
+  }
+
+  /**
+   * A JDK's layout around a {@code java} that appends its arguments as one line to {@code invocations} and runs
+   * {@code realHome}'s: the launcher reads the version from the {@code release} file beside {@code bin}.
+   */
+  private Path fakeJdk(String name, Path realHome, Path invocations) throws IOException {
+    Path home = tmp.resolve(name);
+    Files.createDirectories(home.resolve("bin"));
+    Files.copy(realHome.resolve("release"), home.resolve("release"));
+    Path fake = home.resolve("bin").resolve("java");
+    Files.writeString(fake, "#!/bin/sh\n"
+        + "printf '%s ' \"$@\" >> '" + invocations + "'\necho >> '" + invocations + "'\n"
+        + "exec '" + realHome.resolve("bin").resolve("java") + "' \"$@\"\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+    return fake;
+  }
+
+  /** A JDK 25 or later: {@code -Dcli.jdk25.home}, else the first under /usr/lib/jvm. */
+  private static Optional<Path> jdk25() throws IOException {
+    String given = System.getProperty("cli.jdk25.home");
+    if (given != null) {
+      return Optional.of(Path.of(given));
+    }
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (!Files.isDirectory(jvms)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> homes = Files.list(jvms)) {
+      return homes.sorted().filter(h -> Files.isExecutable(h.resolve("bin/java")) && feature(h).orElse(0) >= 25)
+          .findFirst();
+    }
+  }
+
+  /** The feature version in a JDK's release file ({@code JAVA_VERSION="25.0.1"}), if it has one. */
+  private static Optional<Integer> feature(Path home) {
+    try {
+      Matcher m = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(Files.readString(home.resolve("release")));
+      return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static List<Path> list(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.toList();
+    }
+  }
+
   private Run launch(Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
     command.addAll(List.of(args));
@@ -101,6 +229,7 @@ class LauncherIT {
     builder.environment().remove("SOCI_BUILDER_JAR");
     builder.environment().remove("SOCI_BUILDER_JAVA_OPTS");
     builder.environment().remove("JAVA_TOOL_OPTIONS");
+    builder.environment().remove("SOCI_BUILDER_AOT_CACHE");
     builder.environment().put("JAVA", java.toString());
     builder.environment().putAll(env);
     Path out = tmp.resolve("stdout");
