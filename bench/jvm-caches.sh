@@ -3,9 +3,10 @@
 # JVMs, with and without the JVM's start-up caches, against python's zlib inflate of the same file;
 # interleaved round by round, best and median of N, every JVM with -Xmx128m:
 #   jdk17          the default java (17)
-#   jdk17_cds      JDK 17 with an AppCDS archive (-XX:SharedArchiveFile): classes loaded and verified
+#   jdk17_cds      JDK 17 with the launcher's cache (SOCI_BUILDER_JVM_CACHE): an AppCDS archive, classes
+#                  loaded and verified
 #   jdk25          Temurin 25 ($JAVA25)
-#   jdk25_aot      JDK 25 with the launcher's AOT cache (SOCI_BUILDER_AOT_CACHE): classes loaded and
+#   jdk25_aot      JDK 25 with the launcher's cache (SOCI_BUILDER_JVM_CACHE): classes loaded and
 #                  linked, and the methods' profiles (JEP 515), so that the JIT compiles the decoders early
 # The archive and the cache are trained once, before the rounds, on another layer than the measured one:
 # $TRAIN (a gzip tar; default: the 13 MB layer of the sample image the build makes), built with
@@ -39,10 +40,9 @@ create() { # LAYER OUT THREADS [VAR=VALUE...]: the launcher's ztoc create in tha
 }
 
 echo "training the AppCDS archive (JDK 17) and the AOT cache (JDK 25) on $train" >&2
-create "$train" "$work/train.ztoc" 2 JAVA="$java17" \
-  JDK_JAVA_OPTIONS=-XX:ArchiveClassesAtExit="$work/jdk17.jsa" > /dev/null 2>&1
+create "$train" "$work/train.ztoc" 2 JAVA="$java17" SOCI_BUILDER_JVM_CACHE="$work/cds" > /dev/null 2>&1
 have25=false
-if [[ -x $java25 ]] && create "$train" "$work/train.ztoc" 2 JAVA="$java25" SOCI_BUILDER_AOT_CACHE="$work/aot" \
+if [[ -x $java25 ]] && create "$train" "$work/train.ztoc" 2 JAVA="$java25" SOCI_BUILDER_JVM_CACHE="$work/aot" \
   > /dev/null 2>&1 && compgen -G "$work/aot/*.aot" > /dev/null; then
   have25=true
 else
@@ -65,12 +65,12 @@ names=(python_zlib)
 for t in "${threads[@]}"; do
   eval "run_jdk17_$t() { create \"\$layer\" \"\$work/out.ztoc\" $t JAVA=\"\$java17\"; }"
   eval "run_jdk17_cds_$t() { create \"\$layer\" \"\$work/out.ztoc\" $t JAVA=\"\$java17\" \
-    JDK_JAVA_OPTIONS=-XX:SharedArchiveFile=\"\$work/jdk17.jsa\"; }"
+    SOCI_BUILDER_JVM_CACHE=\"\$work/cds\"; }"
   names+=("jdk17_$t" "jdk17_cds_$t")
   if $have25; then
     eval "run_jdk25_$t() { create \"\$layer\" \"\$work/out.ztoc\" $t JAVA=\"\$java25\"; }"
     eval "run_jdk25_aot_$t() { create \"\$layer\" \"\$work/out.ztoc\" $t JAVA=\"\$java25\" \
-      SOCI_BUILDER_AOT_CACHE=\"\$work/aot\"; }"
+      SOCI_BUILDER_JVM_CACHE=\"\$work/aot\"; }"
     names+=("jdk25_$t" "jdk25_aot_$t")
   fi
 done

@@ -100,44 +100,80 @@ class LauncherIT {
   }
 
   @Test
-  void theAotCacheIsTrainedByTheFirstBuildOnJdk25AndUsedByTheRunsAfter() throws Exception {
+  void anAotCacheIsTrainedByTheFirstBuildOnJdk25AndUsedByTheRunsAfter() throws Exception {
     Path jdk25 = jdk25().orElse(null);
     Assumptions.assumeTrue(jdk25 != null, "no JDK 25 or later under /usr/lib/jvm (or -Dcli.jdk25.home)");
+    trainsOnTheFirstBuildAndStartsFromTheCacheAfter(jdk25, ".aot", List.of("-XX:AOTMode=record", "-XX:AOTMode=create"),
+        "-XX:AOTCache=");
+  }
+
+  @Test
+  void anAppCdsArchiveIsTrainedByTheFirstBuildOnJdk17AndUsedByTheRunsAfter() throws Exception {
+    Path home = Path.of(System.getProperty("java.home"));
+    Assumptions.assumeTrue(feature(home).filter(f -> f >= 13 && f < 25).isPresent(), "the tests' JDK is not 13-24");
+    trainsOnTheFirstBuildAndStartsFromTheCacheAfter(home, ".jsa", List.of("-XX:ArchiveClassesAtExit="),
+        "-XX:SharedArchiveFile=");
+  }
+
+  @Test
+  void aCacheAskedOfAJvmOfUnknownVersionIsOneWarningAndAPlainRun() throws Exception {
+    Path cache = tmp.resolve("cache");
+
+    // The recording java of these tests has no release file beside its bin folder.
+    Run r = launch(Map.of("SOCI_BUILDER_JVM_CACHE", cache.toString()), "--version");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("soci-builder ");
+    assertThat(r.err()).startsWith("soci-builder: SOCI_BUILDER_JVM_CACHE needs JDK 13 or later (no JDK release file")
+        .endsWith(" for " + java + "); running without a cache\n").hasLineCount(1);
+    assertThat(Files.readAllLines(recordedArgs)).containsExactly("-XX:CompileCommand=quiet", CRYPTO_THRESHOLDS,
+        "-jar", JAR.toString(), "--version");
+    assertThat(cache).doesNotExist();
+  }
+
+  /**
+   * With the cache variable set: a command that builds nothing trains nothing; the first build trains (the
+   * {@code training} options, a zTOC identical to soci's, nothing on stdout, one line on stderr, one cache file);
+   * the next starts from the cache ({@code use}) quietly; a rebuilt jar trains a cache that replaces the old one.
+   */
+  private void trainsOnTheFirstBuildAndStartsFromTheCacheAfter(Path realHome, String extension,
+      List<String> training, String use) throws Exception {
     Path invocations = tmp.resolve("invocations");
-    Path java25 = fakeJdk("jdk25", jdk25, invocations);
-    Path cache = tmp.resolve("aot");
+    Path java = fakeJdk("jdk", realHome, invocations);
+    Path cache = tmp.resolve("cache");
     Path jarCopy = tmp.resolve("copy").resolve("soci-builder.jar");
     Files.createDirectories(jarCopy.getParent());
     Files.copy(JAR, jarCopy);
-    Map<String, String> env = Map.of("JAVA", java25.toString(), "SOCI_BUILDER_AOT_CACHE", cache.toString(),
+    Map<String, String> env = Map.of("JAVA", java.toString(), "SOCI_BUILDER_JVM_CACHE", cache.toString(),
         "SOCI_BUILDER_JAR", jarCopy.toString());
     Case c = ConformanceCorpus.named("gz-py-l6");
-    String layer = ConformanceCorpus.file(c.layer()).toString();
     Path out = tmp.resolve("out.ztoc");
-    String[] create = {"ztoc", "create", layer, "-o", out.toString(), "--span-size", Long.toString(c.spanSize()),
-        "--build-tool", c.buildTool(), "--inflate-threads", "2"};
+    String[] create = {"ztoc", "create", ConformanceCorpus.file(c.layer()).toString(), "-o", out.toString(),
+        "--span-size", Long.toString(c.spanSize()), "--build-tool", c.buildTool(), "--inflate-threads", "2"};
 
-    // A command that builds nothing trains nothing.
     Run version = launch(env, "--version");
     assertThat(version.exitCode()).as(version.err()).isZero();
     assertThat(version.err()).isEmpty();
     assertThat(cache).doesNotExist();
 
-    Run training = launch(env, create);
-    assertThat(training.exitCode()).as(training.err()).isZero();
-    assertThat(training.out()).as("the recording JVM prints nothing on the command's stdout").isEmpty();
+    Run first = launch(env, create);
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(first.out()).as("the training JVM prints nothing on the command's stdout").isEmpty();
     assertThat(Files.readAllBytes(out)).isEqualTo(ConformanceCorpus.expectedZtoc(c));
-    List<Path> caches = list(cache);
-    assertThat(caches).hasSize(1);
-    Path aot = caches.get(0);
-    assertThat(aot.getFileName().toString()).matches("soci-builder-[0-9]+\\.aot");
-    assertThat(Files.size(aot)).isGreaterThan(1 << 20);
-    assertThat(training.err()).isEqualTo("soci-builder: JVM AOT cache written to " + aot + " (later runs start from"
-        + " it)\n");
-    assertThat(Files.readAllLines(invocations)).hasSize(3).satisfiesExactly(
-        v -> assertThat(v).doesNotContain("AOT"),
-        record -> assertThat(record).contains("-XX:AOTMode=record", CRYPTO_THRESHOLDS, " ztoc create "),
-        assemble -> assertThat(assemble).contains("-XX:AOTMode=create").doesNotContain(" ztoc "));
+    List<Path> files = list(cache);
+    assertThat(files).hasSize(1);
+    Path file = files.get(0);
+    assertThat(file.getFileName().toString()).matches("soci-builder-[0-9]+-[0-9]+\\" + extension);
+    assertThat(Files.size(file)).isGreaterThan(1 << 20);
+    assertThat(first.err()).isEqualTo("soci-builder: JVM start-up cache written to " + file
+        + " (later runs start from it)\n");
+    List<String> calls = Files.readAllLines(invocations);
+    assertThat(calls).hasSize(1 + training.size());
+    assertThat(calls.get(0)).doesNotContain(file.getFileName().toString());
+    assertThat(calls.get(1)).contains(training.get(0), CRYPTO_THRESHOLDS, " ztoc create ");
+    for (int i = 1; i < training.size(); i++) {
+      assertThat(calls.get(1 + i)).contains(training.get(i)).doesNotContain(" ztoc ");
+    }
 
     Files.delete(out);
     Run cached = launch(env, create);
@@ -145,33 +181,15 @@ class LauncherIT {
     assertThat(cached.out()).isEmpty();
     assertThat(cached.err()).isEmpty();
     assertThat(Files.readAllBytes(out)).isEqualTo(ConformanceCorpus.expectedZtoc(c));
-    List<String> all = Files.readAllLines(invocations);
-    assertThat(all).hasSize(4);
-    assertThat(all.get(3)).contains("-XX:AOTCache=" + aot + " ", CRYPTO_THRESHOLDS).doesNotContain("AOTMode");
+    calls = Files.readAllLines(invocations);
+    assertThat(calls).hasSize(2 + training.size());
+    assertThat(calls.get(calls.size() - 1)).contains(use + file + " ", CRYPTO_THRESHOLDS, " ztoc create ");
 
     // Another build of the jar gets a cache of its own, and the stale one goes.
     assertThat(jarCopy.toFile().setLastModified(jarCopy.toFile().lastModified() - 60_000)).isTrue();
     Run rebuilt = launch(env, create);
     assertThat(rebuilt.exitCode()).as(rebuilt.err()).isZero();
-    assertThat(list(cache)).hasSize(1).doesNotContain(aot);
-  }
-
-  @Test
-  void anAotCacheAskedOfAnOlderJdkIsOneWarningAndAPlainRun() throws Exception {
-    Path invocations = tmp.resolve("invocations");
-    Path home = Path.of(System.getProperty("java.home"));
-    Assumptions.assumeTrue(feature(home).orElse(99) < 25, "the tests' own JDK is 25 or later");
-    Path olderJava = fakeJdk("older", home, invocations);
-    Path cache = tmp.resolve("aot");
-
-    Run r = launch(Map.of("JAVA", olderJava.toString(), "SOCI_BUILDER_AOT_CACHE", cache.toString()), "--version");
-
-    assertThat(r.exitCode()).as(r.err()).isZero();
-    assertThat(r.out()).startsWith("soci-builder ");
-    assertThat(r.err()).startsWith("soci-builder: SOCI_BUILDER_AOT_CACHE needs JDK 25 or later (")
-        .endsWith("running without a cache\n").hasLineCount(1);
-    assertThat(Files.readAllLines(invocations)).singleElement().asString().doesNotContain("AOT");
-    assertThat(cache).doesNotExist();
+    assertThat(list(cache)).hasSize(1).doesNotContain(file);
   }
 
   /**
@@ -229,7 +247,7 @@ class LauncherIT {
     builder.environment().remove("SOCI_BUILDER_JAR");
     builder.environment().remove("SOCI_BUILDER_JAVA_OPTS");
     builder.environment().remove("JAVA_TOOL_OPTIONS");
-    builder.environment().remove("SOCI_BUILDER_AOT_CACHE");
+    builder.environment().remove("SOCI_BUILDER_JVM_CACHE");
     builder.environment().put("JAVA", java.toString());
     builder.environment().putAll(env);
     Path out = tmp.resolve("stdout");
