@@ -5,25 +5,22 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 
 /**
  * A duration on the command line: Go-style {@code 90s}, {@code 15m}, {@code 1h30m}, {@code 500ms}, or
  * ISO-8601 {@code PT15M}. It must be positive; a bare number (no unit) is refused rather than guessed.
  */
-final class DurationOption implements CommandLine.ITypeConverter<Duration> {
+final class DurationOption {
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|h|m|s)");
 
-  @Override
-  public Duration convert(String value) {
-    try {
-      return parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.TypeConversionException(e.getMessage());
-    }
-  }
+  private DurationOption() {}
 
-  /** @throws IllegalArgumentException if {@code text} is not a positive duration */
+  /**
+   * The duration {@code text} gives.
+   *
+   * @throws IllegalArgumentException if it is not a positive duration (for {@code --timeout}: a usage error
+   *     with this message)
+   */
   static Duration parse(String text) {
     String s = text.strip();
     Duration d;

@@ -1,5 +1,11 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.cli.args.Command;
+import dev.socibuilder.cli.args.CommandSpec;
+import dev.socibuilder.cli.args.Option;
+import dev.socibuilder.cli.args.Positional;
+import dev.socibuilder.cli.args.Streams;
+import dev.socibuilder.cli.args.UsageException;
 import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.indexer.IndexReport;
 import dev.socibuilder.indexer.IndexingException;
@@ -17,41 +23,57 @@ import dev.socibuilder.registry.RegistryException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code soci-builder index IMAGE}: build an image's SOCI index and publish it next to the image. */
-@Command(
-    name = "index",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Build the SOCI index of an image and publish it: in the registry (v2: a SOCI-enabled image index "
-          + "tagged TAG+suffix; v1: an index manifest found through the referrers API or the sha256-<hex> "
-          + "referrers tag), or into the OCI image layout.",
-      "IMAGE is REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci:DIR[:TAG] (an OCI image layout)."
-    })
-final class IndexCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to index.")
+final class IndexCommand implements Command {
+  private static final CommandSpec SPEC = CommandSpec.of("index",
+      List.of("Build the SOCI index of an image and publish it: in the registry (v2: a SOCI-enabled image index "
+              + "tagged TAG+suffix; v1: an index manifest found through the referrers API or the sha256-<hex> "
+              + "referrers tag), or into the OCI image layout.",
+          "IMAGE is REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci:DIR[:TAG] (an OCI image layout)."),
+      options(),
+      List.of(Positional.of("IMAGE", "The image to index.")));
+
+  private static List<Option> options() {
+    List<Option> options = new ArrayList<>(IndexingOptions.OPTIONS);
+    options.addAll(RegistryOptions.OPTIONS);
+    options.add(Option.flag("--json", "Print the report as JSON on stdout."));
+    return options;
+  }
+
   String image;
 
-  @CommandLine.Mixin IndexingOptions indexing;
+  final IndexingOptions indexing = new IndexingOptions();
 
-  @CommandLine.Mixin RegistryOptions registryOptions;
+  final RegistryOptions registryOptions = new RegistryOptions();
 
-  @Option(names = "--json", description = "Print the report as JSON on stdout.")
   boolean json;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Override
+  public CommandSpec spec() {
+    return SPEC;
+  }
 
   @Override
-  public Integer call() throws IOException {
-    IndexOptions options = indexing.toIndexOptions(spec);
-    registryOptions.validate(spec);
+  public void set(String key, String value) {
+    if (indexing.set(key, value) || registryOptions.set(key, value)) {
+      return;
+    }
+    switch (key) {
+      case "IMAGE" -> image = value;
+      case "--json" -> json = Boolean.parseBoolean(value);
+      default -> Command.super.set(key, value);
+    }
+  }
+
+  @Override
+  public int run(Streams streams) throws IOException {
+    IndexOptions options = indexing.toIndexOptions();
+    registryOptions.validate();
     Deadline deadline = registryOptions.deadline(); // --timeout counts from here
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = streams.out();
     IndexProgress listener = new IndexProgress();
     IndexingService service =
         new IndexingService(options, listener, indexing.ztocCache(System.getenv()), deadline);
@@ -59,14 +81,14 @@ final class IndexCommand implements Callable<Integer> {
     try {
       target = ImageArgument.parse(image);
     } catch (IllegalArgumentException e) {
-      throw IndexingOptions.usage(spec, e.getMessage());
+      throw new UsageException(e.getMessage());
     }
     IndexReport report;
     try {
       if (target instanceof ImageArgument.Layout layout) {
         report = indexLayout(service, layout);
       } else {
-        report = indexRegistry(service, ((ImageArgument.Registry) target).reference());
+        report = indexRegistry(service, ((ImageArgument.Registry) target).reference(), streams.err());
       }
     } catch (RegistryException e) {
       throw registryOptions.failure(e);
@@ -96,10 +118,11 @@ final class IndexCommand implements Callable<Integer> {
     return service.index(store, tag, image.digest());
   }
 
-  private IndexReport indexRegistry(IndexingService service, ImageReference ref) throws IOException {
+  private IndexReport indexRegistry(IndexingService service, ImageReference ref, PrintWriter err)
+      throws IOException {
     RegistryClient registryClient;
     try {
-      registryClient = registryOptions.client(ref.registry());
+      registryClient = registryOptions.client(ref.registry(), err);
     } catch (IllegalArgumentException e) {
       // The credentials' sources (e.g. a malformed ~/.docker/config.json) say what is wrong with them.
       throw new CliException(e.getMessage(), e);

@@ -1,5 +1,8 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.cli.args.Option;
+import dev.socibuilder.cli.args.UsageException;
+import dev.socibuilder.cli.args.Values;
 import dev.socibuilder.indexer.IndexOptions;
 import dev.socibuilder.indexer.cache.DirectoryZtocCache;
 import dev.socibuilder.indexer.cache.ZtocCache;
@@ -8,8 +11,8 @@ import dev.socibuilder.oci.Platforms;
 import dev.socibuilder.soci.Optimization;
 import dev.socibuilder.soci.SociIndex;
 import dev.socibuilder.ztoc.BuildInfo;
-import java.nio.file.Path;
 import dev.socibuilder.ztoc.ZtocLimits;
+import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -18,8 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import picocli.CommandLine;
-import picocli.CommandLine.Option;
 
 /**
  * How to index, shared by every command that indexes images ({@code index}, and any command that indexes
@@ -27,54 +28,76 @@ import picocli.CommandLine.Option;
  * time zone, zTOC limits, soci's optimizations, and the zTOC cache folder.
  */
 final class IndexingOptions {
-  @Option(names = "--index-version", paramLabel = "v2|v1", defaultValue = "v2",
-      description = "SOCI index version (default: ${DEFAULT-VALUE}).")
-  String indexVersion;
-
-  @Option(names = "--min-layer-size", paramLabel = "BYTES", defaultValue = "10485760",
-      description = "Layers smaller than this get no zTOC (default: ${DEFAULT-VALUE}).")
-  long minLayerSize;
-
-  @Option(names = "--span-size", paramLabel = "BYTES", defaultValue = "4194304",
-      description = "Uncompressed bytes per span (default: ${DEFAULT-VALUE}).")
-  long spanSize;
-
-  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
-      description = "Index only this platform of a multi-platform image (repeatable).")
-  List<String> platforms = new ArrayList<>();
-
-  @Option(names = "--all-platforms",
-      description = "Index every platform of a multi-platform image (the default).")
-  boolean allPlatforms;
-
-  @Option(names = "--tag-suffix", paramLabel = "SUFFIX", defaultValue = "-soci",
-      description = "v2: the SOCI-enabled image is tagged TAG+SUFFIX (default: ${DEFAULT-VALUE}).")
-  String tagSuffix;
-
-  @Option(names = "--build-tool", paramLabel = "ID",
-      description = "Build tool identifier written into zTOCs and indexes (default: this tool's name and version).")
-  String buildTool;
-
-  @Option(names = "--force", description = "Rebuild even if the image already has a matching SOCI index.")
-  boolean force;
-
-  @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
-      description = "Time zone of the zTOCs' mod_time texts (default: ${DEFAULT-VALUE}).")
-  String timeZone;
-
-  @Option(names = "--optimizations", paramLabel = "NAME",
-      description = "A soci index optimization (repeatable; off by default, as in soci). The only one: xattr, which "
-          + "marks the zTOCs of layers without extended attributes (com.amazon.soci.disable-xattrs) so that the "
-          + "snapshotter skips xattr lookups on their files.")
-  List<String> optimizations = new ArrayList<>();
-
   /** The environment variable naming the zTOC cache folder when {@code --ztoc-cache} is not given. */
   static final String ZTOC_CACHE_ENV = "SOCI_BUILDER_ZTOC_CACHE";
 
-  @Option(names = "--ztoc-cache", paramLabel = "DIR",
-      description = "Reuse zTOCs from this folder and store new ones there, so that a layer shared by images "
-          + "or repositories is indexed once (default: $" + ZTOC_CACHE_ENV + ", else no cache).")
+  /** The options, for the commands that index. */
+  static final List<Option> OPTIONS = List.of(
+      Option.of("--index-version", "v2|v1", "SOCI index version (default: ${DEFAULT-VALUE}).").withDefault("v2"),
+      Option.of("--min-layer-size", "BYTES", "Layers smaller than this get no zTOC (default: ${DEFAULT-VALUE}).")
+          .withDefault("10485760"),
+      Option.of("--span-size", "BYTES", "Uncompressed bytes per span (default: ${DEFAULT-VALUE}).")
+          .withDefault("4194304"),
+      Option.of("--platform", "OS/ARCH[/VARIANT]",
+          "Index only this platform of a multi-platform image (repeatable).").asRepeatable(),
+      Option.flag("--all-platforms", "Index every platform of a multi-platform image (the default)."),
+      Option.of("--tag-suffix", "SUFFIX", "v2: the SOCI-enabled image is tagged TAG+SUFFIX (default: ${DEFAULT-VALUE}).")
+          .withDefault("-soci"),
+      Option.of("--build-tool", "ID",
+          "Build tool identifier written into zTOCs and indexes (default: this tool's name and version)."),
+      Option.flag("--force", "Rebuild even if the image already has a matching SOCI index."),
+      Option.of("--time-zone", "ZONE", "Time zone of the zTOCs' mod_time texts (default: ${DEFAULT-VALUE}).")
+          .withDefault("UTC"),
+      Option.of("--optimizations", "NAME", "A soci index optimization (repeatable; off by default, as in soci). The "
+          + "only one: xattr, which marks the zTOCs of layers without extended attributes "
+          + "(com.amazon.soci.disable-xattrs) so that the snapshotter skips xattr lookups on their files.")
+          .asRepeatable(),
+      Option.of("--ztoc-cache", "DIR", "Reuse zTOCs from this folder and store new ones there, so that a layer "
+          + "shared by images or repositories is indexed once (default: $" + ZTOC_CACHE_ENV + ", else no cache)."),
+      Option.of("--limits", "NAME=VALUE[,...]", IndexingOptions.LIMITS_DESCRIPTION).withDefault(""),
+      Option.of("--inflate-threads", "N", IndexingOptions.INFLATE_THREADS_DESCRIPTION));
+
+  String indexVersion;
+  long minLayerSize;
+  long spanSize;
+  final List<String> platforms = new ArrayList<>();
+  boolean allPlatforms;
+  String tagSuffix;
+  String buildTool;
+  boolean force;
+  String timeZone;
+  final List<String> optimizations = new ArrayList<>();
   Path ztocCacheDir;
+  String limits;
+  Integer inflateThreads;
+
+  /**
+   * Takes the value of one of {@link #OPTIONS}.
+   *
+   * @return false if {@code key} is none of them
+   * @throws IllegalArgumentException for a value that is not valid
+   */
+  boolean set(String key, String value) {
+    switch (key) {
+      case "--index-version" -> indexVersion = value;
+      case "--min-layer-size" -> minLayerSize = Values.toLong(value);
+      case "--span-size" -> spanSize = Values.toLong(value);
+      case "--platform" -> platforms.add(value);
+      case "--all-platforms" -> allPlatforms = Boolean.parseBoolean(value);
+      case "--tag-suffix" -> tagSuffix = value;
+      case "--build-tool" -> buildTool = value;
+      case "--force" -> force = Boolean.parseBoolean(value);
+      case "--time-zone" -> timeZone = value;
+      case "--optimizations" -> optimizations.add(value);
+      case "--ztoc-cache" -> ztocCacheDir = Path.of(value);
+      case "--limits" -> limits = value;
+      case "--inflate-threads" -> inflateThreads = Values.toInt(value);
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * The zTOC cache: {@code --ztoc-cache}, else the folder named by {@value #ZTOC_CACHE_ENV} in {@code env}
@@ -90,13 +113,6 @@ final class IndexingOptions {
     return fromEnv == null || fromEnv.isBlank() ? null : new DirectoryZtocCache(Path.of(fromEnv.strip()));
   }
 
-  @Option(names = "--limits", paramLabel = "NAME=VALUE[,...]", defaultValue = "",
-      description = LIMITS_DESCRIPTION)
-  String limits;
-
-  @Option(names = "--inflate-threads", paramLabel = "N", description = INFLATE_THREADS_DESCRIPTION)
-  Integer inflateThreads;
-
   /** The description of {@code --inflate-threads}, shared with {@code ztoc create}. */
   static final String INFLATE_THREADS_DESCRIPTION = "Threads one gzip layer is inflated on, at most the "
       + "processors (default: every processor for a layer of 32 MiB or more when there are 4 or more, for "
@@ -110,14 +126,14 @@ final class IndexingOptions {
   /**
    * The threads of {@code --inflate-threads}, or 0 if it is not given (the choice by size).
    *
-   * @throws CommandLine.ParameterException (a usage error) if it is below 1
+   * @throws UsageException if it is below 1
    */
-  static int inflateThreads(CommandLine.Model.CommandSpec spec, Integer asked) {
+  static int inflateThreads(Integer asked) {
     if (asked == null) {
       return 0;
     }
     if (asked < 1) {
-      throw usage(spec, "--inflate-threads must be at least 1");
+      throw new UsageException("--inflate-threads must be at least 1");
     }
     return asked;
   }
@@ -125,42 +141,42 @@ final class IndexingOptions {
   /**
    * The limits of {@code --limits}.
    *
-   * @throws CommandLine.ParameterException (a usage error) if they do not parse
+   * @throws UsageException if they do not parse
    */
-  static ZtocLimits limits(CommandLine.Model.CommandSpec spec, String text) {
+  static ZtocLimits limits(String text) {
     try {
       return ZtocLimits.parse(text);
     } catch (IllegalArgumentException e) {
-      throw usage(spec, "invalid --limits: " + e.getMessage());
+      throw new UsageException("invalid --limits: " + e.getMessage());
     }
   }
 
   /**
    * The options as the indexing service takes them.
    *
-   * @throws CommandLine.ParameterException (a usage error, exit 2) for a value that is not valid
+   * @throws UsageException for a value that is not valid
    */
-  IndexOptions toIndexOptions(CommandLine.Model.CommandSpec spec) {
+  IndexOptions toIndexOptions() {
     SociIndex.Version version = switch (indexVersion.toLowerCase(Locale.ROOT)) {
       case "v2" -> SociIndex.Version.V2;
       case "v1" -> SociIndex.Version.V1;
-      default -> throw usage(spec, "--index-version must be v2 or v1, got " + indexVersion);
+      default -> throw new UsageException("--index-version must be v2 or v1, got " + indexVersion);
     };
     if (spanSize <= 0) {
-      throw usage(spec, "--span-size must be positive");
+      throw new UsageException("--span-size must be positive");
     }
     if (minLayerSize < 0) {
-      throw usage(spec, "--min-layer-size must be >= 0");
+      throw new UsageException("--min-layer-size must be >= 0");
     }
     if (allPlatforms && !platforms.isEmpty()) {
-      throw usage(spec, "--all-platforms and --platform are exclusive");
+      throw new UsageException("--all-platforms and --platform are exclusive");
     }
     List<Platform> wanted = new ArrayList<>();
     for (String p : platforms) {
       try {
         wanted.add(Platforms.parse(p));
       } catch (IllegalArgumentException e) {
-        throw usage(spec, "invalid --platform " + p + ": " + e.getMessage());
+        throw new UsageException("invalid --platform " + p + ": " + e.getMessage());
       }
     }
     Set<Optimization> wantedOptimizations = EnumSet.noneOf(Optimization.class);
@@ -168,17 +184,17 @@ final class IndexingOptions {
       try {
         wantedOptimizations.add(Optimization.parse(o));
       } catch (IllegalArgumentException e) {
-        throw usage(spec, "--optimizations: " + e.getMessage());
+        throw new UsageException("--optimizations: " + e.getMessage());
       }
     }
     ZoneId zone;
     try {
       zone = ZoneId.of(timeZone);
     } catch (DateTimeException e) {
-      throw usage(spec, "unknown time zone: " + timeZone);
+      throw new UsageException("unknown time zone: " + timeZone);
     }
-    ZtocLimits ztocLimits = limits(spec, limits);
-    int threads = inflateThreads(spec, inflateThreads);
+    ZtocLimits ztocLimits = limits(limits);
+    int threads = inflateThreads(inflateThreads);
     try {
       return IndexOptions.defaults(buildTool != null ? buildTool : BuildInfo.defaultBuildTool())
           .withLimits(ztocLimits)
@@ -192,11 +208,7 @@ final class IndexingOptions {
           .withOptimizations(wantedOptimizations)
           .withInflateThreads(threads);
     } catch (IllegalArgumentException e) {
-      throw usage(spec, e.getMessage());
+      throw new UsageException(e.getMessage());
     }
-  }
-
-  static CommandLine.ParameterException usage(CommandLine.Model.CommandSpec spec, String message) {
-    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 }

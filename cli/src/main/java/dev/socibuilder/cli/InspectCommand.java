@@ -1,5 +1,12 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.cli.args.Command;
+import dev.socibuilder.cli.args.CommandSpec;
+import dev.socibuilder.cli.args.Option;
+import dev.socibuilder.cli.args.Positional;
+import dev.socibuilder.cli.args.Streams;
+import dev.socibuilder.cli.args.UsageException;
+import dev.socibuilder.cli.args.Values;
 import dev.socibuilder.indexer.IndexingException;
 import dev.socibuilder.indexer.inspect.Inspection;
 import dev.socibuilder.indexer.inspect.Inspector;
@@ -13,53 +20,72 @@ import dev.socibuilder.registry.RegistryException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code soci-builder inspect IMAGE}: the SOCI indexes an image has; changes nothing. */
-@Command(
-    name = "inspect",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Show whether an image is lazy-loadable: per platform its SOCI index v2 (the TAG+suffix SOCI-enabled image, "
-          + "or the image itself if it is one) and v1 indexes (referrers API or sha256-<hex> referrers tag), each "
-          + "zTOC (layer, span size, spans, files, size) and why the other layers have none. Read-only.",
-      "IMAGE is REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci:DIR[:TAG] (an OCI image layout)."
-    })
-final class InspectCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to inspect.")
+final class InspectCommand implements Command {
+  private static final CommandSpec SPEC = CommandSpec.of("inspect",
+      List.of("Show whether an image is lazy-loadable: per platform its SOCI index v2 (the TAG+suffix SOCI-enabled "
+              + "image, or the image itself if it is one) and v1 indexes (referrers API or sha256-<hex> referrers "
+              + "tag), each zTOC (layer, span size, spans, files, size) and why the other layers have none. "
+              + "Read-only.",
+          "IMAGE is REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci:DIR[:TAG] (an OCI image layout)."),
+      options(),
+      List.of(Positional.of("IMAGE", "The image to inspect.")));
+
+  private static List<Option> options() {
+    List<Option> options = new ArrayList<>(List.of(
+        Option.of("--tag-suffix", "SUFFIX",
+            "v2: the SOCI-enabled image is looked for under TAG+SUFFIX (default: ${DEFAULT-VALUE}).")
+            .withDefault("-soci"),
+        Option.of("--min-layer-size", "BYTES", "The minimum layer size the indexes were built with, to explain "
+            + "layers without a zTOC (default: ${DEFAULT-VALUE}).").withDefault("10485760"),
+        Option.flag("--json", "Print the inspection as JSON on stdout.")));
+    options.addAll(RegistryOptions.OPTIONS);
+    return options;
+  }
+
   String image;
 
-  @Option(names = "--tag-suffix", paramLabel = "SUFFIX", defaultValue = "-soci",
-      description = "v2: the SOCI-enabled image is looked for under TAG+SUFFIX (default: ${DEFAULT-VALUE}).")
   String tagSuffix;
 
-  @Option(names = "--min-layer-size", paramLabel = "BYTES", defaultValue = "10485760",
-      description = "The minimum layer size the indexes were built with, to explain layers without a zTOC "
-          + "(default: ${DEFAULT-VALUE}).")
   long minLayerSize;
 
-  @Option(names = "--json", description = "Print the inspection as JSON on stdout.")
   boolean json;
 
-  @CommandLine.Mixin RegistryOptions registryOptions;
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  final RegistryOptions registryOptions = new RegistryOptions();
 
   @Override
-  public Integer call() throws IOException {
-    registryOptions.validate(spec);
+  public CommandSpec spec() {
+    return SPEC;
+  }
+
+  @Override
+  public void set(String key, String value) {
+    if (registryOptions.set(key, value)) {
+      return;
+    }
+    switch (key) {
+      case "IMAGE" -> image = value;
+      case "--tag-suffix" -> tagSuffix = value;
+      case "--min-layer-size" -> minLayerSize = Values.toLong(value);
+      case "--json" -> json = Boolean.parseBoolean(value);
+      default -> Command.super.set(key, value);
+    }
+  }
+
+  @Override
+  public int run(Streams streams) throws IOException {
+    registryOptions.validate();
     if (minLayerSize < 0) {
-      throw IndexingOptions.usage(spec, "--min-layer-size must be >= 0");
+      throw new UsageException("--min-layer-size must be >= 0");
     }
     ImageArgument target;
     try {
       target = ImageArgument.parse(image);
     } catch (IllegalArgumentException e) {
-      throw IndexingOptions.usage(spec, e.getMessage());
+      throw new UsageException(e.getMessage());
     }
     Inspector inspector = new Inspector(tagSuffix, minLayerSize);
     Inspection inspection;
@@ -76,7 +102,7 @@ final class InspectCommand implements Callable<Integer> {
         inspection = inspector.inspect(store, tag, layout.digest());
       } else {
         ImageReference ref = ((ImageArgument.Registry) target).reference();
-        try (RegistryClient client = registryOptions.client(ref.registry())) {
+        try (RegistryClient client = registryOptions.client(ref.registry(), streams.err())) {
           inspection = inspector.inspect(new RegistryImageStore(client, ref.registry(), ref.repository()),
               ref.tag(), ref.digest());
         }
@@ -86,7 +112,7 @@ final class InspectCommand implements Callable<Integer> {
     } catch (IndexingException | OciLayoutException e) {
       throw new CliException(e.getMessage(), e);
     }
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = streams.out();
     if (json) {
       out.println(inspection.toJson());
     } else {

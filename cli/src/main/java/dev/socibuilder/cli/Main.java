@@ -1,64 +1,80 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.cli.args.Cli;
+import dev.socibuilder.cli.args.Command;
+import dev.socibuilder.cli.args.CommandSpec;
+import dev.socibuilder.cli.args.HelpCommand;
+import dev.socibuilder.cli.args.Streams;
+import dev.socibuilder.cli.args.UsageException;
 import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.BuildInfo;
 import dev.socibuilder.ztoc.InvalidZtocException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import java.util.List;
 
 /**
  * Entry point of {@code soci-builder}. Exit codes: 0 success, 1 bad input or a failed operation (one
  * line on stderr, also for an {@link Error} such as running out of memory), 2 usage error.
  */
-@Command(
-    name = "soci-builder",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
-    description = "Builds SOCI indexes (zTOCs and SOCI index manifests) for container images.")
-public final class Main implements Runnable {
+public final class Main implements Command {
   static final int EXIT_FAILURE = 1;
 
-  /**
-   * The commands by name, in the order help lists them (then {@code help}). Each is built only when it
-   * may run: picocli reflects over every option of every command it is given, and for all of them that
-   * took about 0.2 s of a short run ({@code ztoc create} of a small layer: 0.35 s in all).
-   */
-  private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
-
-  static {
-    COMMANDS.put("index", IndexCommand::new);
-    COMMANDS.put("backfill", BackfillCommand::new);
-    COMMANDS.put("inspect", InspectCommand::new);
-    COMMANDS.put("ztoc", ZtocCommand::new);
-  }
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  /** The commands in the order help lists them; each is built only when it is named (or help lists it). */
+  private static final CommandSpec SPEC = CommandSpec.group("soci-builder",
+      List.of("Builds SOCI indexes (zTOCs and SOCI index manifests) for container images."),
+      List.of("index", "backfill", "inspect", "ztoc", HelpCommand.NAME));
 
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
-  /** Runs the CLI and returns its exit code (for tests and {@link #main}). */
+  /** Runs the CLI on the process's standard output and error and returns its exit code. */
   public static int run(String... args) {
-    return run(commandLine(args.length > 0 ? args[0] : null), args);
+    return run(new Main(), Streams.system(), args);
   }
 
   /**
-   * Runs {@code cl} (a {@link #commandLine()}) and returns its exit code. An {@link Error} (picocli only
-   * handles exceptions) is one line on stderr and exit code 1 too, never a stack trace.
+   * Runs {@code root} (the CLI, or in tests another command) on {@code streams} and returns the exit code. A
+   * failure is one line on stderr and exit code 1, an {@link Error} too, never a stack trace.
    */
-  static int run(CommandLine cl, String... args) {
+  static int run(Command root, Streams streams, String... args) {
     try {
-      return cl.execute(args);
+      return Cli.execute(root, streams, args);
+    } catch (Exception e) {
+      return handle(e, streams.err());
     } catch (Error e) {
-      return fatal(e, cl.getErr());
+      return fatal(e, streams.err());
     }
+  }
+
+  @Override
+  public CommandSpec spec() {
+    return SPEC;
+  }
+
+  @Override
+  public Command subcommand(String name) {
+    return switch (name) {
+      case "index" -> new IndexCommand();
+      case "backfill" -> new BackfillCommand();
+      case "inspect" -> new InspectCommand();
+      case "ztoc" -> new ZtocCommand();
+      case HelpCommand.NAME -> new HelpCommand(this);
+      default -> null;
+    };
+  }
+
+  /** The version from the build. */
+  @Override
+  public String version() {
+    return "soci-builder " + BuildInfo.version();
+  }
+
+  @Override
+  public int run(Streams streams) {
+    throw new UsageException("missing command");
   }
 
   /** Reports an {@link Error} as one line. */
@@ -81,39 +97,8 @@ public final class Main implements Runnable {
     return EXIT_FAILURE;
   }
 
-  /** The configured command line with every command (tests redirect its output). */
-  static CommandLine commandLine() {
-    return commandLine(null);
-  }
-
-  /**
-   * The configured command line for arguments starting with {@code first}: only that command if it names
-   * one, else every command and {@code help} (for help, the version and usage errors, which list them).
-   */
-  static CommandLine commandLine(String first) {
-    boolean one = first != null && COMMANDS.containsKey(first);
-    CommandLine cl = new CommandLine(new Main());
-    COMMANDS.forEach((name, command) -> {
-      if (!one || name.equals(first)) {
-        cl.addSubcommand(command.get());
-      }
-    });
-    if (!one) {
-      cl.addSubcommand(new CommandLine.HelpCommand());
-    }
-    cl.setExecutionExceptionHandler(Main::handle);
-    return cl;
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
-  }
-
   /** Turns a failure into one clear line on stderr, without a stack trace for expected failures. */
-  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-    PrintWriter err = cl.getErr();
+  private static int handle(Exception e, PrintWriter err) {
     String message;
     if (e instanceof LayerDataException
         || e instanceof InvalidZtocException
@@ -130,13 +115,5 @@ public final class Main implements Runnable {
     err.println("soci-builder: " + message);
     err.flush();
     return EXIT_FAILURE;
-  }
-
-  /** Reports the version from the jar manifest. */
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"soci-builder " + BuildInfo.version()};
-    }
   }
 }

@@ -1,5 +1,8 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.cli.args.Option;
+import dev.socibuilder.cli.args.UsageException;
+import dev.socibuilder.cli.args.Values;
 import dev.socibuilder.registry.Credentials;
 import dev.socibuilder.registry.CredentialsProvider;
 import dev.socibuilder.registry.Deadline;
@@ -17,9 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -37,42 +37,58 @@ final class RegistryOptions {
   /** The most read from standard input for {@code --password-stdin}. */
   static final int MAX_PASSWORD_BYTES = 64 * 1024;
 
-  @Option(names = "--plain-http", description = "Talk to the registry over http:// instead of https://.")
-  boolean plainHttp;
-
-  @Option(names = "--username", paramLabel = "U", description = "Registry user name (with --password-stdin).")
-  String username;
-
-  @Option(names = "--password-stdin", description = "Read the registry password from standard input.")
-  boolean passwordStdin;
-
-  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationOption.class,
-      description = "Fail the whole run, publishing nothing incomplete, if it takes longer than this "
-          + "(e.g. 90s, 15m, 1h, PT15M; default: no limit).")
-  Duration timeout;
-
   /** The environment variable giving {@code --blob-connections} when the option is not given. */
   static final String BLOB_CONNECTIONS_ENV = "SOCI_BUILDER_BLOB_CONNECTIONS";
 
-  @Option(names = "--blob-connections", paramLabel = "N",
-      description = "Connections per layer download, 1 to " + RegistryClient.MAX_BLOB_CONNECTIONS + ": a layer of 64 MiB "
+  /** The options, for the commands that read registries. */
+  static final List<Option> OPTIONS = List.of(
+      Option.flag("--plain-http", "Talk to the registry over http:// instead of https://."),
+      Option.of("--username", "U", "Registry user name (with --password-stdin)."),
+      Option.flag("--password-stdin", "Read the registry password from standard input."),
+      Option.of("--timeout", "DURATION", "Fail the whole run, publishing nothing incomplete, if it takes longer "
+          + "than this (e.g. 90s, 15m, 1h, PT15M; default: no limit)."),
+      Option.of("--blob-connections", "N", "Connections per layer download, 1 to "
+          + RegistryClient.MAX_BLOB_CONNECTIONS + ": a layer of 64 MiB "
           + "or more whose one connection turns out slower than the zTOC build (one connection to a registry's "
           + "storage often is) is fetched on as 8 MiB ranges over N connections at once, still streamed and "
           + "verified in order; 1 reads each layer as one stream "
-          + "(default: $" + BLOB_CONNECTIONS_ENV + ", else " + RegistryClient.DEFAULT_BLOB_CONNECTIONS + ").")
+          + "(default: $" + BLOB_CONNECTIONS_ENV + ", else " + RegistryClient.DEFAULT_BLOB_CONNECTIONS + ")."));
+
+  boolean plainHttp;
+  String username;
+  boolean passwordStdin;
+  Duration timeout;
   Integer blobConnections;
 
-  @Spec(Spec.Target.MIXEE) CommandLine.Model.CommandSpec mixee;
+  /**
+   * Takes the value of one of {@link #OPTIONS}.
+   *
+   * @return false if {@code key} is none of them
+   * @throws IllegalArgumentException for a value that is not valid
+   */
+  boolean set(String key, String value) {
+    switch (key) {
+      case "--plain-http" -> plainHttp = Boolean.parseBoolean(value);
+      case "--username" -> username = value;
+      case "--password-stdin" -> passwordStdin = Boolean.parseBoolean(value);
+      case "--timeout" -> timeout = DurationOption.parse(value);
+      case "--blob-connections" -> blobConnections = Values.toInt(value);
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
 
   private Deadline deadline;
 
-  /** @throws CommandLine.ParameterException for options that do not go together */
-  void validate(CommandLine.Model.CommandSpec spec) {
+  /** @throws UsageException for options that do not go together or out of range */
+  void validate() {
     if (passwordStdin && username == null) {
-      throw IndexingOptions.usage(spec, "--password-stdin needs --username");
+      throw new UsageException("--password-stdin needs --username");
     }
     if (blobConnections != null && !validConnections(blobConnections)) {
-      throw IndexingOptions.usage(spec, "--blob-connections must be 1 to " + RegistryClient.MAX_BLOB_CONNECTIONS
+      throw new UsageException("--blob-connections must be 1 to " + RegistryClient.MAX_BLOB_CONNECTIONS
           + ", got " + blobConnections);
     }
   }
@@ -119,11 +135,10 @@ final class RegistryOptions {
   }
 
   /**
-   * A client for {@code registry} with these options' credentials and deadline, whose warnings go to the
-   * command's standard error; the caller closes it.
+   * A client for {@code registry} with these options' credentials and deadline, whose warnings go to
+   * {@code err} (the command's standard error); the caller closes it.
    */
-  RegistryClient client(String registry) throws IOException {
-    PrintWriter err = mixee != null ? mixee.commandLine().getErr() : new PrintWriter(System.err, true);
+  RegistryClient client(String registry, PrintWriter err) throws IOException {
     return RegistryClient.builder()
         .credentials(credentials(registry))
         .retry(RetryPolicy.defaults())

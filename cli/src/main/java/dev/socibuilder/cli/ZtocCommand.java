@@ -1,5 +1,12 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.cli.args.Command;
+import dev.socibuilder.cli.args.CommandSpec;
+import dev.socibuilder.cli.args.Option;
+import dev.socibuilder.cli.args.Positional;
+import dev.socibuilder.cli.args.Streams;
+import dev.socibuilder.cli.args.UsageException;
+import dev.socibuilder.cli.args.Values;
 import dev.socibuilder.indexer.store.AtomicFiles;
 import dev.socibuilder.layer.LayerDataException;
 import dev.socibuilder.ztoc.BuildInfo;
@@ -26,24 +33,31 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.DateTimeException;
 import java.time.ZoneId;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import java.util.List;
 
 /** {@code soci-builder ztoc ...}: build, inspect and use single zTOCs. */
-@Command(
-    name = "ztoc",
-    mixinStandardHelpOptions = true,
-    description = "Build, inspect and use the zTOC of a single layer.",
-    subcommands = {ZtocCommand.Create.class, ZtocCommand.Info.class, ZtocCommand.GetFile.class})
-final class ZtocCommand implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+final class ZtocCommand implements Command {
+  private static final CommandSpec SPEC = CommandSpec.group("ztoc",
+      List.of("Build, inspect and use the zTOC of a single layer."), List.of("create", "info", "get-file"));
 
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand");
+  public CommandSpec spec() {
+    return SPEC;
+  }
+
+  @Override
+  public Command subcommand(String name) {
+    return switch (name) {
+      case "create" -> new Create();
+      case "info" -> new Info();
+      case "get-file" -> new GetFile();
+      default -> null;
+    };
+  }
+
+  @Override
+  public int run(Streams streams) {
+    throw new UsageException("missing subcommand");
   }
 
   /** Accepts {@code gzip} or {@code uncompressed}. */
@@ -56,57 +70,76 @@ final class ZtocCommand implements Runnable {
     Compression(CompressionAlgorithm algorithm) {
       this.algorithm = algorithm;
     }
+
+    /** The value of {@code --compression} (a switch: {@code valueOf} reflects over the enum). */
+    static Compression parse(String value) {
+      return switch (value) {
+        case "gzip" -> gzip;
+        case "uncompressed" -> uncompressed;
+        default -> throw Values.notOneOf(value, "gzip", "uncompressed");
+      };
+    }
   }
 
-  @Command(
-      name = "create",
-      mixinStandardHelpOptions = true,
-      description = "Build the zTOC of a layer file (gzip or uncompressed tar), byte-identical to soci's.")
-  static final class Create implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "LAYER", description = "The layer blob: a .tar.gz or a .tar file.")
+  static final class Create implements Command {
+    private static final CommandSpec SPEC = CommandSpec.of("create",
+        List.of("Build the zTOC of a layer file (gzip or uncompressed tar), byte-identical to soci's."),
+        List.of(
+            Option.of("--output", "OUT", "Where to write the zTOC.").withShortName("-o").asRequired(),
+            Option.of("--span-size", "BYTES", "Uncompressed bytes per span (default: ${DEFAULT-VALUE}).")
+                .withDefault("4194304"),
+            Option.of("--build-tool", "ID", "Build tool identifier written into the zTOC (default: this tool's "
+                + "name and version; soci writes \"AWS SOCI CLI v0.2\")."),
+            Option.of("--compression", "gzip|uncompressed", "How the layer is stored (default: ${DEFAULT-VALUE}).")
+                .withDefault("gzip"),
+            Option.of("--time-zone", "ZONE",
+                "Time zone of mod_time texts, e.g. UTC or Europe/Paris (default: ${DEFAULT-VALUE}).")
+                .withDefault("UTC"),
+            Option.of("--limits", "NAME=VALUE[,...]", IndexingOptions.LIMITS_DESCRIPTION).withDefault(""),
+            Option.of("--inflate-threads", "N", IndexingOptions.INFLATE_THREADS_DESCRIPTION)),
+        List.of(Positional.of("LAYER", "The layer blob: a .tar.gz or a .tar file.")));
+
     Path layer;
-
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "Where to write the zTOC.")
     Path out;
-
-    @Option(names = "--span-size", paramLabel = "BYTES", defaultValue = "4194304",
-        description = "Uncompressed bytes per span (default: ${DEFAULT-VALUE}).")
     long spanSize;
-
-    @Option(names = "--build-tool", paramLabel = "ID",
-        description = "Build tool identifier written into the zTOC (default: this tool's name and version; "
-            + "soci writes \"AWS SOCI CLI v0.2\").")
     String buildTool;
-
-    @Option(names = "--compression", paramLabel = "gzip|uncompressed", defaultValue = "gzip",
-        description = "How the layer is stored (default: ${DEFAULT-VALUE}).")
     Compression compression;
-
-    @Option(names = "--time-zone", paramLabel = "ZONE", defaultValue = "UTC",
-        description = "Time zone of mod_time texts, e.g. UTC or Europe/Paris (default: ${DEFAULT-VALUE}).")
     String timeZone;
-
-    @Option(names = "--limits", paramLabel = "NAME=VALUE[,...]", defaultValue = "",
-        description = IndexingOptions.LIMITS_DESCRIPTION)
     String limits;
-
-    @Option(names = "--inflate-threads", paramLabel = "N", description = IndexingOptions.INFLATE_THREADS_DESCRIPTION)
     Integer inflateThreads;
 
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Override
+    public CommandSpec spec() {
+      return SPEC;
+    }
 
     @Override
-    public Integer call() throws IOException {
-      int threads = IndexingOptions.inflateThreads(spec, inflateThreads);
-      if (spanSize <= 0) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--span-size must be positive");
+    public void set(String key, String value) {
+      switch (key) {
+        case "LAYER" -> layer = Path.of(value);
+        case "--output" -> out = Path.of(value);
+        case "--span-size" -> spanSize = Values.toLong(value);
+        case "--build-tool" -> buildTool = value;
+        case "--compression" -> compression = Compression.parse(value);
+        case "--time-zone" -> timeZone = value;
+        case "--limits" -> limits = value;
+        case "--inflate-threads" -> inflateThreads = Values.toInt(value);
+        default -> Command.super.set(key, value);
       }
-      ZtocLimits ztocLimits = IndexingOptions.limits(spec, limits);
+    }
+
+    @Override
+    public int run(Streams streams) throws IOException {
+      int threads = IndexingOptions.inflateThreads(inflateThreads);
+      if (spanSize <= 0) {
+        throw new UsageException("--span-size must be positive");
+      }
+      ZtocLimits ztocLimits = IndexingOptions.limits(limits);
       ZoneId zone;
       try {
         zone = ZoneId.of(timeZone);
       } catch (DateTimeException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "unknown time zone: " + timeZone);
+        throw new UsageException("unknown time zone: " + timeZone);
       }
       String tool = buildTool != null ? buildTool : BuildInfo.defaultBuildTool();
       // A missing or unreadable layer is reported when it is opened below.
@@ -116,7 +149,7 @@ final class ZtocCommand implements Runnable {
         builder = ZtocBuilder.of(spanSize, tool, zone, ztocLimits)
             .withParallelism(ZtocBuilder.parallelismFor(threads, size));
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--span-size: " + e.getMessage());
+        throw new UsageException("--span-size: " + e.getMessage());
       }
       ZtocBuilder.Result result;
       try (InputStream raw = openLayer(layer);
@@ -131,46 +164,68 @@ final class ZtocCommand implements Runnable {
     }
   }
 
-  @Command(
-      name = "info",
-      mixinStandardHelpOptions = true,
-      description = "Print a zTOC's summary and files as JSON (the shape of `soci ztoc info`).")
-  static final class Info implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "ZTOC", description = "A zTOC file.")
+  static final class Info implements Command {
+    private static final CommandSpec SPEC = CommandSpec.of("info",
+        List.of("Print a zTOC's summary and files as JSON (the shape of `soci ztoc info`)."),
+        List.of(),
+        List.of(Positional.of("ZTOC", "A zTOC file.")));
+
     Path ztocFile;
 
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Override
+    public CommandSpec spec() {
+      return SPEC;
+    }
 
     @Override
-    public Integer call() throws IOException {
+    public void set(String key, String value) {
+      switch (key) {
+        case "ZTOC" -> ztocFile = Path.of(value);
+        default -> Command.super.set(key, value);
+      }
+    }
+
+    @Override
+    public int run(Streams streams) throws IOException {
       byte[] bytes = readFile(ztocFile);
       Ztoc ztoc = ZtocCodec.decode(bytes);
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = streams.out();
       out.println(ZtocInfo.toJson(ztoc, bytes.length));
       out.flush();
       return 0;
     }
   }
 
-  @Command(
-      name = "get-file",
-      mixinStandardHelpOptions = true,
-      description = "Extract one file from a layer through its zTOC, reading only the spans it lies in.")
-  static final class GetFile implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "ZTOC", description = "The layer's zTOC.")
+  static final class GetFile implements Command {
+    private static final CommandSpec SPEC = CommandSpec.of("get-file",
+        List.of("Extract one file from a layer through its zTOC, reading only the spans it lies in."),
+        List.of(Option.of("--output", "OUT", "Write the file here (default: stdout).").withShortName("-o")),
+        List.of(Positional.of("ZTOC", "The layer's zTOC."), Positional.of("LAYER", "The layer blob."),
+            Positional.of("PATH", "The file's path in the layer.")));
+
     Path ztocFile;
-
-    @Parameters(index = "1", paramLabel = "LAYER", description = "The layer blob.")
     Path layer;
-
-    @Parameters(index = "2", paramLabel = "PATH", description = "The file's path in the layer.")
     String path;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write the file here (default: stdout).")
     Path out;
 
     @Override
-    public Integer call() throws IOException {
+    public CommandSpec spec() {
+      return SPEC;
+    }
+
+    @Override
+    public void set(String key, String value) {
+      switch (key) {
+        case "ZTOC" -> ztocFile = Path.of(value);
+        case "LAYER" -> layer = Path.of(value);
+        case "PATH" -> path = value;
+        case "--output" -> out = Path.of(value);
+        default -> Command.super.set(key, value);
+      }
+    }
+
+    @Override
+    public int run(Streams streams) throws IOException {
       Ztoc ztoc = ZtocCodec.decode(readFile(ztocFile));
       FileMetadata file =
           FileExtractor.find(ztoc, path)

@@ -1,9 +1,9 @@
 package dev.socibuilder.cli;
 
+import dev.socibuilder.cli.args.Streams;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine;
 
 /** Runs the CLI in-process, capturing stdout and stderr. */
 final class CliTestSupport {
@@ -14,10 +14,9 @@ final class CliTestSupport {
   static Run run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-    cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    int code = Main.run(cl, args);
+    Streams streams = new Streams(new PrintWriter(out, true, StandardCharsets.UTF_8),
+        new PrintWriter(err, true, StandardCharsets.UTF_8));
+    int code = Main.run(new Main(), streams, args);
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 }

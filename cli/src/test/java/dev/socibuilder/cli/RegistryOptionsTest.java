@@ -3,11 +3,14 @@ package dev.socibuilder.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.socibuilder.cli.args.Cli;
+import dev.socibuilder.cli.args.Command;
+import dev.socibuilder.cli.args.Help;
+import dev.socibuilder.cli.args.UsageException;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class RegistryOptionsTest {
   private static String read(String stdin) throws Exception {
@@ -33,7 +36,7 @@ class RegistryOptionsTest {
 
   private static IndexCommand parse(String... args) {
     IndexCommand command = new IndexCommand();
-    new CommandLine(command).parseArgs(args);
+    Cli.parse(command, args);
     return command;
   }
 
@@ -52,13 +55,13 @@ class RegistryOptionsTest {
   @Test
   void blobConnectionsOutOfRangeAreAUsageError() {
     IndexCommand command = parse("oci:x", "--blob-connections", "17");
-    CommandLine.Model.CommandSpec spec = new CommandLine(command).getCommandSpec();
 
-    assertThatThrownBy(() -> command.registryOptions.validate(spec))
-        .isInstanceOf(CommandLine.ParameterException.class)
+    assertThatThrownBy(() -> command.registryOptions.validate())
+        .isInstanceOf(UsageException.class)
         .hasMessage("--blob-connections must be 1 to 16, got 17");
     assertThatThrownBy(() -> parse("oci:x", "--blob-connections", "many"))
-        .isInstanceOf(CommandLine.ParameterException.class);
+        .isInstanceOf(UsageException.class)
+        .hasMessage("Invalid value for option '--blob-connections': 'many' is not an int");
   }
 
   @Test
@@ -72,8 +75,8 @@ class RegistryOptionsTest {
 
   @Test
   void everyCommandThatReadsARegistryHasTheOption() {
-    for (Object command : new Object[] {new IndexCommand(), new BackfillCommand(), new InspectCommand()}) {
-      assertThat(new CommandLine(command).getUsageMessage())
+    for (Command command : new Command[] {new IndexCommand(), new BackfillCommand(), new InspectCommand()}) {
+      assertThat(Help.usage(command, "soci-builder " + command.spec().name()))
           .contains("--blob-connections=N").contains("$SOCI_BUILDER_BLOB_CONNECTIONS");
     }
   }
